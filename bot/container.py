@@ -1,0 +1,104 @@
+"""Builds every backend from settings, once: the only place a backend is chosen."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+
+from bot.settings import Settings
+from bot.store.db import make_engine, migrate
+
+if TYPE_CHECKING:
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+    from qdrant_client import QdrantClient
+
+    from bot.dialog.answer import AnswerService
+    from bot.knowledge.index import KnowledgeIndex
+    from bot.knowledge.ingest import IngestService
+    from inference.llm import LLMClient
+
+
+class Container:
+    """Lazily built backends; heavy imports happen only when a backend is first used."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The database engine, with migrations applied."""
+        migrate(self.settings.db_url)
+        return make_engine(self.settings.db_url)
+
+    @cached_property
+    def embed_model(self) -> HuggingFaceEmbedding:
+        """The local embedding model."""
+        from inference.embeddings import load_embedding
+
+        cfg = self.settings.embeddings
+        return load_embedding(cfg.model_dir, device=cfg.device, batch_size=cfg.batch_size)
+
+    @cached_property
+    def qdrant(self) -> QdrantClient:
+        """A Qdrant server client when a URL is set, else local mode on disk (one process only)."""
+        from qdrant_client import QdrantClient
+
+        cfg = self.settings.qdrant
+        if cfg.url:
+            key = cfg.api_key.get_secret_value() if cfg.api_key else None
+            return QdrantClient(url=cfg.url, api_key=key)
+        self.settings.qdrant_path.mkdir(parents=True, exist_ok=True)
+        return QdrantClient(path=str(self.settings.qdrant_path))
+
+    @cached_property
+    def index(self) -> KnowledgeIndex:
+        """The vector index of the knowledge base."""
+        from bot.knowledge.index import KnowledgeIndex
+
+        return KnowledgeIndex(client=self.qdrant, embed_model=self.embed_model,
+                              model_name=self.settings.embeddings.model_dir.name,
+                              collection_prefix=self.settings.qdrant.collection_prefix)
+
+    @cached_property
+    def ingest(self) -> IngestService:
+        """Document ingestion."""
+        from bot.knowledge.ingest import IngestService
+
+        cfg = self.settings.retrieval
+        return IngestService(engine=self.engine, index=self.index,
+                             model_name=self.settings.embeddings.model_dir.name,
+                             chunk_size=cfg.chunk_size, chunk_overlap=cfg.chunk_overlap)
+
+    @cached_property
+    def llm(self) -> LLMClient:
+        """The OpenAI-compatible LLM client."""
+        from inference.llm import LLMClient
+
+        cfg = self.settings.llm
+        return LLMClient(base_url=cfg.base_url, api_key=cfg.api_key.get_secret_value(), model=cfg.model,
+                         timeout_s=cfg.timeout_s, connect_timeout_s=cfg.connect_timeout_s,
+                         retries=cfg.retries, max_tokens=cfg.max_tokens, temperature=cfg.temperature)
+
+    @cached_property
+    def answers(self) -> AnswerService:
+        """The RAG answer service."""
+        from bot.dialog.answer import AnswerService
+
+        cfg = self.settings.retrieval
+        return AnswerService(engine=self.engine, index=self.index, llm=self.llm, top_k=cfg.top_k,
+                             min_score=cfg.min_score)
+
+    async def aclose(self) -> None:
+        """Release connections and the local Qdrant lock."""
+        if "llm" in self.__dict__:
+            await self.llm.aclose()
+        self.close_sync()
+
+    def close_sync(self) -> None:
+        """Release what needs no event loop."""
+        if "qdrant" in self.__dict__:
+            self.qdrant.close()
+        if "engine" in self.__dict__:
+            self.engine.dispose()

@@ -1,0 +1,1 @@
+"""Use cases with no Telegram imports: answering, intents, escalation, meetings."""

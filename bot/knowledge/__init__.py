@@ -1,0 +1,1 @@
+"""Knowledge base: loading, chunking, indexing in Qdrant and retrieval."""

@@ -1,0 +1,1 @@
+"""Operations: logging, health checks (doctor), metrics, reports."""

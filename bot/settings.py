@@ -1,0 +1,135 @@
+"""Settings tree: the only module that reads the environment (prefix ``DK_``, nested with ``__``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Values that mean "nobody set this secret": a production profile refuses to start with them.
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "changethis", "secret", "local", "token"})
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class LLMSettings(BaseModel):
+    """The OpenAI-compatible model server (vLLM in production, llama.cpp here)."""
+
+    base_url: str = "http://127.0.0.1:8765/v1"
+    api_key: SecretStr = SecretStr("local")
+    model: str = "dialog-keeper"
+    # Which structured-output dialect the server speaks: llama.cpp's json_object+schema or vLLM's json_schema.
+    server_kind: Literal["llamacpp", "vllm"] = "llamacpp"
+    connect_timeout_s: float = 3.0
+    timeout_s: float = 120.0
+    retries: int = 2
+    max_tokens: int = 384
+    temperature: float = 0.2
+
+
+class LlamaServerSettings(BaseModel):
+    """The embedded llama.cpp server the CLI starts on loopback."""
+
+    model_path: Path = ROOT / "models/dev/smollm2-135m-instruct/model.gguf"
+    host: str = "127.0.0.1"
+    port: int = 8765
+    n_ctx: int = 4096
+    threads: int = 2
+    start_timeout_s: float = 60.0
+
+
+class EmbeddingSettings(BaseModel):
+    """The local sentence-transformers model (e5 models get query:/passage: prefixes)."""
+
+    model_dir: Path = ROOT / "models/dev/all-minilm-l6-v2"
+    device: str = "cpu"
+    batch_size: int = 32
+
+
+class QdrantSettings(BaseModel):
+    """Vector store: qdrant-client local mode by default, a server when ``url`` is set."""
+
+    url: str | None = None
+    api_key: SecretStr | None = None
+    path: Path | None = None  # local-mode directory; defaults to <data_dir>/qdrant
+    collection_prefix: str = "kb"
+
+
+class RetrievalSettings(BaseModel):
+    """How many chunks to fetch and how similar they must be to count as relevant."""
+
+    top_k: int = 4
+    # Cosine similarity floor: 0.30 separates the sample KB from off-topic questions with MiniLM
+    # (benchmarks/); e5 models score higher overall (use ~0.8).
+    min_score: float = 0.30
+    chunk_size: int = 512  # tokens
+    chunk_overlap: int = 64
+    history_turns: int = 6
+
+
+class TelegramSettings(BaseModel):
+    """Bot API access (used by the Telegram issue; here only so profiles can check the token)."""
+
+    token: SecretStr | None = None
+    base_url: str = "https://api.telegram.org/bot"
+
+
+class Settings(BaseSettings):
+    """The whole configuration; build it with :func:`get_settings`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DK_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    profile: Literal["dev", "production"] = "dev"
+    language: Literal["ru", "en"] = "ru"
+    data_dir: Path = ROOT / "var"
+    models_dir: Path = ROOT / "models"
+    database_url: str | None = None  # default: SQLite file in data_dir
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    llama_server: LlamaServerSettings = Field(default_factory=LlamaServerSettings)
+    embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    qdrant: QdrantSettings = Field(default_factory=QdrantSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+
+    @property
+    def db_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data directory."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'dialog_keeper.db'}"
+
+    @property
+    def qdrant_path(self) -> Path:
+        """Directory of the local-mode Qdrant store."""
+        return self.qdrant.path or self.data_dir / "qdrant"
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_in_production(self) -> Settings:
+        if self.profile != "production":
+            return self
+        problems = []
+        secrets = {
+            "DK_LLM__API_KEY": self.llm.api_key,
+            "DK_TELEGRAM__TOKEN": self.telegram.token,
+        }
+        for name, value in secrets.items():
+            if value is None or value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+                problems.append(name)
+        if self.database_url is None or self.database_url.startswith("sqlite"):
+            problems.append("DK_DATABASE_URL (PostgreSQL required)")
+        if problems:
+            raise ValueError("production profile refuses placeholder settings: " + ", ".join(problems))
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings from the environment and ``.env``, built once per process."""
+    return Settings()

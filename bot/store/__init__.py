@@ -1,0 +1,1 @@
+"""Relational store: sqlmodel tables, repository functions, engine and migrations."""

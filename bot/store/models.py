@@ -1,0 +1,127 @@
+"""Tables: chats, users, messages, answers, documents and chunks."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, the only clock the store uses."""
+    return datetime.now(UTC)
+
+
+class MessageKind(enum.StrEnum):
+    """What a stored message carried."""
+
+    text = "text"
+    voice = "voice"
+    document = "document"
+    other = "other"
+
+
+class Outcome(enum.StrEnum):
+    """How an answer ended."""
+
+    pending = "pending"
+    answered = "answered"
+    not_found = "not_found"
+    error = "error"
+
+
+class Chat(SQLModel, table=True):
+    """A Telegram chat, or the local CLI pseudo-chat (telegram_id 0)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
+    type: str = "private"
+    title: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    """A person who wrote to the bot."""
+
+    __tablename__ = "users"  # "user" is reserved in PostgreSQL
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
+    username: str | None = None
+    full_name: str = ""
+    language: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Message(SQLModel, table=True):
+    """An incoming message, stored before it is processed."""
+
+    __table_args__ = (UniqueConstraint("chat_id", "telegram_message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(foreign_key="chat.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    update_id: int | None = Field(default=None, sa_column=Column(BigInteger, unique=True))
+    telegram_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    reply_to_telegram_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    # Enums stored as plain strings: adding a value later needs no ALTER TYPE on PostgreSQL.
+    kind: MessageKind = Field(default=MessageKind.text,
+                              sa_type=SAEnum(MessageKind, native_enum=False, length=16))
+    text: str = ""
+    sent_at: datetime = Field(default_factory=utcnow)
+    stored_at: datetime = Field(default_factory=utcnow)
+    edited_at: datetime | None = None
+    raw: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class AnswerRecord(SQLModel, table=True):
+    """The bot's answer to one question, with its sources, timings and outcome."""
+
+    __tablename__ = "answer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int | None = Field(default=None, foreign_key="message.id", index=True)
+    question: str
+    text: str = ""
+    sources: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    model: str = ""
+    outcome: Outcome = Field(default=Outcome.pending, index=True,
+                             sa_type=SAEnum(Outcome, native_enum=False, length=16))
+    error: str | None = None
+    timings: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class DocumentRecord(SQLModel, table=True):
+    """A knowledge-base document; its content hash makes re-ingestion a no-op."""
+
+    __tablename__ = "document"
+    __table_args__ = (UniqueConstraint("space", "source"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    space: str = Field(default="global", index=True)
+    source: str  # path or name the document came from; unique within a space
+    title: str
+    sha256: str = Field(index=True)
+    content_type: str = "text/markdown"
+    chunk_count: int = 0
+    embed_model: str = ""
+    added_by: str | None = None
+    added_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ChunkRecord(SQLModel, table=True):
+    """One indexed fragment; its id is the Qdrant point id."""
+
+    __tablename__ = "chunk"
+
+    id: str = Field(primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    position: int
+    heading_path: str = ""
+    chars: int = 0

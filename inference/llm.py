@@ -1,0 +1,83 @@
+"""OpenAI-compatible chat client (vLLM in production, llama.cpp server here)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import httpx
+import openai
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+log = logging.getLogger(__name__)
+
+# Failures worth another try: the server is starting, restarting or briefly overloaded.
+_TRANSIENT = (openai.APIConnectionError, openai.APITimeoutError, openai.InternalServerError,
+              openai.RateLimitError)
+
+
+class LLMError(Exception):
+    """The model server could not produce an answer."""
+
+
+class LLMUnavailable(LLMError):
+    """The model server cannot be reached or keeps failing."""
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """One turn of a chat prompt."""
+
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class LLMClient:
+    """Streams chat completions from an OpenAI-compatible server, with timeouts and retries."""
+
+    def __init__(self, *, base_url: str, api_key: str, model: str, timeout_s: float,
+                 connect_timeout_s: float, retries: int, max_tokens: int, temperature: float) -> None:
+        self.model = model
+        self.base_url = base_url
+        self._retries = retries
+        self._max_tokens = max_tokens
+        self._temperature = temperature
+        # Retries are ours (tenacity) so that only the request opening is retried, never a half-streamed answer.
+        self._client = openai.AsyncOpenAI(
+            base_url=base_url, api_key=api_key, max_retries=0,
+            timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s))
+
+    async def stream_chat(self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None,
+                          temperature: float | None = None) -> AsyncIterator[str]:
+        """Yield the answer's text pieces as the server produces them."""
+        payload = [{"role": m.role, "content": m.content} for m in messages]
+        try:
+            async for attempt in AsyncRetrying(
+                    retry=retry_if_exception_type(_TRANSIENT), stop=stop_after_attempt(self._retries + 1),
+                    wait=wait_exponential(multiplier=0.25, max=4), reraise=True):
+                with attempt:
+                    stream = await self._client.chat.completions.create(
+                        model=self.model, messages=payload, stream=True,  # type: ignore[arg-type]  # plain dicts are valid params
+                        max_tokens=max_tokens or self._max_tokens,
+                        temperature=self._temperature if temperature is None else temperature)
+            async for chunk in stream:
+                if chunk.choices and chunk.choices[0].delta.content:
+                    yield chunk.choices[0].delta.content
+        except _TRANSIENT as exc:
+            raise LLMUnavailable(f"model server at {self.base_url} is unreachable: {type(exc).__name__}") from exc
+        except openai.APIStatusError as exc:
+            raise LLMError(f"model server at {self.base_url} answered {exc.status_code}") from exc
+
+    async def served_models(self) -> list[str]:
+        """Model names the server offers (a cheap health check)."""
+        try:
+            page = await self._client.models.list()
+        except (*_TRANSIENT, openai.APIStatusError) as exc:
+            raise LLMUnavailable(f"model server at {self.base_url} is unreachable: {type(exc).__name__}") from exc
+        return [m.id for m in page.data]
+
+    async def aclose(self) -> None:
+        """Close the HTTP connection pool."""
+        await self._client.close()
