@@ -38,6 +38,8 @@ def load_embedding(model_dir: Path, *, device: str = "cpu", batch_size: int = 32
     require_model_dir(model_dir, what="Embedding model", marker="config.json")
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
-    prefixes = {"query_instruction": "query: ", "text_instruction": "passage: "} if is_e5(model_dir) else {}
+    e5 = is_e5(model_dir)
     return HuggingFaceEmbedding(model_name=str(model_dir), device=device, embed_batch_size=batch_size,
-                                normalize=True, trust_remote_code=False, **prefixes)
+                                normalize=True, trust_remote_code=False,
+                                query_instruction="query: " if e5 else None,
+                                text_instruction="passage: " if e5 else None)

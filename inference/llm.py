@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import httpx
 import openai
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
@@ -47,7 +46,7 @@ class LLMClient:
         # Retries are ours (tenacity) so that only the request opening is retried, never a half-streamed answer.
         self._client = openai.AsyncOpenAI(
             base_url=base_url, api_key=api_key, max_retries=0,
-            timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s))
+            timeout=openai.Timeout(timeout_s, connect=connect_timeout_s))
 
     async def stream_chat(self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None,
                           temperature: float | None = None) -> AsyncIterator[str]:
@@ -59,10 +58,10 @@ class LLMClient:
                     wait=wait_exponential(multiplier=0.25, max=4), reraise=True):
                 with attempt:
                     stream = await self._client.chat.completions.create(
-                        model=self.model, messages=payload, stream=True,  # type: ignore[arg-type]  # plain dicts are valid params
+                        model=self.model, messages=payload, stream=True,  # type: ignore[arg-type]  # dicts are valid params
                         max_tokens=max_tokens or self._max_tokens,
                         temperature=self._temperature if temperature is None else temperature)
-            async for chunk in stream:
+            async for chunk in stream:  # type: ignore[union-attr]  # stream=True gives an AsyncStream
                 if chunk.choices and chunk.choices[0].delta.content:
                     yield chunk.choices[0].delta.content
         except _TRANSIENT as exc:

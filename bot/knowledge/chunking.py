@@ -34,7 +34,9 @@ def chunk_file(loaded: LoadedFile, *, space: str, chunk_size: int, chunk_overlap
             section.metadata["heading_path"] = heading_path(section) or loaded.title
             section.metadata.pop("header_path", None)
     splitter = SentenceSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap)
-    chunks = [n for n in splitter.get_nodes_from_documents(sections) if isinstance(n, TextNode)]
+    # NodeParser accepts any nodes at run time; its signature only names Document.
+    split = splitter.get_nodes_from_documents(sections)  # type: ignore[arg-type]
+    chunks = [n for n in split if isinstance(n, TextNode)]
     for position, chunk in enumerate(chunks):
         chunk.id_ = chunk_id(loaded.sha256, position)
         chunk.metadata.setdefault("heading_path", loaded.title)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import uuid
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,9 @@ from llama_index.vector_stores.qdrant import QdrantVectorStore
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
     from qdrant_client import QdrantClient
+
+# LlamaIndex asks for payload indexes that local mode ignores; a server uses them. Nothing to act on.
+warnings.filterwarnings("ignore", message="Payload indexes have no effect in the local Qdrant")
 
 # Stable point ids: the same chunk of the same content always lands on the same Qdrant point.
 CHUNK_NAMESPACE = uuid.UUID("5b1f0a52-6f0c-4d8e-9a57-2f3f4f7c3d10")

