@@ -31,8 +31,21 @@ from telegram import Bot
 from telegram.ext import ApplicationBuilder
 
 from .bot_api_state import (
-    JSON, ApiCall, ApiError, Draft, FaultRule, QueuedUpdate, StoredFile, StoredMessage, TgChat,
-    TgUser, bad_request, now, parse_text, utf16_len, with_auto_entities,
+    JSON,
+    ApiCall,
+    ApiError,
+    Draft,
+    FaultRule,
+    QueuedUpdate,
+    StoredFile,
+    StoredMessage,
+    TgChat,
+    TgUser,
+    bad_request,
+    now,
+    parse_text,
+    utf16_len,
+    with_auto_entities,
 )
 
 MAX_TEXT_LENGTH = 4096
@@ -54,7 +67,9 @@ _NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the same"
     " as a current content and reply markup of the message"
 )
-_WEBHOOK_CONFLICT = "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+_WEBHOOK_CONFLICT = (
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+)
 _POLL_CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 _DESCRIPTIONS = {400: "Bad Request", 403: "Forbidden: bot was blocked by the user", 500: "Internal Server Error"}
 _MEDIA_FOLDERS = {"document": "documents", "photo": "photos", "voice": "voice"}
@@ -259,8 +274,9 @@ class BotApiEmulator:
         """Make the next `times` calls of `method` ("*" = all but getUpdates) fail with this error."""
         if error_code == 429 and retry_after is None:
             retry_after = 1
-        if description is None:
-            description = f"Too Many Requests: retry after {retry_after}" if error_code == 429 else _DESCRIPTIONS.get(error_code, "Error")
+        if description is None and error_code == 429:
+            description = f"Too Many Requests: retry after {retry_after}"
+        description = description or _DESCRIPTIONS.get(error_code, "Error")
         self._faults.append(FaultRule(method.lower(), ApiError(error_code, description, retry_after), times))
 
     def flood_limit(self, per_chat_per_second: int | None, *, retry_after: int = 1) -> None:
@@ -333,11 +349,13 @@ class BotApiEmulator:
             return None
         if not isinstance(markup, dict):
             raise bad_request("can't parse reply keyboard markup JSON object")
-        for row in markup.get("inline_keyboard", []):
-            for button in row:
-                data = button.get("callback_data")
-                if data is not None and not 1 <= len(str(data).encode()) <= 64:
-                    raise bad_request("BUTTON_DATA_INVALID")
+        try:
+            buttons = [button for row in markup.get("inline_keyboard", []) for button in row]
+            callback_data = [str(b["callback_data"]) for b in buttons if b.get("callback_data") is not None]
+        except (TypeError, AttributeError) as exc:
+            raise bad_request("can't parse inline keyboard button: InlineKeyboardButton must be an Object") from exc
+        if any(not 1 <= len(data.encode()) <= 64 for data in callback_data):
+            raise bad_request("BUTTON_DATA_INVALID")
         return markup if "inline_keyboard" in markup else None  # only inline keyboards are echoed back
 
     def _reply_target(self, chat: TgChat, req: ApiRequest) -> StoredMessage | None:
@@ -359,7 +377,8 @@ class BotApiEmulator:
         self._chats.setdefault(chat.id, chat)
         chat_messages = self._messages.setdefault(chat.id, {})
         message_id = max(chat_messages, default=0) + 1
-        payload: JSON = {"message_id": message_id, "from": sender.to_api(), "chat": chat.to_api(), "date": now(), **body}
+        payload: JSON = {"message_id": message_id, "from": sender.to_api(), "chat": chat.to_api(), "date": now()}
+        payload.update(body)
         if reply_to is not None:  # Telegram nests only one level of reply_to_message
             payload["reply_to_message"] = {k: v for k, v in reply_to.payload.items() if k != "reply_to_message"}
         if markup:
@@ -462,7 +481,8 @@ class BotApiEmulator:
         if not req.get("draft_id"):
             raise bad_request("draft_id must be non-zero")
         body = self._formatted(req, required=False)  # empty text shows the "Thinking..." placeholder
-        self.drafts.append(Draft(chat.id, int(req.get("draft_id")), body.get("text", ""), body.get("entities", []), time.time()))
+        draft = Draft(chat.id, int(req.get("draft_id")), body.get("text", ""), body.get("entities", []), time.time())
+        self.drafts.append(draft)
         return True
 
     async def _send_media(self, kind: str, req: ApiRequest) -> JSON:
@@ -473,7 +493,7 @@ class BotApiEmulator:
         if kind == "photo":
             body["photo"] = [media | {"width": 0, "height": 0}]  # images are not decoded
         else:
-            extra = {"file_name": stored.file_name, "mime_type": stored.mime_type}
+            extra: dict[str, Any] = {"file_name": stored.file_name, "mime_type": stored.mime_type}
             if kind == "voice":
                 extra = {"duration": int(req.get("duration") or 1), "mime_type": stored.mime_type or "audio/ogg"}
             body[kind] = media | {k: v for k, v in extra.items() if v is not None}
@@ -612,7 +632,7 @@ class BotApiEmulator:
         return True
 
     async def post_to_webhook(
-        self, update: Mapping[str, Any], *, secret_token: str | None | EllipsisType = ..., url: str | None = None
+        self, update: Mapping[str, Any], *, secret_token: str | EllipsisType | None = ..., url: str | None = None
     ) -> int:
         """POST one update as Telegram would; returns the HTTP status (0 if unreachable).
 
@@ -730,7 +750,9 @@ class BotApiEmulator:
         return await self._enqueue(dict(update), redelivery=update_id is not None and update_id < self._next_update_id)
 
     # ----------------------------------------------------------- inspection
-    def messages_in(self, chat_id: int, *, from_bot: bool | None = None, include_deleted: bool = False) -> list[StoredMessage]:
+    def messages_in(
+        self, chat_id: int, *, from_bot: bool | None = None, include_deleted: bool = False
+    ) -> list[StoredMessage]:
         """Messages of a chat in id order, optionally only the bot's (or only users')."""
         return [m for _, m in sorted(self._messages.get(chat_id, {}).items())
                 if (include_deleted or not m.deleted) and (from_bot is None or m.from_bot == from_bot)]
@@ -769,11 +791,15 @@ class BotApiEmulator:
 
     async def wait_for_call(self, method: str, timeout: float = 5.0, *, since: int = 0) -> ApiCall:
         """Wait for a successful call of `method` (case-insensitive)."""
-        return await self.wait_for(lambda c: c.method.lower() == method.lower() and c.error is None, timeout, since=since)
+        wanted = method.lower()
+        return await self.wait_for(lambda c: c.method.lower() == wanted and c.error is None, timeout, since=since)
 
 
-@pytest_asyncio.fixture
-async def telegram_emulator() -> AsyncIterator[BotApiEmulator]:
-    """Pytest fixture: a running BotApiEmulator, stopped after the test."""
+@pytest_asyncio.fixture(name="telegram_emulator")
+async def telegram_emulator_fixture() -> AsyncIterator[BotApiEmulator]:
+    """Pytest fixture ``telegram_emulator``: a running BotApiEmulator, stopped after the test.
+
+    Import ``telegram_emulator_fixture`` into a conftest/test module to make the fixture available.
+    """
     async with BotApiEmulator() as emulator:
         yield emulator

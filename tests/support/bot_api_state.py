@@ -157,7 +157,7 @@ class _HtmlParser:
         return j
 
     def _attributes(self, tag: str, begin: int, j: int) -> tuple[dict[str, str], int]:
-        src, attrs = self.src, {}
+        src, attrs = self.src, dict[str, str]()
         while True:
             j = self._skip_spaces(j)
             if j >= len(src):
@@ -291,7 +291,8 @@ class _MarkdownParser:
 
     def _end_quote(self) -> None:
         if self.quote_start is not None and self.u16 > self.quote_start:
-            self.entities.append({"type": "blockquote", "offset": self.quote_start, "length": self.u16 - self.quote_start})
+            length = self.u16 - self.quote_start
+            self.entities.append({"type": "blockquote", "offset": self.quote_start, "length": length})
         self.quote_start = None
 
     def _inside_code(self, ch: str, top: str) -> None:

@@ -9,22 +9,31 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 import pytest_asyncio
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, ReactionTypeEmoji, Update
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+    ReactionTypeEmoji,
+    Update,
+)
 from telegram.error import BadRequest, Conflict, EndPointNotFound, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
-from .bot_api_emulator import BotApiEmulator, free_port
+from .bot_api_emulator import BotApiEmulator, free_port, telegram_emulator_fixture  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.asyncio
 
-BOT_NAME = "dialog_keeper_bot"
+BOT_NAME = "dialog_keeper_bot"  # the emulator's default bot username
+# PTB 22 itself reads RetryAfter.retry_after as int while building the exception, which warns.
+_PTB_INT_PERIODS_DEPRECATED = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
 
-@pytest_asyncio.fixture
-async def tg() -> AsyncIterator[BotApiEmulator]:
-    """A fresh emulator per test."""
-    async with BotApiEmulator(bot_username=BOT_NAME) as emulator:
-        yield emulator
+@pytest.fixture
+def tg(telegram_emulator: BotApiEmulator) -> BotApiEmulator:
+    """Short alias for the module's ``telegram_emulator`` fixture (a fresh emulator per test)."""
+    return telegram_emulator
 
 
 @pytest_asyncio.fixture
@@ -32,11 +41,6 @@ async def bot(tg: BotApiEmulator) -> AsyncIterator[Bot]:
     """A plain PTB Bot talking to the emulator over HTTP."""
     async with tg.make_bot() as client:
         yield client
-
-
-def _seconds(value: int | dtm.timedelta) -> float:
-    # PTB 22 exposes retry_after as int or timedelta depending on PTB_TIMEDELTA.
-    return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
 
 
 async def _eventually(condition: Callable[[], bool], timeout: float = 3.0) -> None:
@@ -136,24 +140,27 @@ async def test_edit_identical_content_is_not_modified(tg: BotApiEmulator, bot: B
     chat = tg.private_chat(user)
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("Да", callback_data="yes")]])
     sent = await bot.send_message(chat.id, "Вопрос?", reply_markup=markup)
-    with pytest.raises(BadRequest, match="(?i)message is not modified"):
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
         await bot.edit_message_text("Вопрос?", chat.id, sent.message_id, reply_markup=markup)
     edited = await bot.edit_message_text("Вопрос решён", chat.id, sent.message_id)
-    assert edited.edit_date is not None and edited.reply_markup is None  # no markup given => keyboard removed
+    assert isinstance(edited, Message) and edited.edit_date is not None
+    assert edited.reply_markup is None  # editing text without reply_markup removes the keyboard, as in Telegram
     stored = tg.last_bot_message(chat.id)
     assert stored is not None and stored.edit_count == 1 and stored.history[0]["text"] == "Вопрос?"
 
 
+@_PTB_INT_PERIODS_DEPRECATED
 async def test_injected_429_raises_retry_after(tg: BotApiEmulator, bot: Bot) -> None:
     chat = tg.private_chat(tg.user(1006, "Egor"))
     tg.fail_next("sendMessage", 429, retry_after=7)
     with pytest.raises(RetryAfter) as caught:
         await bot.send_message(chat.id, "hi")
-    assert _seconds(caught.value.retry_after) == 7
+    assert caught.value.retry_after in (7, dtm.timedelta(seconds=7))  # int or timedelta per PTB_TIMEDELTA
     assert (await bot.send_message(chat.id, "hi")).text == "hi"  # only the next call fails
     assert tg.calls_to("sendMessage")[0].error is not None
 
 
+@_PTB_INT_PERIODS_DEPRECATED
 async def test_per_chat_flood_limit(tg: BotApiEmulator, bot: Bot) -> None:
     chat = tg.private_chat(tg.user(1007, "Zoya"))
     tg.flood_limit(2, retry_after=3)
@@ -161,16 +168,16 @@ async def test_per_chat_flood_limit(tg: BotApiEmulator, bot: Bot) -> None:
     await bot.send_message(chat.id, "2")
     with pytest.raises(RetryAfter) as caught:
         await bot.send_message(chat.id, "3")
-    assert _seconds(caught.value.retry_after) == 3
+    assert caught.value.retry_after in (3, dtm.timedelta(seconds=3))
 
 
 async def test_text_validation(tg: BotApiEmulator, bot: Bot) -> None:
     chat = tg.private_chat(tg.user(1008, "Igor"))
-    with pytest.raises(BadRequest, match="(?i)message is too long"):
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
         await bot.send_message(chat.id, "я" * 4097)
-    with pytest.raises(BadRequest, match="(?i)message text is empty"):
+    with pytest.raises(BadRequest, match=r"(?i)message text is empty"):
         await bot.send_message(chat.id, "")
-    with pytest.raises(BadRequest, match="(?i)chat not found"):
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.send_message(999, "hi")
     tg.block_bot(chat.id)
     with pytest.raises(Forbidden):
@@ -179,11 +186,11 @@ async def test_text_validation(tg: BotApiEmulator, bot: Bot) -> None:
 
 async def test_parse_mode_errors_and_entities(tg: BotApiEmulator, bot: Bot) -> None:
     chat = tg.private_chat(tg.user(1009, "Kira"))
-    with pytest.raises(BadRequest, match="(?i)can't parse entities: can't find end tag"):
+    with pytest.raises(BadRequest, match=r"(?i)can't parse entities: can't find end tag"):
         await bot.send_message(chat.id, "<b>bold", parse_mode="HTML")
-    with pytest.raises(BadRequest, match='(?i)unsupported start tag "foo"'):
+    with pytest.raises(BadRequest, match=r'(?i)unsupported start tag "foo"'):
         await bot.send_message(chat.id, "<foo>x</foo>", parse_mode="HTML")
-    with pytest.raises(BadRequest, match="(?i)character '.' is reserved"):
+    with pytest.raises(BadRequest, match=r"(?i)character '.' is reserved"):
         await bot.send_message(chat.id, "Готово.", parse_mode="MarkdownV2")
     html = await bot.send_message(chat.id, "<b>Жирный</b> &amp; <a href='https://t.me'>ссылка</a>", parse_mode="HTML")
     assert html.text == "Жирный & ссылка"
@@ -195,10 +202,10 @@ async def test_parse_mode_errors_and_entities(tg: BotApiEmulator, bot: Bot) -> N
 async def test_voice_download_roundtrip(tg: BotApiEmulator, bot: Bot) -> None:
     user = tg.user(1010, "Lev")
     audio = bytes(range(256)) * 40
-    await tg.inject_voice(tg.private_chat(user), user, audio, duration=3)
+    injected = await tg.inject_voice(tg.private_chat(user), user, audio, duration=3)
+    assert injected["message"]["voice"]["duration"] == 3
     [update] = await bot.get_updates()
     assert update.message is not None and update.message.voice is not None
-    assert update.message.voice.duration in (3, dtm.timedelta(seconds=3))
     file = await update.message.voice.get_file()
     assert bytes(await file.download_as_bytearray()) == audio
 
@@ -211,7 +218,7 @@ async def test_oversize_file_is_refused(tg: BotApiEmulator, bot: Bot) -> None:
     await tg.inject_document(chat, user, b"x" * 2048, "big.pdf", "application/pdf")
     voice, document = await bot.get_updates()
     for file_id in (voice.message.voice.file_id, document.message.document.file_id):  # type: ignore[union-attr]
-        with pytest.raises(BadRequest, match="(?i)file is too big"):
+        with pytest.raises(BadRequest, match=r"(?i)file is too big"):
             await bot.get_file(file_id)
 
 
@@ -278,10 +285,11 @@ async def test_callbacks_drafts_commands_and_misc(tg: BotApiEmulator, bot: Bot) 
     sent = await bot.send_message(chat.id, "Подтвердите", reply_markup=markup)
     await tg.inject_callback_query(tg.last_bot_message(chat.id), user, "ok")  # type: ignore[arg-type]
     [update] = await bot.get_updates()
-    assert update.callback_query is not None and update.callback_query.message.message_id == sent.message_id
+    assert update.callback_query is not None and update.callback_query.message is not None
+    assert update.callback_query.message.message_id == sent.message_id
     assert await update.callback_query.answer("Принято")
     assert list(tg.callback_answers.values()) == [{"text": "Принято"}]
-    with pytest.raises(BadRequest, match="(?i)query is too old"):
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
         await update.callback_query.answer()
     assert await bot.edit_message_reply_markup(chat.id, sent.message_id, reply_markup=None)
     assert await bot.send_message_draft(chat.id, draft_id=7, text="Думаю…")
@@ -295,7 +303,7 @@ async def test_callbacks_drafts_commands_and_misc(tg: BotApiEmulator, bot: Bot) 
     assert (await bot.get_chat(chat.id)).first_name == "Rita"
     assert await bot.delete_message(chat.id, sent.message_id)
     assert tg.messages_in(chat.id) == []
-    with pytest.raises(BadRequest, match="(?i)message to delete not found"):
+    with pytest.raises(BadRequest, match=r"(?i)message to delete not found"):
         await bot.delete_message(chat.id, sent.message_id)
     with pytest.raises(TimeoutError):
         await tg.wait_for(lambda call: call.method == "sendVoice", timeout=0.05)

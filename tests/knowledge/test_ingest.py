@@ -1,0 +1,107 @@
+"""Ingestion: chunk metadata, idempotency by content hash, replacement, bad input, e5 prefixes."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from qdrant_client import QdrantClient
+from sqlmodel import Session, select
+
+from bot.container import Container
+from bot.knowledge.index import KnowledgeIndex
+from bot.knowledge.ingest import IngestService, IngestStatus
+from bot.knowledge.loaders import EmptyDocument, UnsupportedDocument
+from bot.store.db import make_engine, migrate
+from bot.store.models import ChunkRecord, DocumentRecord
+from inference.embeddings import is_e5, load_embedding
+from tests.conftest import SAMPLE_KB
+
+
+@pytest.fixture
+def fresh(kb: Container, tmp_path: Path) -> Iterator[tuple[IngestService, KnowledgeIndex]]:
+    """An empty knowledge base (own SQLite, in-memory Qdrant) sharing the loaded embedding model."""
+    url = f"sqlite:///{tmp_path / 'kb.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    client = QdrantClient(location=":memory:")
+    index = KnowledgeIndex(client=client, embed_model=kb.embed_model, model_name="all-minilm-l6-v2",
+                           collection_prefix="test")
+    yield IngestService(engine=engine, index=index, model_name="all-minilm-l6-v2", chunk_size=512,
+                        chunk_overlap=64), index
+    client.close()
+    engine.dispose()
+
+
+def test_sample_kb_chunks_carry_document_heading_path_and_position(kb: Container) -> None:
+    with Session(kb.engine) as session:
+        documents = session.exec(select(DocumentRecord)).all()
+        chunks = session.exec(select(ChunkRecord)).all()
+    assert len(documents) == 12 and sum(d.chunk_count for d in documents) == len(chunks) == kb.index.count()
+    hits = kb.index.search(kb.index.embed_query("carry over unused vacation days"), top_k=1)
+    meta = hits[0].node.metadata
+    assert meta["title"] == "Vacation and Leave Policy"
+    assert meta["heading_path"].startswith("Vacation and Leave Policy › ")
+    assert isinstance(meta["position"], int) and meta["source"].endswith("vacation-policy.md")
+    assert kb.index.collection == "kb_all-minilm-l6-v2_384", "collection named by model and dimension"
+
+
+def test_reingesting_the_same_content_adds_nothing(fresh: tuple[IngestService, KnowledgeIndex],
+                                                   tmp_path: Path) -> None:
+    service, index = fresh
+    page = SAMPLE_KB / "en/office.md"
+    first = service.ingest_file(page)
+    count = index.count()
+    copy = tmp_path / "office-copy.md"
+    shutil.copy(page, copy)
+
+    again = service.ingest_file(page)
+    same_content_elsewhere = service.ingest_file(copy)
+
+    assert first.status is IngestStatus.added and first.chunks == count > 0
+    assert again.status is same_content_elsewhere.status is IngestStatus.unchanged
+    assert again.document_id == first.document_id
+    assert index.count() == count
+
+
+def test_changed_file_replaces_its_old_chunks(fresh: tuple[IngestService, KnowledgeIndex], tmp_path: Path) -> None:
+    service, index = fresh
+    page = tmp_path / "parking.md"
+    page.write_text("# Parking\n\n## Spaces\n\nThe garage has 40 spaces on level -2.\n")
+    first = service.ingest_file(page)
+    page.write_text("# Parking\n\n## Spaces\n\nThe garage has 55 spaces.\n\n## Bikes\n\nBike racks are at gate B.\n")
+
+    second = service.ingest_file(page)
+
+    assert second.status is IngestStatus.replaced and second.document_id == first.document_id
+    assert index.count() == second.chunks
+    texts = [h.node.get_content() for h in index.search(index.embed_query("garage spaces"), top_k=10)]
+    assert any("55 spaces" in t for t in texts) and not any("40 spaces" in t for t in texts)
+
+
+def test_unsupported_and_empty_files_are_refused_clearly(fresh: tuple[IngestService, KnowledgeIndex],
+                                                         tmp_path: Path) -> None:
+    service, index = fresh
+    (tmp_path / "table.xlsx").write_bytes(b"PK\x03\x04")
+    (tmp_path / "blank.md").write_text("  \n\n")
+    with pytest.raises(UnsupportedDocument, match="unsupported type .xlsx"):
+        service.ingest_file(tmp_path / "table.xlsx")
+    with pytest.raises(EmptyDocument, match="empty"):
+        service.ingest_file(tmp_path / "blank.md")
+    assert index.count() == 0
+
+
+def test_e5_models_get_query_and_passage_prefixes(tmp_path: Path, kb: Container) -> None:
+    e5_dir = tmp_path / "multilingual-e5-test"
+    shutil.copytree(kb.settings.embeddings.model_dir, e5_dir)
+    assert is_e5(e5_dir) and not is_e5(kb.settings.embeddings.model_dir)
+
+    e5 = load_embedding(e5_dir)
+
+    assert (e5.query_instruction, e5.text_instruction) == ("query: ", "passage: ")
+    plain = kb.embed_model.get_query_embedding("vacation days")
+    prefixed = e5.get_query_embedding("vacation days")
+    assert plain != prefixed, "the prefix reaches the model"
+    assert prefixed == pytest.approx(kb.embed_model.get_query_embedding("query: vacation days"), abs=1e-5)

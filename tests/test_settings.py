@@ -1,0 +1,46 @@
+"""Settings: environment parsing, defaults, and the production profile's refusal of placeholders."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from bot.settings import Settings
+
+
+def test_nested_values_come_from_dk_prefixed_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DK_LLM__MODEL", "qwen2.5-7b-instruct")
+    monkeypatch.setenv("DK_RETRIEVAL__TOP_K", "7")
+    monkeypatch.setenv("DK_LANGUAGE", "en")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.llm.model == "qwen2.5-7b-instruct"
+    assert settings.retrieval.top_k == 7
+    assert settings.language == "en"
+
+
+def test_database_defaults_to_sqlite_in_the_data_dir(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    assert settings.db_url == f"sqlite:///{tmp_path / 'dialog_keeper.db'}"
+    assert settings.qdrant_path == tmp_path / "qdrant"
+
+
+def test_production_refuses_placeholder_secrets_and_sqlite() -> None:
+    with pytest.raises(ValidationError) as error:
+        Settings(_env_file=None, profile="production")  # type: ignore[call-arg]
+    message = str(error.value)
+    assert "DK_LLM__API_KEY" in message and "DK_TELEGRAM__TOKEN" in message and "DK_DATABASE_URL" in message
+
+
+def test_production_starts_with_real_secrets() -> None:
+    settings = Settings(_env_file=None, profile="production",  # type: ignore[call-arg]
+                        database_url="postgresql+psycopg://dk:pw@db:5432/dk",
+                        llm={"api_key": "9f2c1e7a-vllm-key"},
+                        telegram={"token": "123456:AAE-real-looking-token-value-000000000"})
+    assert settings.profile == "production"
+    assert "real-looking" not in repr(settings), "secrets never show in a repr (and so in logs)"
+
+
+def test_env_file_is_read(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / ".env").write_text("DK_LLM__BASE_URL=http://vllm:8000/v1\n")
+    monkeypatch.chdir(tmp_path)
+    assert Settings().llm.base_url == "http://vllm:8000/v1"
