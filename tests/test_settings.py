@@ -44,3 +44,27 @@ def test_env_file_is_read(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  #
     (tmp_path / ".env").write_text("DK_LLM__BASE_URL=http://vllm:8000/v1\n")
     monkeypatch.chdir(tmp_path)
     assert Settings().llm.base_url == "http://vllm:8000/v1"
+
+
+def _keys(model: type, prefix: str = "DK_") -> set[str]:
+    from pydantic import BaseModel
+
+    keys = set()
+    for name, field in model.model_fields.items():  # type: ignore[attr-defined]
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            keys |= _keys(annotation, f"{prefix}{name.upper()}__")
+        else:
+            keys.add(f"{prefix}{name.upper()}")
+    return keys
+
+
+def test_env_example_documents_every_setting_and_parses() -> None:
+    from bot.settings import ROOT
+
+    example = (ROOT / ".env.example").read_text()
+    documented = {line.lstrip("# ").split("=")[0] for line in example.splitlines() if "DK_" in line and "=" in line}
+    assert _keys(Settings) - documented == set(), "every setting is in .env.example"
+    parsed = Settings(_env_file=ROOT / ".env.example")  # type: ignore[call-arg]
+    assert parsed.retrieval.min_score == Settings(_env_file=None).retrieval.min_score  # type: ignore[call-arg]
+    assert parsed.qdrant.url is None and parsed.database_url is None

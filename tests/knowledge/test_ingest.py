@@ -86,7 +86,7 @@ def test_unsupported_and_empty_files_are_refused_clearly(fresh: tuple[IngestServ
     service, index = fresh
     (tmp_path / "table.xlsx").write_bytes(b"PK\x03\x04")
     (tmp_path / "blank.md").write_text("  \n\n")
-    with pytest.raises(UnsupportedDocument, match="unsupported type .xlsx"):
+    with pytest.raises(UnsupportedDocument, match=r"unsupported type \.xlsx"):
         service.ingest_file(tmp_path / "table.xlsx")
     with pytest.raises(EmptyDocument, match="empty"):
         service.ingest_file(tmp_path / "blank.md")
