@@ -76,7 +76,7 @@ async def print_piece(piece: str) -> None:
 
 def print_sources(sources: Sequence[Source], lang: Lang) -> None:
     """Print an answer's numbered sources under it."""
-    print()
+    print("\n")
     if not sources:
         print(t("no_sources", lang))
         return
@@ -158,6 +158,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command."""
     parser = argparse.ArgumentParser(prog="dialog-keeper", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DK_LOG_LEVEL instead of warnings only")
     sub = parser.add_subparsers(dest="command", required=True)
     ingest = sub.add_parser("ingest", help="index Markdown/TXT files from a file or folder")
     ingest.add_argument("path")
@@ -194,8 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = get_settings()
     except ValidationError as exc:
         return _fail(f"configuration error: {exc}", EXIT_SETUP)
-    setup_logging("WARNING" if args.command in {"ask", "chat", "demo"} else settings.log_level,
-                  json=settings.log_json)
+    # The CLI's own output says what happened; logs are for -v (the bot and workers log at DK_LOG_LEVEL).
+    setup_logging(settings.log_level if args.verbose else "WARNING", json=settings.log_json)
     return run_guarded(COMMANDS[args.command], settings, args)
 
 

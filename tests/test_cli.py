@@ -82,3 +82,17 @@ def test_ingest_of_a_missing_path_and_missing_models_fail_without_traceback(tmp_
         env={**os.environ, "DK_DATA_DIR": str(tmp_path), "DK_EMBEDDINGS__MODEL_DIR": str(tmp_path / "no-model")})
     assert env_result.returncode == 4 and "models install-dev" in env_result.stderr
     assert "Traceback" not in env_result.stderr
+
+
+def test_chat_remembers_turns_and_forgets_on_reset(cli_kb: Path, llm_base_url: str) -> None:
+    env = {**os.environ, "DK_DATA_DIR": str(cli_kb), "DK_LLM__BASE_URL": llm_base_url,
+           "DK_LLM__MAX_TOKENS": "24", "DK_LANGUAGE": "en"}
+    script = "How many vacation days do I get per year?\nAnd what about that?\n/reset\nAnd what about that?\n/exit\n"
+    result = subprocess.run([sys.executable, "-m", "bot", "chat"], input=script, capture_output=True, text=True,
+                            env=env, cwd=cli_kb, timeout=180)
+    assert result.returncode == 0, result.stderr
+    blocks = result.stdout.split("> ")
+    # the follow-up finds the vacation page through the previous turn; after /reset it finds nothing
+    assert "vacation-policy.md" in blocks[2]
+    assert "Conversation forgotten." in blocks[3]
+    assert "no answer" in blocks[4] and "Sources: none" in blocks[4]
