@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,16 @@ from bot.store.models import AnswerRecord, Outcome
 from inference.llm import ChatMessage, LLMClient, LLMUnavailable
 
 
+def _collector() -> tuple[list[str], Callable[[str], Awaitable[None]]]:
+    """A list and an ``on_text`` callback that appends every streamed piece to it."""
+    pieces: list[str] = []
+
+    async def collect(piece: str) -> None:
+        pieces.append(piece)
+
+    return pieces, collect
+
+
 def _record(kb: Container, answer_id: int | None) -> AnswerRecord:
     with Session(kb.engine) as session:
         record = session.get(AnswerRecord, answer_id)
@@ -22,11 +33,7 @@ def _record(kb: Container, answer_id: int | None) -> AnswerRecord:
 
 
 async def test_answer_streams_text_and_cites_the_right_document(kb: Container) -> None:
-    pieces: list[str] = []
-
-    async def collect(piece: str) -> None:
-        pieces.append(piece)
-
+    pieces, collect = _collector()
     answer = await kb.answers.answer("How many vacation days do I get per year?", on_text=collect)
 
     assert answer.outcome is Outcome.answered
@@ -53,11 +60,7 @@ async def test_retrieval_finds_the_page_that_holds_the_answer(kb: Container, que
 
 
 async def test_question_outside_the_knowledge_base_is_not_found_without_calling_the_llm(kb: Container) -> None:
-    pieces: list[str] = []
-
-    async def collect(piece: str) -> None:
-        pieces.append(piece)
-
+    pieces, collect = _collector()
     answer = await kb.answers.answer("Who won the 2018 FIFA World Cup final?", on_text=collect)
 
     assert answer.outcome is Outcome.not_found
