@@ -1,4 +1,4 @@
-"""The ``dialog-keeper`` command line: ingest, ask, chat, doctor, models, llm-server, demo."""
+"""The ``dialog-keeper`` command line: run, ingest, ask, chat, doctor, models, llm-server, demo."""
 
 from __future__ import annotations
 
@@ -155,6 +155,21 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the Telegram bot (long polling or webhook, per settings)."""
+    from bot.container import Container
+    from bot.telegram.app import MissingToken, run
+
+    container = Container(settings)
+    try:
+        run(container)
+    except MissingToken as exc:
+        return _fail(str(exc), EXIT_SETUP)
+    finally:
+        container.close_sync()
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command."""
     parser = argparse.ArgumentParser(prog="dialog-keeper", description=__doc__)
@@ -167,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="*", default=[])
     for p in (ask, sub.add_parser("chat", help="interactive chat with memory")):
         p.add_argument("--lang", choices=["ru", "en"], default=None, help="language of messages")
+    sub.add_parser("run", help="run the Telegram bot (polling or webhook, see DK_TELEGRAM__MODE)")
     sub.add_parser("doctor", help="check every dependency")
     models = sub.add_parser("models", help="install or verify models from models/manifest.toml")
     models.add_argument("action", choices=["install-dev", "verify"])
@@ -179,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
-    "ingest": cmd_ingest, "ask": cmd_ask, "chat": cmd_chat, "doctor": cmd_doctor,
+    "run": cmd_run, "ingest": cmd_ingest, "ask": cmd_ask, "chat": cmd_chat, "doctor": cmd_doctor,
     "models": cmd_models, "llm-server": cmd_llm_server, "demo": cmd_demo,
 }
 

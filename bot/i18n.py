@@ -36,6 +36,84 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "Ask your questions. /reset forgets the conversation, /exit quits.",
     },
     "chat_reset": {"ru": "Разговор забыт.", "en": "Conversation forgotten."},
+    "start": {
+        "ru": "Здравствуйте! Я Dialog Keeper — ассистент компании.\n\n"
+              "• Отвечаю на вопросы по базе знаний и показываю источники.\n"
+              "• В группах отвечаю, когда меня упомянули, ответили на моё сообщение или вызвали /ask.\n"
+              "• Под ответом можно оценить его 👍/👎 или позвать человека.\n\n"
+              "/help — все команды.",
+        "en": "Hello! I am Dialog Keeper, the company assistant.\n\n"
+              "• I answer questions from the knowledge base and show the sources.\n"
+              "• In groups I answer when mentioned, replied to, or called with /ask.\n"
+              "• Under each answer you can rate it 👍/👎 or ask for a human.\n\n"
+              "/help lists every command.",
+    },
+    "help": {
+        "ru": "/ask вопрос — задать вопрос (в группах)\n/reset — забыть разговор в этом чате\n"
+              "/sources — источники последнего ответа\n/lang ru|en — язык сообщений\n"
+              "Для админов: /allow, /deny, /users, /stats",
+        "en": "/ask question — ask (in groups)\n/reset — forget this chat's conversation\n"
+              "/sources — sources of the last answer\n/lang ru|en — language of messages\n"
+              "Admins: /allow, /deny, /users, /stats",
+    },
+    "placeholder": {"ru": "⏳ Ищу ответ…", "en": "⏳ Looking for an answer…"},
+    "btn_up": {"ru": "👍", "en": "👍"},
+    "btn_down": {"ru": "👎", "en": "👎"},
+    "btn_human": {"ru": "Позвать человека", "en": "Ask for a human"},
+    "thanks_feedback": {"ru": "Спасибо за оценку!", "en": "Thanks for the feedback!"},
+    "human_requested": {
+        "ru": "Передал ваш вопрос сотрудникам — с вами свяжутся.",
+        "en": "I have passed your question to the staff; someone will contact you.",
+    },
+    "admin_human_request": {
+        "ru": "🙋 {who} просит человека в чате «{chat}».\nВопрос: {question}",
+        "en": "🙋 {who} asks for a human in “{chat}”.\nQuestion: {question}",
+    },
+    "access_denied": {
+        "ru": "Извините, у вас нет доступа к этому боту. Я передал запрос администраторам.",
+        "en": "Sorry, you do not have access to this bot. I have forwarded a request to the admins.",
+    },
+    "admin_access_request": {
+        "ru": "🔐 Запрос доступа: {who} (id {user_id}) в чате «{chat}».",
+        "en": "🔐 Access request: {who} (id {user_id}) in “{chat}”.",
+    },
+    "btn_allow": {"ru": "Разрешить", "en": "Allow"},
+    "allowed": {"ru": "Доступ разрешён: {target}", "en": "Access granted: {target}"},
+    "denied": {"ru": "Доступ закрыт: {target}", "en": "Access revoked: {target}"},
+    "admin_only": {"ru": "Эта команда только для администраторов.", "en": "This command is for admins only."},
+    "allow_usage": {
+        "ru": "Укажите id пользователя: /allow 123456789 (в группе без аргумента — разрешить этот чат).",
+        "en": "Give a user id: /allow 123456789 (in a group, no argument allows this chat).",
+    },
+    "users": {"ru": "Пользователи с доступом: {users}\nЧаты с доступом: {chats}",
+              "en": "Users with access: {users}\nChats with access: {chats}"},
+    "stats": {
+        "ru": "Сообщений: {messages}\nОтветов: {answered}, не найдено: {not_found}, ошибок: {error}\n"
+              "👍 {up} / 👎 {down}\nЗапросов человека: {escalations}",
+        "en": "Messages: {messages}\nAnswered: {answered}, not found: {not_found}, errors: {error}\n"
+              "👍 {up} / 👎 {down}\nRequests for a human: {escalations}",
+    },
+    "rate_limited": {
+        "ru": "Слишком много вопросов подряд. Попробуйте через {seconds} с.",
+        "en": "Too many questions in a row. Please try again in {seconds} s.",
+    },
+    "reset_done": {"ru": "Готово, разговор в этом чате забыт.", "en": "Done, this chat's conversation is forgotten."},
+    "no_last_answer": {"ru": "В этом чате ещё не было ответов с источниками.",
+                       "en": "There is no answer with sources in this chat yet."},
+    "lang_set": {"ru": "Язык сообщений: русский.", "en": "Language of messages: English."},
+    "lang_usage": {"ru": "Использование: /lang ru или /lang en", "en": "Usage: /lang ru or /lang en"},
+    "unknown_command": {"ru": "Неизвестная команда. /help — список команд.",
+                        "en": "Unknown command. /help lists the commands."},
+    "unsupported_message": {
+        "ru": "Пока я понимаю только текст. Напишите вопрос словами.",
+        "en": "For now I understand text only. Please type your question.",
+    },
+    "internal_error": {
+        "ru": "Что-то пошло не так. Ваше сообщение сохранено, администраторы уже знают.",
+        "en": "Something went wrong. Your message is saved and the admins have been told.",
+    },
+    "admin_error": {"ru": "⚠️ Ошибка при обработке обновления {update_id}: {error}",
+                    "en": "⚠️ Error while handling update {update_id}: {error}"},
 }
 
 

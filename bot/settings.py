@@ -71,10 +71,26 @@ class RetrievalSettings(BaseModel):
 
 
 class TelegramSettings(BaseModel):
-    """Bot API access (used by the Telegram issue; here only so profiles can check the token)."""
+    """The bot: Bot API access, polling or webhook, access control and streaming pace."""
 
     token: SecretStr | None = None
+    # A local telegram-bot-api server lifts file limits; tests point this at an emulator.
     base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str | None = None  # public HTTPS URL Telegram posts to, e.g. https://bot.example.com/telegram
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_path: str = "telegram"
+    webhook_secret: SecretStr | None = None  # checked on every webhook request (X-Telegram-Bot-Api-Secret-Token)
+    admin_ids: list[int] = Field(default_factory=list)
+    admin_chat_id: int | None = None  # alerts and requests go here; else to each admin privately
+    allowed_user_ids: list[int] = Field(default_factory=list)
+    allowed_chat_ids: list[int] = Field(default_factory=list)
+    open_access: bool = False  # True lets anyone use the bot (allow-lists ignored)
+    user_rate_per_minute: int = 10
+    edit_interval_s: float = 1.0  # Telegram allows about one message or edit per second per chat
+    overall_rate_per_s: int = 30
 
 
 class Settings(BaseSettings):
@@ -119,6 +135,8 @@ class Settings(BaseSettings):
             "DK_LLM__API_KEY": self.llm.api_key,
             "DK_TELEGRAM__TOKEN": self.telegram.token,
         }
+        if self.telegram.mode == "webhook":
+            secrets["DK_TELEGRAM__WEBHOOK_SECRET"] = self.telegram.webhook_secret
         for name, value in secrets.items():
             if value is None or value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
                 problems.append(name)

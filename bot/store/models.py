@@ -34,6 +34,15 @@ class Outcome(enum.StrEnum):
     error = "error"
 
 
+class MessageStatus(enum.StrEnum):
+    """Where a stored message is in its handling; ``pending`` ones are answered after a restart."""
+
+    kept = "kept"  # stored only (a group message not addressed to the bot, an edit, …)
+    pending = "pending"  # a question the bot owes an answer to
+    answering = "answering"  # claimed by a handler; a duplicate delivery finds it taken
+    done = "done"  # answered, or the user was told why not
+
+
 class Chat(SQLModel, table=True):
     """A Telegram chat, or the local CLI pseudo-chat (telegram_id 0)."""
 
@@ -41,6 +50,8 @@ class Chat(SQLModel, table=True):
     telegram_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
     type: str = "private"
     title: str | None = None
+    allowed: bool = False  # granted by an admin (/allow) in addition to the settings' allow-list
+    memory_reset_at: datetime | None = None  # /reset: turns before this are forgotten
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -53,7 +64,8 @@ class User(SQLModel, table=True):
     telegram_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
     username: str | None = None
     full_name: str = ""
-    language: str | None = None
+    language: str | None = None  # chosen with /lang; None means the deployment's default
+    allowed: bool = False
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -71,6 +83,8 @@ class Message(SQLModel, table=True):
     # Enums stored as plain strings: adding a value later needs no ALTER TYPE on PostgreSQL.
     kind: MessageKind = Field(default=MessageKind.text,
                               sa_type=SAEnum(MessageKind, native_enum=False, length=16))
+    status: MessageStatus = Field(default=MessageStatus.kept, index=True,
+                                  sa_type=SAEnum(MessageStatus, native_enum=False, length=16))
     text: str = ""
     sent_at: datetime = Field(default_factory=utcnow)
     stored_at: datetime = Field(default_factory=utcnow)
@@ -93,7 +107,20 @@ class AnswerRecord(SQLModel, table=True):
                              sa_type=SAEnum(Outcome, native_enum=False, length=16))
     error: str | None = None
     timings: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON))
+    reply_telegram_id: int | None = Field(default=None, sa_column=Column(BigInteger))  # the bot's message
+    feedback: int | None = None  # +1 👍, -1 👎
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Escalation(SQLModel, table=True):
+    """A request for a human, from the «Позвать человека» button (the tracker comes later)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(foreign_key="chat.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="users.id")
+    answer_id: int | None = Field(default=None, foreign_key="answer.id")
+    status: str = "requested"
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class DocumentRecord(SQLModel, table=True):

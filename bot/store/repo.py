@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, update
 from sqlmodel import Session, col, delete, select
 
 from bot.store.models import (
@@ -13,8 +14,10 @@ from bot.store.models import (
     Chat,
     ChunkRecord,
     DocumentRecord,
+    Escalation,
     Message,
     MessageKind,
+    MessageStatus,
     Outcome,
     User,
     utcnow,
@@ -46,13 +49,19 @@ def get_or_create_user(session: Session, *, telegram_id: int, username: str | No
     return user
 
 
+def user_by_telegram_id(session: Session, *, telegram_id: int) -> User | None:
+    """A known user, or None."""
+    return session.exec(select(User).where(User.telegram_id == telegram_id)).first()
+
+
 def add_message(session: Session, *, chat_id: int, text: str, user_id: int | None = None,
                 kind: MessageKind = MessageKind.text, update_id: int | None = None,
                 telegram_message_id: int | None = None, reply_to_telegram_id: int | None = None,
-                sent_at: datetime | None = None, raw: dict[str, Any] | None = None) -> Message:
+                sent_at: datetime | None = None, raw: dict[str, Any] | None = None,
+                status: MessageStatus = MessageStatus.kept) -> Message:
     """Store one incoming message and return it with its id."""
     message = Message(chat_id=chat_id, user_id=user_id, text=text, kind=kind, update_id=update_id,
-                      telegram_message_id=telegram_message_id,
+                      telegram_message_id=telegram_message_id, status=status,
                       reply_to_telegram_id=reply_to_telegram_id, sent_at=sent_at or utcnow(), raw=raw)
     session.add(message)
     session.flush()
@@ -105,3 +114,101 @@ def replace_chunks(session: Session, *, document_id: int, chunks: Sequence[Chunk
     session.exec(delete(ChunkRecord).where(col(ChunkRecord.document_id) == document_id))  # type: ignore[call-overload]  # sqlmodel lacks a delete overload
     session.add_all(chunks)
     session.flush()
+
+
+def message_by_update(session: Session, *, update_id: int) -> Message | None:
+    """The message stored for a Telegram update, if it was stored."""
+    return session.exec(select(Message).where(Message.update_id == update_id)).first()
+
+
+def message_by_telegram_id(session: Session, *, chat_id: int, telegram_message_id: int) -> Message | None:
+    """A stored message by its Telegram id within a chat (edits point at it)."""
+    return session.exec(select(Message).where(Message.chat_id == chat_id,
+                                              Message.telegram_message_id == telegram_message_id)).first()
+
+
+def set_message_status(session: Session, *, message_id: int, status: MessageStatus) -> None:
+    """Move a message along kept → pending → done."""
+    message = session.get_one(Message, message_id)
+    message.status = status
+    session.add(message)
+
+
+def claim_message(session: Session, *, message_id: int) -> bool:
+    """Atomically move a question from pending to answering; False if someone else has it."""
+    result = session.execute(update(Message).where(col(Message.id) == message_id,
+                                                   col(Message.status) == MessageStatus.pending)
+                             .values(status=MessageStatus.answering))
+    return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+
+
+def unanswered_messages(session: Session) -> list[tuple[Message, Chat]]:
+    """Questions stored but never answered (the bot stopped mid-way), oldest first."""
+    query = (select(Message, Chat).join(Chat, col(Chat.id) == Message.chat_id)
+             .where(col(Message.status).in_([MessageStatus.pending, MessageStatus.answering]))
+             .order_by(col(Message.id)))
+    return [(m, c) for m, c in session.exec(query)]
+
+
+def recent_dialog(session: Session, *, chat_id: int, before_id: int, since: datetime | None,
+                  limit: int) -> list[tuple[Message, User | None, AnswerRecord | None]]:
+    """The chat's latest text messages before ``before_id`` (oldest first), with author and answer."""
+    query = (select(Message, User, AnswerRecord)
+             .join(User, col(User.id) == Message.user_id, isouter=True)
+             .join(AnswerRecord, col(AnswerRecord.message_id) == Message.id, isouter=True)
+             .where(Message.chat_id == chat_id, col(Message.id) < before_id, Message.kind == MessageKind.text,
+                    ~col(Message.text).startswith("/"))
+             .order_by(col(Message.id).desc()).limit(limit))
+    if since is not None:
+        query = query.where(col(Message.stored_at) > since)
+    return list(reversed([(m, u, a) for m, u, a in session.exec(query)]))
+
+
+def last_answer(session: Session, *, chat_id: int) -> AnswerRecord | None:
+    """The chat's latest answer that has sources."""
+    query = (select(AnswerRecord).join(Message, col(Message.id) == AnswerRecord.message_id)
+             .where(Message.chat_id == chat_id, AnswerRecord.outcome == Outcome.answered)
+             .order_by(col(AnswerRecord.id).desc()))
+    return session.exec(query).first()
+
+
+def set_feedback(session: Session, *, answer_id: int, value: int) -> None:
+    """Record 👍 (+1) or 👎 (-1) on an answer."""
+    record = session.get_one(AnswerRecord, answer_id)
+    record.feedback = value
+    session.add(record)
+
+
+def set_answer_reply(session: Session, *, answer_id: int, reply_telegram_id: int) -> None:
+    """Remember which bot message carries an answer."""
+    record = session.get_one(AnswerRecord, answer_id)
+    record.reply_telegram_id = reply_telegram_id
+    session.add(record)
+
+
+def add_escalation(session: Session, *, chat_id: int, user_id: int | None, answer_id: int | None) -> Escalation:
+    """Record a request for a human."""
+    escalation = Escalation(chat_id=chat_id, user_id=user_id, answer_id=answer_id)
+    session.add(escalation)
+    session.flush()
+    return escalation
+
+
+def allowed_ids(session: Session) -> tuple[list[int], list[int]]:
+    """Telegram ids of the users and chats admins granted access to."""
+    users = session.exec(select(User.telegram_id).where(col(User.allowed).is_(True))).all()
+    chats = session.exec(select(Chat.telegram_id).where(col(Chat.allowed).is_(True))).all()
+    return list(users), list(chats)
+
+
+def counts(session: Session) -> dict[str, int]:
+    """Totals for /stats."""
+    outcomes = dict(session.exec(select(AnswerRecord.outcome, func.count()).group_by(AnswerRecord.outcome)).all())
+    feedback = dict(session.exec(select(AnswerRecord.feedback, func.count())
+                                 .group_by(col(AnswerRecord.feedback))).all())
+    return {
+        "messages": session.exec(select(func.count()).select_from(Message)).one(),
+        **{o.value: outcomes.get(o, 0) for o in Outcome},
+        "up": feedback.get(1, 0), "down": feedback.get(-1, 0),
+        "escalations": session.exec(select(func.count()).select_from(Escalation)).one(),
+    }

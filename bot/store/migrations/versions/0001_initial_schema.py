@@ -117,9 +117,7 @@ def upgrade() -> None:
         sa.Column("model", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column(
             "outcome",
-            sa.Enum(
-                "pending", "answered", "not_found", "error", name="outcome", native_enum=False, length=16
-            ),
+            sa.Enum("pending", "answered", "not_found", "error", name="outcome", native_enum=False, length=16),
             nullable=False,
         ),
         sa.Column("error", sqlmodel.sql.sqltypes.AutoString(), nullable=True),

@@ -1,0 +1,26 @@
+"""Conversation memory: the recent turns of a chat, as chat messages for the prompt."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.store import repo
+from bot.store.models import Chat, Outcome
+from inference.llm import ChatMessage
+
+
+def recent_turns(engine: Engine, *, chat_id: int, before_message_id: int, turns: int) -> list[ChatMessage]:
+    """The last ``turns`` exchanges of a chat since its /reset; in groups each line names its author."""
+    with Session(engine) as session:
+        chat = session.get_one(Chat, chat_id)
+        rows = repo.recent_dialog(session, chat_id=chat_id, before_id=before_message_id,
+                                  since=chat.memory_reset_at, limit=2 * turns)
+    group = chat.type != "private"
+    messages: list[ChatMessage] = []
+    for message, author, answer in rows:
+        name = (author.full_name or author.username or str(author.telegram_id)) if author else "?"
+        messages.append(ChatMessage("user", f"{name}: {message.text}" if group else message.text))
+        if answer is not None and answer.outcome == Outcome.answered:
+            messages.append(ChatMessage("assistant", answer.text))
+    return messages

@@ -1,0 +1,1 @@
+"""Telegram-facing application (PTB): keeping updates, thin handlers, streamed replies, guards."""

@@ -1,0 +1,37 @@
+"""What every handler needs, carried in ``application.bot_data``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+from telegram.ext import ContextTypes
+
+from bot.container import Container
+from bot.i18n import Lang
+from bot.store import repo
+from bot.telegram.guards import Access, RateLimiter
+
+
+@dataclass
+class BotServices:
+    """The container plus the Telegram-only helpers built once per application."""
+
+    container: Container
+    access: Access
+    limiter: RateLimiter
+    access_requests_sent: set[int] = field(default_factory=set)
+
+    def language(self, telegram_user_id: int | None) -> Lang:
+        """The user's /lang choice, else the deployment's default language."""
+        if telegram_user_id is not None:
+            with Session(self.container.engine) as session:
+                user = repo.user_by_telegram_id(session, telegram_id=telegram_user_id)
+                if user is not None and user.language in ("ru", "en"):
+                    return user.language  # type: ignore[return-value]  # checked just above
+        return self.container.settings.language
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
+    """The services of this application."""
+    return context.bot_data["services"]  # type: ignore[no-any-return]

@@ -1,0 +1,64 @@
+"""How answers look in Telegram: HTML body, numbered sources, buttons, 4096-character parts."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.dialog.answer import Answer, Source
+from bot.i18n import Lang, t
+from bot.store.models import Outcome
+
+MESSAGE_LIMIT = 4096
+
+
+def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Parts of at most ``limit`` characters, cut at a line break, else a space, else anywhere."""
+    parts: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        if cut < limit // 2:
+            cut = text.rfind(" ", 0, limit)
+        if cut < limit // 2:
+            cut = limit
+        parts.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    return [*parts, text] if text or not parts else parts
+
+
+def sources_lines(sources: Sequence[Source]) -> list[str]:
+    """One line per distinct document section, numbered as cited."""
+    seen: set[str] = set()
+    lines = []
+    for source in sources:
+        label = source.heading_path or source.title
+        if label not in seen:
+            seen.add(label)
+            lines.append(f"[{source.number}] {label}")
+    return lines
+
+
+def render_answer(answer: Answer, lang: Lang) -> tuple[str, str]:
+    """The final message as (HTML, plain text); plain is the fallback when Telegram rejects the HTML."""
+    lines = sources_lines(answer.sources)
+    if not lines:
+        return html.escape(answer.text), answer.text
+    html_text = (f"{html.escape(answer.text)}\n\n<b>{html.escape(t('sources', lang))}</b>\n"
+                 + "\n".join(html.escape(line) for line in lines))
+    plain = f"{answer.text}\n\n{t('sources', lang)}\n" + "\n".join(lines)
+    return html_text, plain
+
+
+def answer_keyboard(answer: Answer, lang: Lang) -> InlineKeyboardMarkup | None:
+    """👍 / 👎 under an answer and «ask for a human» under answers and «not found»."""
+    if answer.answer_id is None or answer.outcome is Outcome.error:
+        return None
+    human = InlineKeyboardButton(t("btn_human", lang), callback_data=f"human:{answer.answer_id}")
+    if answer.outcome is Outcome.not_found:
+        return InlineKeyboardMarkup([[human]])
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(t("btn_up", lang), callback_data=f"fb:{answer.answer_id}:1"),
+         InlineKeyboardButton(t("btn_down", lang), callback_data=f"fb:{answer.answer_id}:-1")],
+        [human]])
