@@ -10,6 +10,15 @@ from bot.store.models import Chat, Outcome
 from inference.llm import ChatMessage
 
 
+def question_text(text: str, bot_username: str = "") -> str:
+    """A message's question: without a leading /ask command and without the bot's @mention."""
+    words = text.split()
+    if words and words[0].split("@")[0] == "/ask":
+        words = words[1:]
+    mention = f"@{bot_username.lower()}"
+    return " ".join(w for w in words if not bot_username or w.lower() != mention).strip()
+
+
 def recent_turns(engine: Engine, *, chat_id: int, before_message_id: int, turns: int) -> list[ChatMessage]:
     """The last ``turns`` exchanges of a chat since its /reset; in groups each line names its author."""
     with Session(engine) as session:
@@ -20,7 +29,8 @@ def recent_turns(engine: Engine, *, chat_id: int, before_message_id: int, turns:
     messages: list[ChatMessage] = []
     for message, author, answer in rows:
         name = (author.full_name or author.username or str(author.telegram_id)) if author else "?"
-        messages.append(ChatMessage("user", f"{name}: {message.text}" if group else message.text))
+        text = question_text(message.text)
+        messages.append(ChatMessage("user", f"{name}: {text}" if group else text))
         if answer is not None and answer.outcome == Outcome.answered:
             messages.append(ChatMessage("assistant", answer.text))
     return messages

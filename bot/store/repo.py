@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, delete, select
 
 from bot.store.models import (
@@ -157,7 +157,7 @@ def recent_dialog(session: Session, *, chat_id: int, before_id: int, since: date
              .join(User, col(User.id) == Message.user_id, isouter=True)
              .join(AnswerRecord, col(AnswerRecord.message_id) == Message.id, isouter=True)
              .where(Message.chat_id == chat_id, col(Message.id) < before_id, Message.kind == MessageKind.text,
-                    ~col(Message.text).startswith("/"))
+                    or_(~col(Message.text).startswith("/"), col(Message.text).startswith("/ask")))
              .order_by(col(Message.id).desc()).limit(limit))
     if since is not None:
         query = query.where(col(Message.stored_at) > since)

@@ -8,7 +8,7 @@ import logging
 from telegram import Bot
 
 from bot.dialog.answer import EmptyQuestion
-from bot.dialog.memory import recent_turns
+from bot.dialog.memory import question_text, recent_turns
 from bot.i18n import Lang, t
 from bot.store import repo
 from bot.store.db import session_scope
@@ -19,14 +19,6 @@ from bot.telegram.streaming import StreamingReply
 from inference.llm import LLMError, LLMUnavailable
 
 log = logging.getLogger(__name__)
-
-
-def question_text(text: str, bot_username: str) -> str:
-    """The question without the /ask command and the bot's @mention."""
-    words = text.split()
-    if words and words[0].split("@")[0] == "/ask":
-        words = words[1:]
-    return " ".join(w for w in words if w.lower() != f"@{bot_username.lower()}").strip()
 
 
 async def answer_stored_question(bot: Bot, dk: BotServices, *, chat: Chat, message: Message, lang: Lang) -> None:

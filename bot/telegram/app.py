@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from sqlmodel import Session
 from telegram import BotCommand, Update
 from telegram.ext import (
     AIORateLimiter,
@@ -19,6 +18,7 @@ from telegram.ext import (
 
 from bot.container import Container
 from bot.store import repo
+from bot.store.db import session_scope
 from bot.store.models import MessageStatus, User
 from bot.telegram import admin, handlers
 from bot.telegram.answering import answer_stored_question
@@ -89,20 +89,17 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 async def resume_unanswered(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer questions stored before a stop but never answered: nothing a user sent is lost."""
     dk = services(context)
-    with Session(dk.container.engine) as session:
-        rows = repo.unanswered_messages(session)
-        for message, _chat in rows:
-            message.status = MessageStatus.pending  # a claim from a stopped process is void
+    with session_scope(dk.container.engine) as session:
+        rows = []
+        for message, chat in repo.unanswered_messages(session):
+            message.status = MessageStatus.pending  # a claim by a process that stopped is void
             session.add(message)
-        session.commit()
-    for message, chat in rows:
-        user = None
-        if message.user_id is not None:
-            with Session(dk.container.engine) as session:
-                user = session.get(User, message.user_id)
+            user = session.get(User, message.user_id) if message.user_id is not None else None
+            rows.append((message, chat, user.telegram_id if user else None))
+    for message, chat, user_telegram_id in rows:
         log.info("resuming unanswered message %s in chat %s", message.id, chat.telegram_id)
         await answer_stored_question(context.bot, dk, chat=chat, message=message,
-                                     lang=dk.language(user.telegram_id if user else None))
+                                     lang=dk.language(user_telegram_id))
 
 
 def run(container: Container) -> None:

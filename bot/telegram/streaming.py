@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 
-from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
@@ -50,8 +50,9 @@ class StreamingReply:
 
     async def open(self) -> None:
         """Send the placeholder and keep "typing…" visible until the first piece arrives."""
-        self._messages.append(await self._bot.send_message(
-            self._chat_id, self._placeholder, reply_to_message_id=self._reply_to))
+        # The question may be gone by the time we answer (deleted, or answered after a restart).
+        reply = ReplyParameters(self._reply_to, allow_sending_without_reply=True) if self._reply_to else None
+        self._messages.append(await self._bot.send_message(self._chat_id, self._placeholder, reply_parameters=reply))
         self._shown.append(self._placeholder)
         self._next_edit_at = time.monotonic() + self._interval
         self._typing = asyncio.create_task(self._keep_typing())
@@ -106,7 +107,10 @@ class StreamingReply:
                 continue
             except BadRequest as exc:
                 if "not modified" not in str(exc).lower():
-                    raise
+                    if final:
+                        raise
+                    log.warning("skipping a streamed frame: %s", exc)  # the final edit carries everything
+                    return False
             self._shown[index] = text
             return True
         raise TelegramError("Telegram kept answering RetryAfter to the final edit")

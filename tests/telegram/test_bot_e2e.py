@@ -1,0 +1,211 @@
+"""The bot end to end: PTB over HTTP to the Bot API emulator, real LLM server, real index, SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session, select
+
+from bot.store.models import AnswerRecord, Escalation, Message, MessageKind, MessageStatus, Outcome
+from tests.support.bot_api_emulator import BotApiEmulator
+from tests.telegram.conftest import (
+    ADMIN_CHAT_ID,
+    ADMIN_ID,
+    ALICE_ID,
+    TEAM_CHAT_ID,
+    BotUnderTest,
+    eventually,
+    stop_bot,
+)
+
+VACATION = "How many vacation days do I get per year?"
+
+
+def _rows(bot: BotUnderTest, model: type) -> list[Any]:
+    with Session(bot.container.engine) as session:
+        return list(session.exec(select(model)))
+
+
+async def test_private_question_is_streamed_by_edits_and_ends_with_sources_and_buttons(
+        bot: BotUnderTest, tg: BotApiEmulator) -> None:
+    alice = tg.user(ALICE_ID, "Alice")
+    update = await tg.inject_message(tg.private_chat(alice), alice, VACATION)
+
+    reply = await bot.final_reply(ALICE_ID)
+
+    assert reply.history[0]["text"] == "⏳ Ищу ответ…", "a placeholder comes first"
+    assert reply.edit_count >= 2, "text streams in through intermediate edits before the final one"
+    assert any("▌" in h.get("text", "") for h in reply.history), "intermediate frames show the cursor"
+    assert reply.payload["reply_to_message"]["message_id"] == update["message"]["message_id"]
+    assert "Источники:" in reply.text and "Vacation and Leave Policy" in reply.text
+    buttons = [b["callback_data"] for row in reply.reply_markup["inline_keyboard"] for b in row]
+    assert buttons[0].startswith("fb:") and buttons[-1].startswith("human:")
+    assert (ALICE_ID, "typing") in tg.chat_actions
+    await eventually(lambda: _rows(bot, Message)[0].status == MessageStatus.done)
+    [message] = _rows(bot, Message)
+    [answer] = _rows(bot, AnswerRecord)
+    assert message.status == MessageStatus.done and message.update_id == update["update_id"]
+    assert answer.outcome == Outcome.answered and answer.reply_telegram_id == reply.message_id
+    assert answer.message_id == message.id
+
+
+async def test_group_answers_only_when_addressed(bot: BotUnderTest, tg: BotApiEmulator) -> None:
+    team = tg.group_chat(TEAM_CHAT_ID, "Team")
+    bob = tg.user(702, "Bob")
+    await tg.inject_message(team, bob, "Lunch at one?")
+    await tg.inject_message(team, bob, f"@{tg.bot_user.username} {VACATION}")
+
+    reply = await bot.final_reply(TEAM_CHAT_ID)
+
+    assert "Vacation and Leave Policy" in reply.text
+    assert len(tg.messages_in(TEAM_CHAT_ID, from_bot=True)) == 1, "the unaddressed message got nothing"
+    statuses = {m.text: m.status for m in _rows(bot, Message)}
+    assert statuses["Lunch at one?"] == MessageStatus.kept, "kept, though not answered"
+    [answer] = _rows(bot, AnswerRecord)
+    assert answer.question == VACATION, "the mention is not part of the question"
+
+
+async def test_group_context_names_who_said_what(bot: BotUnderTest, tg: BotApiEmulator) -> None:
+    from bot.dialog.memory import recent_turns
+
+    team = tg.group_chat(TEAM_CHAT_ID, "Team")
+    bob, carol = tg.user(702, "Bob"), tg.user(703, "Carol")
+    await tg.inject_message(team, carol, "I start on Monday")
+    await tg.inject_message(team, bob, f"/ask {VACATION}")
+    await bot.final_reply(TEAM_CHAT_ID)
+    messages = _rows(bot, Message)
+
+    turns = recent_turns(bot.container.engine, chat_id=messages[-1].chat_id, before_message_id=10**9, turns=3)
+
+    assert turns[0].content == "Carol: I start on Monday"
+    assert turns[1].content == f"Bob: {VACATION}"
+    assert turns[-1].role == "assistant"
+
+
+async def test_same_update_delivered_twice_is_answered_once(bot: BotUnderTest, tg: BotApiEmulator) -> None:
+    alice = tg.user(ALICE_ID, "Alice")
+    update = await tg.inject_message(tg.private_chat(alice), alice, VACATION)
+    await tg.inject_raw_update(update)  # while the first delivery is still being answered
+    await bot.final_reply(ALICE_ID)
+    await tg.inject_raw_update(update)  # and once more after it was answered
+    await asyncio.sleep(1.5)
+
+    assert len(tg.messages_in(ALICE_ID, from_bot=True)) == 1
+    assert len(_rows(bot, AnswerRecord)) == 1 and len(_rows(bot, Message)) == 1
+
+
+async def test_unknown_user_is_refused_admins_are_asked_and_the_allow_button_works(
+        bot: BotUnderTest, tg: BotApiEmulator) -> None:
+    stranger, admin = tg.user(999, "Eve", "eve"), tg.user(ADMIN_ID, "Admin")
+    await tg.inject_message(tg.private_chat(stranger), stranger, VACATION)
+    request = await tg.wait_for(lambda c: c.method == "sendMessage" and int(c.params["chat_id"]) == ADMIN_CHAT_ID)
+
+    [refusal] = tg.messages_in(999, from_bot=True)
+    assert "нет доступа" in refusal.text
+    assert "Eve" in request.params["text"] and "999" in request.params["text"]
+    [notice] = tg.messages_in(ADMIN_CHAT_ID, from_bot=True)
+    await tg.inject_callback_query(notice, admin, "allow:999")
+    await tg.wait_for_call("answerCallbackQuery")
+    since = tg.mark()
+    await tg.inject_message(tg.private_chat(stranger), stranger, VACATION)
+    reply = await bot.final_reply(999, since=since)
+    assert "Vacation and Leave Policy" in reply.text
+    assert _rows(bot, Message)[0].status == MessageStatus.done, "the refused question is kept and closed"
+
+
+async def test_thumbs_up_and_human_request_are_stored(bot: BotUnderTest, tg: BotApiEmulator) -> None:
+    alice = tg.user(ALICE_ID, "Alice")
+    await tg.inject_message(tg.private_chat(alice), alice, VACATION)
+    reply = await bot.final_reply(ALICE_ID)
+    [answer] = _rows(bot, AnswerRecord)
+
+    await tg.inject_callback_query(reply, alice, f"fb:{answer.id}:1")
+    await tg.wait_for_call("answerCallbackQuery")
+    await tg.inject_callback_query(reply, alice, f"human:{answer.id}")
+    announced = await tg.wait_for(lambda c: c.method == "sendMessage" and int(c.params["chat_id"]) == ADMIN_CHAT_ID)
+
+    assert _rows(bot, AnswerRecord)[0].feedback == 1
+    [escalation] = _rows(bot, Escalation)
+    assert escalation.answer_id == answer.id
+    assert VACATION in announced.params["text"] and "Alice" in announced.params["text"]
+
+
+async def test_per_user_rate_limit_says_when_to_come_back(bot_factory: Callable[..., Any],
+                                                          tg: BotApiEmulator) -> None:
+    bot = await bot_factory(telegram={"user_rate_per_minute": 2})
+    alice = tg.user(ALICE_ID, "Alice")
+    chat = tg.private_chat(alice)
+    for question in ["Who won the 2018 FIFA World Cup final?", "How far is Mars from the Sun?", "Best cat food?"]:
+        await tg.inject_message(chat, alice, question)
+    limited = await tg.wait_for(lambda c: c.method == "sendMessage" and "Слишком много" in str(c.params.get("text")))
+    await stop_bot(bot)
+    assert "через" in limited.params["text"]
+    assert sum(r.outcome == Outcome.not_found for r in _rows(bot, AnswerRecord)) == 2
+
+
+async def test_llm_down_gives_an_apology_and_keeps_the_question(bot_factory: Callable[..., Any],
+                                                                tg: BotApiEmulator, dead_llm_url: str) -> None:
+    bot = await bot_factory(llm={"base_url": dead_llm_url, "retries": 0, "connect_timeout_s": 0.5})
+    alice = tg.user(ALICE_ID, "Alice")
+    await tg.inject_message(tg.private_chat(alice), alice, VACATION)
+    reply = await bot.final_reply(ALICE_ID)
+    await eventually(lambda: _rows(bot, Message)[0].status == MessageStatus.done)
+    await stop_bot(bot)
+    assert "Языковая модель сейчас недоступна" in reply.text and reply.reply_markup is None
+    [answer] = _rows(bot, AnswerRecord)
+    assert answer.question == VACATION and answer.outcome == Outcome.error
+    assert _rows(bot, Message)[0].status == MessageStatus.done
+
+
+async def test_retry_after_on_an_edit_is_waited_out(bot: BotUnderTest, tg: BotApiEmulator) -> None:
+    tg.fail_next("editMessageText", 429, retry_after=1)
+    alice = tg.user(ALICE_ID, "Alice")
+    await tg.inject_message(tg.private_chat(alice), alice, VACATION)
+    reply = await bot.final_reply(ALICE_ID)
+    assert "Vacation and Leave Policy" in reply.text
+    assert any(c.error is not None and c.error.error_code == 429 for c in tg.calls_to("editMessageText"))
+
+
+async def test_commands_language_and_unsupported_input(bot: BotUnderTest, tg: BotApiEmulator) -> None:
+    alice = tg.user(ALICE_ID, "Alice")
+    chat = tg.private_chat(alice)
+    for text in ["/start", "/lang en", "/help", "/frobnicate"]:
+        since = tg.mark()
+        await tg.inject_message(chat, alice, text)
+        await tg.wait_for_call("sendMessage", since=since)
+    await tg.inject_voice(chat, alice, b"OggS-not-really", duration=2)
+    await tg.wait_for(lambda c: c.method == "sendMessage" and "text only" in str(c.params.get("text")))
+    texts = [m.text for m in tg.messages_in(ALICE_ID, from_bot=True)]
+    assert "Здравствуйте" in texts[0]
+    assert texts[1] == "Language of messages: English."
+    assert "/reset" in texts[2] and "Admins" in texts[2], "after /lang en the bot speaks English"
+    assert texts[3].startswith("Unknown command")
+    assert any(m.kind == MessageKind.voice for m in _rows(bot, Message)), "the voice note is kept"
+    menus = {json.loads(key)[1]: [c["command"] for c in commands] for key, commands in tg.commands.items()}
+    assert set(menus) == {"", "en"} and {"ask", "reset", "sources", "lang"} <= set(menus[""])
+
+
+async def test_a_question_left_unanswered_by_a_stopped_bot_is_answered_after_restart(
+        bot_factory: Callable[..., Any], tg: BotApiEmulator) -> None:
+    from bot.store import repo
+    from bot.store.db import session_scope
+
+    first = await bot_factory()
+    alice = tg.user(ALICE_ID, "Alice")
+    await stop_bot(first)  # the bot is down; a question was stored but never answered
+    with session_scope(first.container.engine) as session:
+        chat = repo.get_or_create_chat(session, telegram_id=ALICE_ID)
+        user = repo.get_or_create_user(session, telegram_id=ALICE_ID, full_name="Alice")
+        repo.add_message(session, chat_id=chat.id or 0, user_id=user.id, text=VACATION, update_id=4242,
+                         telegram_message_id=77, status=MessageStatus.answering)
+    tg.private_chat(alice)
+
+    second = await bot_factory()
+    reply = await second.final_reply(ALICE_ID)
+    await eventually(lambda: _rows(second, Message)[0].status == MessageStatus.done)
+    await stop_bot(second)
+    assert "Vacation and Leave Policy" in reply.text
+    assert _rows(second, Message)[0].status == MessageStatus.done
