@@ -23,7 +23,9 @@ def server_command(*, model_path: Path, host: str, port: int, n_ctx: int, thread
     """The command line of ``llama_cpp.server`` for these settings."""
     return [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path),
             "--model_alias", alias, "--host", host, "--port", str(port), "--n_ctx", str(n_ctx),
-            "--n_threads", str(threads), "--n_threads_batch", str(threads), "--verbose", "False"]
+            "--n_threads", str(threads), "--n_threads_batch", str(threads), "--verbose", "False",
+            # by default a new request cuts off the one being streamed; concurrent users must queue instead
+            "--interrupt_requests", "False"]
 
 
 def is_ready(base_url: str, timeout_s: float = 1.0) -> bool:
@@ -38,6 +40,8 @@ def start(command: list[str], *, model_path: Path, base_url: str, log_path: Path
           timeout_s: float) -> subprocess.Popen[bytes]:
     """Start the server in its own process group and wait until it serves requests."""
     require_model_dir(model_path.parent, what="LLM (GGUF)", marker=model_path.name)
+    if is_ready(base_url):  # else we would mistake another server on that port for ours
+        raise ServerStartError(f"something already answers at {base_url}; stop it or choose another port")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

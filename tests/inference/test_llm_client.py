@@ -33,3 +33,17 @@ async def test_unreachable_server_raises_typed_error_after_retries(dead_llm_url:
     with pytest.raises(LLMUnavailable):
         await client.served_models()
     await client.aclose()
+
+
+async def test_concurrent_requests_are_all_answered(llm_base_url: str) -> None:
+    """The embedded server queues requests instead of cutting off the one being streamed."""
+    import asyncio
+
+    client = _client(llm_base_url)
+
+    async def ask(question: str) -> str:
+        return "".join([p async for p in client.stream_chat([ChatMessage("user", question)], max_tokens=8)])
+
+    answers = await asyncio.gather(*(ask(q) for q in ["Say hi.", "Name a colour.", "Count to three."]))
+    await client.aclose()
+    assert all(a.strip() for a in answers)
