@@ -41,3 +41,20 @@ def test_tokens_are_redacted_from_log_text() -> None:
     line = "POST https://api.telegram.org/bot123456789:AAHk2v-EXAMPLE_token_value_abcdefghijkl/getMe Bearer sk-local-1"
     cleaned = redact(line)
     assert "AAHk2v" not in cleaned and "sk-local-1" not in cleaned and "getMe" in cleaned
+
+
+def test_configured_logging_masks_tokens_from_any_library(capsys) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    from bot.ops.logging import setup_logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    setup_logging("INFO", json=True)
+    try:
+        logging.getLogger("telegram.ext").warning(
+            "request to %s failed", "https://api.telegram.org/bot123456789:AAHk2vSECRETtokenvalue_abcdefghijkl/getMe")
+    finally:
+        root.handlers[:], _ = saved[0], root.setLevel(saved[1])
+    err = capsys.readouterr().err
+    assert "SECRETtoken" not in err and "getMe" in err and '"level": "warning"' in err

@@ -209,3 +209,17 @@ async def test_a_question_left_unanswered_by_a_stopped_bot_is_answered_after_res
     await stop_bot(second)
     assert "Vacation and Leave Policy" in reply.text
     assert _rows(second, Message)[0].status == MessageStatus.done
+
+
+async def test_a_failing_handler_apologises_to_the_user_and_alerts_admins(bot: BotUnderTest,
+                                                                          tg: BotApiEmulator) -> None:
+    alice = tg.user(ALICE_ID, "Alice")
+    await tg.inject_message(tg.private_chat(alice), alice, "Who won the 2018 FIFA World Cup final?")
+    reply = await bot.final_reply(ALICE_ID)
+    await tg.inject_callback_query(reply, alice, "fb:987654:1")  # an answer that does not exist
+
+    alert = await tg.wait_for(lambda c: c.method == "sendMessage" and int(c.params["chat_id"]) == ADMIN_CHAT_ID)
+    apology = await tg.wait_for(lambda c: c.method == "sendMessage" and "Что-то пошло не так" in str(c.params["text"]))
+    assert "Ошибка при обработке обновления" in alert.params["text"] and "NoResultFound" in alert.params["text"]
+    assert int(apology.params["chat_id"]) == ALICE_ID
+    assert tg.token.split(":")[1] not in alert.params["text"]
