@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.container import Container  # noqa: E402  # after the path set-up above
 from bot.knowledge.loaders import iter_files  # noqa: E402
+from bot.ops.llm_server import start_embedded  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from inference import llama_server  # noqa: E402
 
@@ -53,13 +54,9 @@ async def run(args: argparse.Namespace) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         port = args.port
         settings = Settings(_env_file=None, data_dir=Path(tmp),  # type: ignore[call-arg]
-                            llm={"base_url": f"http://127.0.0.1:{port}/v1", "max_tokens": args.max_tokens})
-        cfg = settings.llama_server
-        server = llama_server.start(
-            llama_server.server_command(model_path=cfg.model_path, host="127.0.0.1", port=port, n_ctx=cfg.n_ctx,
-                                        threads=cfg.threads, alias=settings.llm.model),
-            model_path=cfg.model_path, base_url=settings.llm.base_url, log_path=Path(tmp) / "llm.log",
-            timeout_s=120)
+                            llm={"base_url": f"http://127.0.0.1:{port}/v1", "max_tokens": args.max_tokens},
+                            llama_server={"port": port, "start_timeout_s": 120})
+        server = start_embedded(settings, log_path=Path(tmp) / "llm.log")
         container = Container(settings)
         try:
             started = time.perf_counter()

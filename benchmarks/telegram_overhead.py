@@ -24,6 +24,7 @@ from sqlmodel import Session, select  # noqa: E402  # after the path set-up abov
 from benchmarks.answer_latency import percentile  # noqa: E402
 from bot.container import Container  # noqa: E402
 from bot.knowledge.loaders import iter_files  # noqa: E402
+from bot.ops.llm_server import start_embedded  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.store.models import AnswerRecord, Message, User  # noqa: E402
 from bot.telegram.app import build_application  # noqa: E402
@@ -75,14 +76,10 @@ async def run(args: argparse.Namespace) -> dict:
         async with BotApiEmulator() as tg:
             settings = Settings(_env_file=None, data_dir=Path(tmp),  # type: ignore[call-arg]
                                 llm={"base_url": base_url, "max_tokens": args.max_tokens},
+                                llama_server={"port": args.port, "start_timeout_s": 120},
                                 telegram={"token": tg.token, "base_url": tg.base_url, "base_file_url": tg.base_file_url,
                                           "open_access": True, "user_rate_per_minute": 1000})
-            cfg = settings.llama_server
-            server = llama_server.start(
-                llama_server.server_command(model_path=cfg.model_path, host="127.0.0.1", port=args.port,
-                                            n_ctx=cfg.n_ctx, threads=cfg.threads, alias=settings.llm.model),
-                model_path=cfg.model_path, base_url=base_url, log_path=Path(args.llm_log or Path(tmp) / "llm.log"),
-                timeout_s=120)
+            server = start_embedded(settings, log_path=Path(args.llm_log or Path(tmp) / "llm.log"))
             container = Container(settings)
             for path in iter_files(ROOT / "samples/handbook/en"):
                 container.ingest.ingest_file(path)

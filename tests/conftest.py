@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from bot.container import Container
 from bot.knowledge.loaders import iter_files
+from bot.ops.llm_server import start_embedded
 from bot.settings import ROOT, Settings
 from inference import llama_server
 
@@ -40,13 +41,11 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
 @pytest.fixture(scope="session")
 def llm_base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real llama.cpp server with the packaged SmolLM2 GGUF, on a free loopback port."""
-    defaults = Settings(_env_file=None).llama_server  # type: ignore[call-arg]
     port = free_port()
     base_url = f"http://127.0.0.1:{port}/v1"
-    command = llama_server.server_command(model_path=defaults.model_path, host="127.0.0.1", port=port,
-                                          n_ctx=defaults.n_ctx, threads=2, alias="dialog-keeper")
-    process = llama_server.start(command, model_path=defaults.model_path, base_url=base_url,
-                                 log_path=tmp_path_factory.mktemp("llm") / "server.log", timeout_s=120)
+    settings = Settings(_env_file=None, llama_server={"port": port, "start_timeout_s": 120},  # type: ignore[call-arg]
+                        llm={"base_url": base_url})
+    process = start_embedded(settings, log_path=tmp_path_factory.mktemp("llm") / "server.log")
     yield base_url
     llama_server.stop(process.pid)
 

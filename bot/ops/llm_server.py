@@ -19,6 +19,13 @@ def _command(settings: Settings) -> list[str]:
                                        n_ctx=cfg.n_ctx, threads=cfg.threads, alias=settings.llm.model)
 
 
+def start_embedded(settings: Settings, *, log_path: Path) -> subprocess.Popen[bytes]:
+    """Start the server the settings describe and wait until it answers at ``settings.llm.base_url``."""
+    return llama_server.start(_command(settings), model_path=settings.llama_server.model_path,
+                              base_url=settings.llm.base_url, log_path=log_path,
+                              timeout_s=settings.llama_server.start_timeout_s)
+
+
 def start(settings: Settings, *, foreground: bool = False) -> int:
     """Start the server (or find it already running) and wait until it answers."""
     base_url = settings.llm.base_url
@@ -29,9 +36,7 @@ def start(settings: Settings, *, foreground: bool = False) -> int:
         return subprocess.call(_command(settings))
     log_path = settings.data_dir / "llama-server.log"
     try:
-        process = llama_server.start(_command(settings), model_path=settings.llama_server.model_path,
-                                     base_url=base_url, log_path=log_path,
-                                     timeout_s=settings.llama_server.start_timeout_s)
+        process = start_embedded(settings, log_path=log_path)
     except llama_server.ServerStartError as exc:
         print(f"LLM server failed to start: {exc}")
         return 3
