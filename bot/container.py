@@ -54,22 +54,35 @@ class Container:
 
     @cached_property
     def index(self) -> KnowledgeIndex:
-        """The vector index of the knowledge base."""
+        """The vector index of the knowledge base (hybrid: with BM25 over the stored chunks)."""
         from bot.knowledge.index import KnowledgeIndex
+        from bot.knowledge.lexical import LexicalIndex
 
+        lexical = LexicalIndex(self.engine) if self.settings.retrieval.mode == "hybrid" else None
         return KnowledgeIndex(client=self.qdrant, embed_model=self.embed_model,
                               model_name=self.settings.embeddings.model_dir.name,
-                              collection_prefix=self.settings.qdrant.collection_prefix)
+                              collection_prefix=self.settings.qdrant.collection_prefix, lexical=lexical)
 
     @cached_property
     def ingest(self) -> IngestService:
-        """Document ingestion."""
+        """Knowledge-base management: ingest, list, delete, reindex (see bot/knowledge/ingest.py)."""
         from bot.knowledge.ingest import IngestService
+        from bot.knowledge.loaders import DocumentLimits
 
-        cfg = self.settings.retrieval
+        cfg, kb = self.settings.retrieval, self.settings.knowledge
+        limits = DocumentLimits(max_file_bytes=int(kb.max_file_mb * 2**20), max_pdf_pages=kb.max_pdf_pages,
+                                max_unpacked_bytes=int(kb.max_unpacked_mb * 2**20),
+                                max_compression_ratio=kb.max_compression_ratio)
         return IngestService(engine=self.engine, index=self.index,
                              model_name=self.settings.embeddings.model_dir.name,
-                             chunk_size=cfg.chunk_size, chunk_overlap=cfg.chunk_overlap)
+                             chunk_size=cfg.chunk_size, chunk_overlap=cfg.chunk_overlap, limits=limits,
+                             batch_size=kb.ingest_batch_size)
+
+    def spaces_for_chat(self, chat_telegram_id: int) -> list[str]:
+        """The knowledge spaces a chat's questions search (global, its own, its teams')."""
+        from bot.knowledge.spaces import spaces_for_chat
+
+        return spaces_for_chat(chat_telegram_id, teams=self.settings.knowledge.teams)
 
     @cached_property
     def llm(self) -> LLMClient:

@@ -104,9 +104,31 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "lang_usage": {"ru": "Использование: /lang ru или /lang en", "en": "Usage: /lang ru or /lang en"},
     "unknown_command": {"ru": "Неизвестная команда. /help — список команд.",
                         "en": "Unknown command. /help lists the commands."},
+    "voice_progress": {"ru": "🎤 Распознаю голосовое…", "en": "🎤 Transcribing the voice message…"},
+    "voice_progress_pct": {"ru": "🎤 Распознаю голосовое… {percent} %", "en": "🎤 Transcribing… {percent}%"},
+    "voice_transcript": {"ru": "🎤 {text}", "en": "🎤 {text}"},
+    "voice_too_big": {
+        "ru": "Файл слишком большой ({size} МБ). Я принимаю аудио до {limit} МБ.",
+        "en": "The file is too big ({size} MB). I accept audio up to {limit} MB.",
+    },
+    "voice_corrupt": {"ru": "Не получилось прочитать аудио: файл повреждён или это не звук.",
+                      "en": "I could not read the audio: the file is damaged or not sound at all."},
+    "voice_no_speech": {"ru": "Не удалось распознать речь — похоже, в записи тишина.",
+                        "en": "I could not recognise any speech; the recording seems silent."},
+    "voice_failed": {
+        "ru": "Не удалось распознать голосовое сообщение. Оно сохранено, администраторы уже знают.",
+        "en": "I could not transcribe the voice message. It is saved and the admins have been told.",
+    },
+    "voice_queue_down": {
+        "ru": "Сервис распознавания сейчас недоступен. Сообщение сохранено — отвечу, когда он вернётся.",
+        "en": "The transcription service is unavailable right now. Your message is saved; I will answer "
+              "when it is back.",
+    },
+    "admin_voice_failed": {"ru": "⚠️ Не удалось распознать голосовое (сообщение {message_id}): {error}",
+                           "en": "⚠️ Transcription failed (message {message_id}): {error}"},
     "unsupported_message": {
-        "ru": "Пока я понимаю только текст. Напишите вопрос словами.",
-        "en": "For now I understand text only. Please type your question.",
+        "ru": "Я понимаю текст и голосовые сообщения. Этот тип сообщения не поддерживается.",
+        "en": "I understand text and voice messages. This kind of message is not supported.",
     },
     "internal_error": {
         "ru": "Что-то пошло не так. Ваше сообщение сохранено, администраторы уже знают.",

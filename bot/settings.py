@@ -49,6 +49,24 @@ class EmbeddingSettings(BaseModel):
     batch_size: int = 32
 
 
+class STTSettings(BaseModel):
+    """Speech-to-text with faster-whisper, run by `dialog-keeper worker` on the ``stt`` queue."""
+
+    model_dir: Path = ROOT / "models/dev/whisper-base"
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    compute_type: str = "auto"  # auto: float16 on CUDA, int8 on CPU
+    beam_size: int = 1  # 5 is Whisper's default; 1 keeps CPU real-time factor low
+    vad_filter: bool = True  # skips silence; a silent note yields no text instead of hallucinations
+    language: str = "ru"  # a Whisper language code, or "auto" to detect
+    max_file_mb: int = 20  # Telegram's bot download limit; raise it with a local Bot API server
+    transcribe_all_chat_ids: list[int] = Field(default_factory=list)  # groups where every voice note counts
+    queue: str = "stt"
+    job_timeout_s: int = 900
+    retries: int = 2
+    retry_intervals_s: list[int] = Field(default_factory=lambda: [10, 30, 90])  # back-off between attempts
+    poll_interval_s: float = 0.5  # how often the bot checks a transcription job
+
+
 class QdrantSettings(BaseModel):
     """Vector store: qdrant-client local mode by default, a server when ``url`` is set."""
 
@@ -68,6 +86,21 @@ class RetrievalSettings(BaseModel):
     chunk_size: int = 512  # tokens
     chunk_overlap: int = 64
     history_turns: int = 6
+    # dense: vectors only; hybrid: vectors + BM25 over the stored chunks, fused by reciprocal rank
+    # (benchmarks/retrieval_quality.py measures both; see docs/knowledge.md).
+    mode: Literal["dense", "hybrid"] = "dense"
+
+
+class KnowledgeSettings(BaseModel):
+    """Knowledge-base documents: size limits and team spaces."""
+
+    max_file_mb: float = 20.0  # larger files are refused before they are read
+    max_pdf_pages: int = 500
+    max_unpacked_mb: float = 100.0  # a DOCX (a zip) declaring more than this unpacked is refused
+    max_compression_ratio: float = 100.0  # … as is one whose unpacked/packed ratio exceeds this
+    ingest_batch_size: int = 64  # chunks embedded per batch (progress is reported per batch)
+    # Team spaces: {"sales": [-1001234567890, …]} lets those chats search the "team:sales" documents.
+    teams: dict[str, list[int]] = Field(default_factory=dict)
 
 
 class TelegramSettings(BaseModel):
@@ -108,12 +141,17 @@ class Settings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6379/0"
     log_level: str = "INFO"
     log_json: bool = False
+    # Prometheus /metrics of the bot and workers (dk_* and dk_gpu_*); None = not served.
+    metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"  # 0.0.0.0 inside compose's internal network, where Prometheus scrapes
 
     llm: LLMSettings = Field(default_factory=LLMSettings)
     llama_server: LlamaServerSettings = Field(default_factory=LlamaServerSettings)
     embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    stt: STTSettings = Field(default_factory=STTSettings)
     qdrant: QdrantSettings = Field(default_factory=QdrantSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
 
     @property

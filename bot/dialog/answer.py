@@ -37,6 +37,7 @@ class Source:
     source: str
     score: float
     position: int
+    page: int | None = None  # 1-based page of a PDF source
 
 
 @dataclass
@@ -141,7 +142,7 @@ class AnswerService:
         vector = await asyncio.to_thread(self._index.embed_query, query)
         timings.embed_ms += _ms(mark)
         mark = time.perf_counter()
-        hits = await asyncio.to_thread(self._index.search, vector, top_k=self._top_k, spaces=spaces)
+        hits = await asyncio.to_thread(self._index.search, vector, top_k=self._top_k, spaces=spaces, query=query)
         timings.retrieve_ms += _ms(mark)
         return [h for h in hits if h.score >= self._min_score]
 
@@ -166,4 +167,5 @@ def _source(number: int, hit: Hit) -> Source:
     meta = hit.node.metadata
     return Source(number=number, title=str(meta.get("title", "")),
                   heading_path=str(meta.get("heading_path", "")), source=str(meta.get("source", "")),
-                  score=round(hit.score, 4), position=int(meta.get("position", 0)))
+                  score=round(hit.score, 4), position=int(meta.get("position", 0)),
+                  page=int(meta["page"]) if meta.get("page") is not None else None)

@@ -1,4 +1,4 @@
-"""Split a document into chunks that remember their heading path and position."""
+"""Split a document into chunks that remember their heading path, page and position."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from bot.knowledge.index import chunk_id
 from bot.knowledge.loaders import LoadedFile
 
 HEADING_SEPARATOR = " › "
-# Only the title and heading path help the embedding; ids and bookkeeping would only add noise.
-_NOT_EMBEDDED = ["source", "space", "position", "document_sha256"]
+# Only the title and heading path help the embedding; ids, pages and bookkeeping would only add noise.
+_NOT_EMBEDDED = ["source", "space", "position", "document_sha256", "page"]
 
 
 def heading_path(node: BaseNode) -> str:
@@ -23,29 +23,47 @@ def heading_path(node: BaseNode) -> str:
     return HEADING_SEPARATOR.join(parts)
 
 
+def version_key(*, space: str, sha256: str, chunk_size: int, chunk_overlap: int) -> str:
+    """What makes a set of chunks: the space, the content and how it was cut.
+
+    Chunk ids derive from it, so the same content in two spaces never shares a Qdrant point, and
+    re-cutting with other settings gets new ids (added before the old ones go, as for new content).
+    """
+    return f"{space}/{sha256}/{chunk_size}/{chunk_overlap}"
+
+
 def chunk_file(loaded: LoadedFile, *, space: str, chunk_size: int, chunk_overlap: int) -> list[TextNode]:
-    """Chunks of one file: Markdown sections first, then sentence windows of at most ``chunk_size`` tokens."""
-    document = Document(text=loaded.text, id_=ref_doc_id(loaded.sha256),
-                        metadata={"title": loaded.title, "source": loaded.source, "space": space})
-    sections: list[BaseNode] = [document]
-    if loaded.content_type == "text/markdown":
-        sections = MarkdownNodeParser().get_nodes_from_documents([document])
-        for section in sections:
+    """Chunks of one file: Markdown sections (or PDF pages) first, then sentence windows of ≤ ``chunk_size`` tokens."""
+    base = {"title": loaded.title, "source": loaded.source, "space": space}
+    sections: list[BaseNode] = []
+    for number, part in enumerate(loaded.parts):
+        metadata = dict(base, page=part.page) if part.page is not None else dict(base)
+        document = Document(text=part.text, id_=f"{ref_doc_id(space, loaded.sha256)}#{number}", metadata=metadata)
+        if not part.markdown:
+            sections.append(document)
+            continue
+        for section in MarkdownNodeParser().get_nodes_from_documents([document]):
             section.metadata["heading_path"] = heading_path(section) or loaded.title
             section.metadata.pop("header_path", None)
+            sections.append(section)
     splitter = SentenceSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap)
     # NodeParser accepts any nodes at run time; its signature only names Document.
     split = splitter.get_nodes_from_documents(sections)  # type: ignore[arg-type]
-    chunks = [n for n in split if isinstance(n, TextNode)]
+    chunks = [n for n in split if isinstance(n, TextNode) and n.text.strip()]
+    key = version_key(space=space, sha256=loaded.sha256, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
     for position, chunk in enumerate(chunks):
-        chunk.id_ = chunk_id(loaded.sha256, position)
+        chunk.id_ = chunk_id(key, position)
         chunk.metadata.setdefault("heading_path", loaded.title)
         chunk.metadata.update(position=position, document_sha256=loaded.sha256)
         chunk.excluded_embed_metadata_keys = list(_NOT_EMBEDDED)
         chunk.excluded_llm_metadata_keys = list(_NOT_EMBEDDED)
+        # Qdrant deletes by ref_doc_id: all parts of one document version share it.
+        chunk.relationships = {k: v for k, v in chunk.relationships.items() if k.name == "SOURCE"}
+        if chunk.source_node is not None:
+            chunk.source_node.node_id = ref_doc_id(space, loaded.sha256)
     return chunks
 
 
-def ref_doc_id(sha256: str) -> str:
-    """The LlamaIndex document id of a content version; its chunks are deleted by it."""
-    return f"sha256:{sha256}"
+def ref_doc_id(space: str, sha256: str) -> str:
+    """The LlamaIndex document id of a content version in a space."""
+    return f"{space}/sha256:{sha256}"

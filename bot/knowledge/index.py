@@ -1,16 +1,21 @@
-"""The LlamaIndex vector store over Qdrant: one collection per embedding model and dimension."""
+"""The LlamaIndex vector store over Qdrant: one collection per embedding model and dimension.
+
+Dense search by default; with a :class:`~bot.knowledge.lexical.LexicalIndex` attached and the
+query text given, hybrid: dense and BM25 candidates fused by reciprocal rank.
+"""
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import uuid
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from llama_index.core.schema import MetadataMode, TextNode
+from llama_index.core.schema import BaseNode, MetadataMode, TextNode
 from llama_index.core.vector_stores.types import (
     FilterOperator,
     MetadataFilter,
@@ -23,16 +28,22 @@ if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
     from qdrant_client import QdrantClient
 
+    from bot.knowledge.lexical import LexicalIndex
+
 # LlamaIndex asks for payload indexes that local mode ignores; a server uses them. Nothing to act on.
 warnings.filterwarnings("ignore", message="Payload indexes have no effect in the local Qdrant")
 
 # Stable point ids: the same chunk of the same content always lands on the same Qdrant point.
 CHUNK_NAMESPACE = uuid.UUID("5b1f0a52-6f0c-4d8e-9a57-2f3f4f7c3d10")
+# Reciprocal-rank fusion constant (Cormack et al. 2009): damps the weight of the very top ranks.
+RRF_K = 60
+
+Progress = Callable[[int, int], None]
 
 
-def chunk_id(document_sha256: str, position: int) -> str:
-    """The Qdrant point id of a document's chunk."""
-    return str(uuid.uuid5(CHUNK_NAMESPACE, f"{document_sha256}:{position}"))
+def chunk_id(version_key: str, position: int) -> str:
+    """The Qdrant point id of a document version's chunk."""
+    return str(uuid.uuid5(CHUNK_NAMESPACE, f"{version_key}:{position}"))
 
 
 def collection_name(prefix: str, model_name: str, dimension: int) -> str:
@@ -43,47 +54,125 @@ def collection_name(prefix: str, model_name: str, dimension: int) -> str:
 
 @dataclass(frozen=True)
 class Hit:
-    """A retrieved chunk with its similarity score."""
+    """A retrieved chunk: ``score`` is its cosine similarity to the query (what the relevance floor reads).
+
+    In hybrid mode ``lexical`` is the share of the query's BM25 term weight the chunk contains
+    (0–1), or 0.0 when only the dense side found it; hits come in fused-rank order.
+    """
 
     node: TextNode
     score: float
+    lexical: float | None = None
+
+
+def rrf(rankings: Iterable[Sequence[str]], *, k: int = RRF_K) -> list[str]:
+    """Ids ordered by reciprocal-rank fusion of several rankings (best first)."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, key in enumerate(ranking, start=1):
+            fused[key] = fused.get(key, 0.0) + 1.0 / (k + rank)
+    return sorted(fused, key=lambda key: -fused[key])
 
 
 class KnowledgeIndex:
     """Embeds, stores and searches chunks; thread-safe for one process."""
 
     def __init__(self, *, client: QdrantClient, embed_model: BaseEmbedding, model_name: str,
-                 collection_prefix: str) -> None:
+                 collection_prefix: str, lexical: LexicalIndex | None = None) -> None:
         self.embed_model = embed_model
+        self.model_name = model_name
         self.dimension = len(embed_model.get_text_embedding("dimension probe"))
         self.collection = collection_name(collection_prefix, model_name, self.dimension)
+        self.lexical = lexical
         self._client = client
         self._store = QdrantVectorStore(client=client, collection_name=self.collection)
         # Local-mode Qdrant and the torch model are shared state: serialise access from worker threads.
         self._lock = threading.Lock()
 
-    def add(self, nodes: Sequence[TextNode]) -> None:
-        """Embed ``nodes`` (with their title and heading path) and upsert them."""
-        texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
-        with self._lock:
-            vectors = self.embed_model.get_text_embedding_batch(texts)
-            for node, vector in zip(nodes, vectors, strict=True):
-                node.embedding = vector
-            self._store.add(list(nodes))
+    @property
+    def mode(self) -> str:
+        """``hybrid`` when a lexical index is attached, else ``dense``."""
+        return "hybrid" if self.lexical is not None else "dense"
+
+    def add(self, nodes: Sequence[TextNode], *, batch_size: int = 64, progress: Progress | None = None) -> None:
+        """Embed ``nodes`` (with their title and heading path) and upsert them, ``batch_size`` at a time.
+
+        ``progress(done, total)`` is called after each batch. A failure part-way leaves the
+        batches already written: the caller removes them (see IngestService).
+        """
+        total = len(nodes)
+        for start in range(0, total, max(batch_size, 1)):
+            batch: list[BaseNode] = list(nodes[start:start + batch_size])
+            texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in batch]
+            with self._lock:
+                vectors = self.embed_model.get_text_embedding_batch(texts)
+                for node, vector in zip(batch, vectors, strict=True):
+                    node.embedding = vector
+                self._store.add(batch)
+            if progress is not None:
+                progress(min(start + batch_size, total), total)
 
     def delete_document(self, ref_doc_id: str) -> None:
-        """Remove every chunk of one document."""
+        """Remove every chunk of one document version."""
         with self._lock:
             if self._client.collection_exists(self.collection):
                 self._store.delete(ref_doc_id)
+
+    def delete_points(self, ids: Iterable[str]) -> None:
+        """Remove chunks by id (ids that are not there are ignored)."""
+        from qdrant_client.http.models import PointIdsList
+
+        points: list[int | str | uuid.UUID] = list(ids)
+        with self._lock:
+            if points and self._client.collection_exists(self.collection):
+                self._client.delete(self.collection, points_selector=PointIdsList(points=points), wait=True)
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` are stored in this collection."""
+        wanted: list[int | str] = list(ids)
+        with self._lock:
+            if not wanted or not self._client.collection_exists(self.collection):
+                return set()
+            records = self._client.retrieve(self.collection, wanted, with_payload=False, with_vectors=False)
+        return {str(r.id) for r in records}
+
+    def point_ids(self) -> set[str]:
+        """Every chunk id in this collection."""
+        found: set[str] = set()
+        offset: Any = None
+        with self._lock:
+            if not self._client.collection_exists(self.collection):
+                return found
+            while True:
+                records, offset = self._client.scroll(self.collection, limit=1024, offset=offset,
+                                                      with_payload=False, with_vectors=False)
+                found.update(str(r.id) for r in records)
+                if offset is None:
+                    return found
 
     def embed_query(self, text: str) -> list[float]:
         """The query vector (with the model's query prefix, if any)."""
         with self._lock:
             return self.embed_model.get_query_embedding(text)
 
-    def search(self, vector: list[float], *, top_k: int, spaces: Sequence[str] | None = None) -> list[Hit]:
-        """The ``top_k`` nearest chunks, optionally only from ``spaces``."""
+    def search(self, vector: list[float], *, top_k: int, spaces: Sequence[str] | None = None,
+               query: str | None = None) -> list[Hit]:
+        """The ``top_k`` best chunks, optionally only from ``spaces``; hybrid when ``query`` is given and
+        a lexical index is attached."""
+        if self.lexical is None or not query:
+            return self._dense(vector, top_k=top_k, spaces=spaces)
+        pool = max(top_k * 4, 20)
+        dense = self._dense(vector, top_k=pool, spaces=spaces)
+        lexical = self.lexical.search(query, top_k=pool, spaces=spaces)
+        coverage = {h.chunk_id: h.coverage for h in lexical}
+        order = rrf([[h.node.node_id for h in dense], [h.chunk_id for h in lexical]])[:top_k]
+        by_id = {h.node.node_id: h for h in dense}
+        missing = [i for i in order if i not in by_id]
+        by_id.update({h.node.node_id: h for h in self._fetch(missing, vector)})
+        return [Hit(node=by_id[i].node, score=by_id[i].score, lexical=coverage.get(i, 0.0))
+                for i in order if i in by_id]
+
+    def _dense(self, vector: list[float], *, top_k: int, spaces: Sequence[str] | None) -> list[Hit]:
         filters = None
         if spaces:
             filters = MetadataFilters(filters=[
@@ -98,6 +187,19 @@ class KnowledgeIndex:
         return [Hit(node=n, score=s) for n, s in zip(nodes, scores, strict=False)
                 if isinstance(n, TextNode)]
 
+    def _fetch(self, ids: Sequence[str], vector: list[float]) -> list[Hit]:
+        """Chunks by id, scored by cosine similarity to ``vector`` (for lexical-only candidates)."""
+        if not ids:
+            return []
+        wanted: list[int | str] = list(ids)
+        with self._lock:
+            if not self._client.collection_exists(self.collection):
+                return []
+            records = self._client.retrieve(self.collection, wanted, with_payload=True, with_vectors=True)
+        result = self._store.parse_to_query_result(records)
+        return [Hit(node=n, score=_cosine(vector, n.embedding or [])) for n in result.nodes or []
+                if isinstance(n, TextNode)]
+
     def count(self) -> int:
         """How many chunks the collection holds."""
         with self._lock:
@@ -106,5 +208,14 @@ class KnowledgeIndex:
             return self._client.count(self.collection, exact=True).count
 
     def info(self) -> dict[str, Any]:
-        """Collection name, dimension and size, for doctor and status."""
-        return {"collection": self.collection, "dimension": self.dimension, "chunks": self.count()}
+        """Collection name, dimension, size and retrieval mode, for doctor and status."""
+        return {"collection": self.collection, "dimension": self.dimension, "chunks": self.count(),
+                "mode": self.mode}
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    if not a or not b:
+        return 0.0
+    dot = sum(x * y for x, y in zip(a, b, strict=False))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return dot / norm if norm else 0.0

@@ -1,23 +1,42 @@
-"""Ingestion use case: file → chunks → vectors + rows, idempotent by content hash."""
+"""Knowledge-base management: file → chunks → vectors + rows (idempotent by content), list, delete, reindex.
+
+The service API the CLI, the Telegram handlers and the RQ ingestion job call::
+
+    ingest_file(path, *, space="global", source=None, added_by=None, progress=None) -> IngestResult
+    ingest_bytes(data, *, filename, space="global", source=None, added_by=None, progress=None) -> IngestResult
+    list_documents(space=None) -> list[DocumentInfo]
+    get_document(document_id | (space, source)) -> DocumentInfo
+    delete_document(document_id | (space, source)) -> DocumentInfo
+    reindex(*, force=False, prune=True, progress=None) -> ReindexResult
+
+``progress(done, total)`` counts chunks embedded (documents, for ``reindex``). Bad input raises a
+:class:`~bot.knowledge.errors.DocumentError` subclass before anything is written.
+"""
 
 from __future__ import annotations
 
 import enum
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
 
+from llama_index.core.schema import TextNode
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import Session
 
-from bot.knowledge.chunking import chunk_file, ref_doc_id
-from bot.knowledge.index import KnowledgeIndex
-from bot.knowledge.loaders import load_file
+from bot.knowledge.chunking import chunk_file
+from bot.knowledge.errors import DocumentNotFound, EmptyDocument
+from bot.knowledge.index import KnowledgeIndex, Progress
+from bot.knowledge.loaders import DocumentLimits, LoadedFile, load_bytes, load_file
+from bot.knowledge.spaces import GLOBAL, validate_space
 from bot.store import repo
 from bot.store.db import session_scope
 from bot.store.models import ChunkRecord, DocumentRecord, utcnow
 
 log = logging.getLogger(__name__)
+
+DocumentRef = int | tuple[str, str]  # a document id, or (space, source)
 
 
 class IngestStatus(enum.StrEnum):
@@ -37,58 +56,191 @@ class IngestResult:
     source: str
     chunks: int
     status: IngestStatus
+    space: str = GLOBAL
+    pages: int | None = None
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A stored document as listings show it."""
+
+    id: int
+    space: str
+    source: str
+    title: str
+    content_type: str
+    chunks: int
+    size_bytes: int
+    pages: int | None
+    embed_model: str
+    added_by: str | None
+    added_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: DocumentRecord) -> DocumentInfo:
+        """From a table row."""
+        return cls(id=row.id or 0, space=row.space, source=row.source, title=row.title,
+                   content_type=row.content_type, chunks=row.chunk_count, size_bytes=row.size_bytes,
+                   pages=row.pages, embed_model=row.embed_model, added_by=row.added_by,
+                   added_at=row.added_at, updated_at=row.updated_at)
+
+
+@dataclass
+class ReindexResult:
+    """What ``reindex`` did to the current model's collection."""
+
+    collection: str
+    documents: int = 0
+    reembedded: int = 0
+    up_to_date: int = 0
+    chunks: int = 0
+    pruned: int = 0
+    skipped: list[str] | None = None  # "source: why" for documents that could not be rebuilt
+    failed: list[str] | None = None
 
 
 class IngestService:
-    """Adds documents to the knowledge base; the same content twice is a no-op."""
+    """Adds, lists, deletes and re-indexes knowledge-base documents; the same content twice is a no-op."""
 
-    def __init__(self, *, engine: Engine, index: KnowledgeIndex, model_name: str,
-                 chunk_size: int, chunk_overlap: int) -> None:
-        self._engine = engine
-        self._index = index
-        self._model_name = model_name
+    def __init__(self, *, engine: Engine, index: KnowledgeIndex, model_name: str, chunk_size: int,
+                 chunk_overlap: int, limits: DocumentLimits | None = None, batch_size: int = 64) -> None:
+        self.engine = engine
+        self.index = index
+        self.model_name = model_name
         self._chunk_size = chunk_size
         self._chunk_overlap = chunk_overlap
+        self.limits = limits or DocumentLimits()
+        self._batch_size = batch_size
 
-    def ingest_file(self, path: Path, *, space: str = "global", source: str | None = None,
-                    added_by: str | None = None) -> IngestResult:
-        """Index one file; a changed file from the same source replaces its old chunks."""
-        loaded = load_file(path, source=source or str(path.resolve()))
-        with session_scope(self._engine) as session:
-            same = session.exec(select(DocumentRecord).where(
-                DocumentRecord.space == space, DocumentRecord.sha256 == loaded.sha256)).first()
+    def ingest_file(self, path: Path, *, space: str = GLOBAL, source: str | None = None,
+                    added_by: str | None = None, progress: Progress | None = None) -> IngestResult:
+        """Index one file; a changed file from the same source (in the same space) replaces its old chunks."""
+        validate_space(space)
+        loaded = load_file(path, source=source or str(path.resolve()), limits=self.limits)
+        return self._ingest(loaded, space=space, added_by=added_by, progress=progress)
+
+    def ingest_bytes(self, data: bytes, *, filename: str, space: str = GLOBAL, source: str | None = None,
+                     added_by: str | None = None, progress: Progress | None = None) -> IngestResult:
+        """Index a file received as bytes (a Telegram upload); ``filename``'s extension picks the reader."""
+        validate_space(space)
+        loaded = load_bytes(data, filename=filename, source=source or Path(filename).name, limits=self.limits)
+        return self._ingest(loaded, space=space, added_by=added_by, progress=progress)
+
+    def list_documents(self, space: str | None = None) -> list[DocumentInfo]:
+        """Stored documents, newest first, optionally of one space."""
+        with session_scope(self.engine) as session:
+            return [DocumentInfo.of(d) for d in repo.list_documents(session, space=space)]
+
+    def get_document(self, document: DocumentRef) -> DocumentInfo:
+        """One stored document, or :class:`DocumentNotFound`."""
+        with session_scope(self.engine) as session:
+            return DocumentInfo.of(self._find(session, document))
+
+    def delete_document(self, document: DocumentRef) -> DocumentInfo:
+        """Remove a document: its vectors first (so it stops being cited at once), then its rows."""
+        with session_scope(self.engine) as session:
+            row = self._find(session, document)
+            info, ids = DocumentInfo.of(row), repo.chunk_ids(session, document_id=row.id)
+        self.index.delete_points(ids)
+        with session_scope(self.engine) as session:
+            repo.delete_document(session, document_id=info.id)
+        self._changed()
+        log.info("deleted document %d (%s, %s): %d chunks", info.id, info.space, info.source, len(ids))
+        return info
+
+    def reindex(self, *, force: bool = False, prune: bool = True, progress: Progress | None = None) -> ReindexResult:
+        """Rebuild the current model's collection from the stored documents (no original files needed).
+
+        Each document is atomic, as in ingestion: new vectors, then rows, then stale vectors.
+        Documents already complete in this collection are left alone unless ``force``. ``prune``
+        then removes vectors no chunk row refers to; run it while no ingestion is in progress.
+        """
+        from bot.knowledge.reindex import reindex
+
+        result = reindex(self, force=force, prune=prune, progress=progress)
+        self._changed()
+        return result
+
+    def _find(self, session: Session, document: DocumentRef) -> DocumentRecord:
+        if isinstance(document, tuple):
+            row = repo.find_document(session, space=document[0], source=document[1])
+        else:
+            row = session.get(DocumentRecord, int(document))
+        if row is None or row.id is None:
+            raise DocumentNotFound(f"no document {document!r} in the knowledge base", document=str(document))
+        return row
+
+    def _ingest(self, loaded: LoadedFile, *, space: str, added_by: str | None,
+                progress: Progress | None) -> IngestResult:
+        with session_scope(self.engine) as session:
+            same = repo.find_document_by_sha(session, space=space, sha256=loaded.sha256)
             if same is not None:
                 return IngestResult(same.id or 0, same.title, same.source, same.chunk_count,
-                                    IngestStatus.unchanged)
+                                    IngestStatus.unchanged, space, same.pages)
             previous = repo.find_document(session, space=space, source=loaded.source)
-            previous_sha = previous.sha256 if previous else None
+            old_ids = repo.chunk_ids(session, document_id=previous.id) if previous else []
 
-        nodes = chunk_file(loaded, space=space, chunk_size=self._chunk_size,
-                           chunk_overlap=self._chunk_overlap)
-        # New vectors go in first under new ids; the rows follow; the old version goes last.
-        # A failure at any step leaves either the old version or the new one, never half of each.
-        self._index.add(nodes)
+        nodes = self.chunk(loaded, space=space)
+        document_id = self.replace_version(loaded, nodes, space=space, old_ids=old_ids, added_by=added_by,
+                                           progress=progress)
+        status = IngestStatus.replaced if previous else IngestStatus.added
+        log.info("ingested %s into %s: %d chunks (%s)", loaded.source, space, len(nodes), status.value)
+        return IngestResult(document_id, loaded.title, loaded.source, len(nodes), status, space, loaded.pages)
+
+    def chunk(self, loaded: LoadedFile, *, space: str) -> list[TextNode]:
+        """The chunks of a loaded file under the current chunking settings."""
+        nodes = chunk_file(loaded, space=space, chunk_size=self._chunk_size, chunk_overlap=self._chunk_overlap)
+        if not nodes:
+            raise EmptyDocument(f"{Path(loaded.source).name}: the document has no text to index")
+        return nodes
+
+    def replace_version(self, loaded: LoadedFile, nodes: list[TextNode], *, space: str, old_ids: list[str],
+                        added_by: str | None, progress: Progress | None = None) -> int:
+        """Write one document version atomically; returns the document id.
+
+        New vectors go in first under their own ids; the rows follow; the old version's vectors go
+        last. A failure at any step removes what this call added and leaves the old version whole.
+        """
+        new_ids = [n.id_ for n in nodes]
         try:
-            with session_scope(self._engine) as session:
+            self.index.add(nodes, batch_size=self._batch_size, progress=progress)
+            with session_scope(self.engine) as session:
                 document = repo.find_document(session, space=space, source=loaded.source) or DocumentRecord(
-                    space=space, source=loaded.source, title=loaded.title, sha256=loaded.sha256)
+                    space=space, source=loaded.source, title=loaded.title, sha256=loaded.sha256, added_by=added_by)
                 document.title, document.sha256 = loaded.title, loaded.sha256
                 document.content_type, document.chunk_count = loaded.content_type, len(nodes)
-                document.embed_model, document.added_by = self._model_name, added_by
-                document.updated_at = utcnow()
+                document.size_bytes, document.pages = loaded.size_bytes, loaded.pages
+                document.content = [asdict(p) for p in loaded.parts]
+                document.embed_model, document.updated_at = self.model_name, utcnow()
+                if added_by is not None:
+                    document.added_by = added_by
                 session.add(document)
                 session.flush()
                 assert document.id is not None  # flushed rows have ids
                 repo.replace_chunks(session, document_id=document.id, chunks=[
                     ChunkRecord(id=n.id_, document_id=document.id, position=n.metadata["position"],
-                                heading_path=n.metadata.get("heading_path", ""), chars=len(n.text))
+                                heading_path=n.metadata.get("heading_path", ""), chars=len(n.text),
+                                page=n.metadata.get("page"), text=n.text)
                     for n in nodes])
                 document_id = document.id
-        except Exception:
-            self._index.delete_document(ref_doc_id(loaded.sha256))
+        except BaseException:
+            self._remove_unreferenced(set(new_ids) - set(old_ids))
             raise
-        if previous_sha:
-            self._index.delete_document(ref_doc_id(previous_sha))
-        status = IngestStatus.replaced if previous_sha else IngestStatus.added
-        log.info("ingested %s: %d chunks (%s)", loaded.source, len(nodes), status.value)
-        return IngestResult(document_id, loaded.title, loaded.source, len(nodes), status)
+        self.index.delete_points(set(old_ids) - set(new_ids))
+        self._changed()
+        return document_id
+
+    def _remove_unreferenced(self, ids: set[str]) -> None:
+        """Drop vectors this call wrote, except any a concurrent ingestion of the same content committed."""
+        try:
+            with session_scope(self.engine) as session:
+                ids -= repo.referenced_chunk_ids(session, ids=list(ids))
+            self.index.delete_points(ids)
+        except Exception:  # the original error matters more; a later `reindex` prunes leftovers
+            log.exception("could not remove %d vectors of a failed ingestion", len(ids))
+
+    def _changed(self) -> None:
+        if self.index.lexical is not None:
+            self.index.lexical.invalidate()
+

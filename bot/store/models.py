@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Text, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -89,6 +89,7 @@ class Message(SQLModel, table=True):
     sent_at: datetime = Field(default_factory=utcnow)
     stored_at: datetime = Field(default_factory=utcnow)
     edited_at: datetime | None = None
+    media_path: str | None = None  # downloaded voice/audio file, relative to the data directory
     raw: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
@@ -140,6 +141,10 @@ class DocumentRecord(SQLModel, table=True):
     added_by: str | None = None
     added_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    size_bytes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    pages: int | None = None  # PDF page count
+    # The extracted text parts ([{"text", "page", "markdown"}]): `reindex` rebuilds from them, no file needed.
+    content: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class ChunkRecord(SQLModel, table=True):
@@ -152,3 +157,21 @@ class ChunkRecord(SQLModel, table=True):
     position: int
     heading_path: str = ""
     chars: int = 0
+    page: int | None = None  # 1-based PDF page
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))  # lexical search
+
+
+class TranscriptRecord(SQLModel, table=True):
+    """What a voice note said, as the worker heard it."""
+
+    __tablename__ = "transcript"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="message.id", unique=True)
+    text: str = ""
+    language: str = ""
+    duration_s: float = 0.0
+    segments: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    model: str = ""
+    seconds: float = 0.0  # wall time of the transcription (real-time factor = seconds / duration_s)
+    created_at: datetime = Field(default_factory=utcnow)

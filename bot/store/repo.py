@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, update
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, delete, select
 
 from bot.store.models import (
@@ -101,9 +102,18 @@ def find_document(session: Session, *, space: str, source: str) -> DocumentRecor
         DocumentRecord.space == space, DocumentRecord.source == source)).first()
 
 
-def list_documents(session: Session, *, space: str | None = None) -> list[DocumentRecord]:
-    """Documents, newest first, optionally of one space."""
-    query = select(DocumentRecord).order_by(col(DocumentRecord.added_at).desc())
+def find_document_by_sha(session: Session, *, space: str, sha256: str) -> DocumentRecord | None:
+    """A document of ``space`` with exactly this content, if any."""
+    return session.exec(select(DocumentRecord).where(
+        DocumentRecord.space == space, DocumentRecord.sha256 == sha256)).first()
+
+
+def list_documents(session: Session, *, space: str | None = None,
+                   with_content: bool = False) -> list[DocumentRecord]:
+    """Documents, newest first, optionally of one space; their stored text only if asked for."""
+    query = select(DocumentRecord).order_by(col(DocumentRecord.added_at).desc(), col(DocumentRecord.id).desc())
+    if not with_content:
+        query = query.options(defer(DocumentRecord.content))  # type: ignore[arg-type]  # a mapped column
     if space is not None:
         query = query.where(DocumentRecord.space == space)
     return list(session.exec(query))
@@ -113,6 +123,28 @@ def replace_chunks(session: Session, *, document_id: int, chunks: Sequence[Chunk
     """Swap a document's chunk rows for new ones."""
     session.exec(delete(ChunkRecord).where(col(ChunkRecord.document_id) == document_id))  # type: ignore[call-overload]  # sqlmodel lacks a delete overload
     session.add_all(chunks)
+    session.flush()
+
+
+def chunk_ids(session: Session, *, document_id: int | None = None) -> list[str]:
+    """Ids (= Qdrant point ids) of one document's chunks, or of every chunk."""
+    query = select(ChunkRecord.id)
+    if document_id is not None:
+        query = query.where(ChunkRecord.document_id == document_id)
+    return list(session.exec(query))
+
+
+def referenced_chunk_ids(session: Session, *, ids: Sequence[str]) -> set[str]:
+    """Which of ``ids`` some stored chunk row uses."""
+    if not ids:
+        return set()
+    return set(session.exec(select(ChunkRecord.id).where(col(ChunkRecord.id).in_(list(ids)))))
+
+
+def delete_document(session: Session, *, document_id: int) -> None:
+    """Remove a document row and its chunk rows."""
+    session.exec(delete(ChunkRecord).where(col(ChunkRecord.document_id) == document_id))  # type: ignore[call-overload]  # sqlmodel lacks a delete overload
+    session.exec(delete(DocumentRecord).where(col(DocumentRecord.id) == document_id))  # type: ignore[call-overload]  # as above
     session.flush()
 
 

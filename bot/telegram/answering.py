@@ -29,13 +29,14 @@ async def answer_stored_question(bot: Bot, dk: BotServices, *, chat: Chat, messa
         if not repo.claim_message(session, message_id=message.id):
             return  # another delivery of the same update is answering it
     try:
-        await _stream_answer(bot, dk, chat=chat, message=message, lang=lang)
+        await stream_answer(bot, dk, chat=chat, message=message, lang=lang)
     finally:
         with session_scope(engine) as session:
             repo.set_message_status(session, message_id=message.id, status=MessageStatus.done)
 
 
-async def _stream_answer(bot: Bot, dk: BotServices, *, chat: Chat, message: Message, lang: Lang) -> None:
+async def stream_answer(bot: Bot, dk: BotServices, *, chat: Chat, message: Message, lang: Lang) -> None:
+    """Answer the message's text in its chat (the caller has claimed the message)."""
     assert message.id is not None and chat.id is not None
     question = question_text(message.text, bot.username)
     if not question:

@@ -19,8 +19,8 @@ from telegram.ext import (
 from bot.container import Container
 from bot.store import repo
 from bot.store.db import session_scope
-from bot.store.models import MessageStatus, User
-from bot.telegram import admin, handlers
+from bot.store.models import MessageKind, MessageStatus, User
+from bot.telegram import admin, handlers, voice
 from bot.telegram.answering import answer_stored_question
 from bot.telegram.context import BotServices, services
 from bot.telegram.guards import Access, RateLimiter
@@ -71,6 +71,8 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
                                            handlers.on_question))
     application.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, handlers.on_unknown_command))
     application.add_handler(MessageHandler(
+        (filters.VOICE | filters.AUDIO | filters.Document.AUDIO) & ~filters.UpdateType.EDITED, voice.on_voice))
+    application.add_handler(MessageHandler(
         ~filters.TEXT & ~filters.UpdateType.EDITED & filters.ChatType.PRIVATE, handlers.on_unsupported))
     application.add_handler(CallbackQueryHandler(handlers.on_feedback, pattern=r"^fb:\d+:-?1$"))
     application.add_handler(CallbackQueryHandler(handlers.on_human, pattern=r"^human:\d+$"))
@@ -98,8 +100,11 @@ async def resume_unanswered(context: ContextTypes.DEFAULT_TYPE) -> None:
             rows.append((message, chat, user.telegram_id if user else None))
     for message, chat, user_telegram_id in rows:
         log.info("resuming unanswered message %s in chat %s", message.id, chat.telegram_id)
-        await answer_stored_question(context.bot, dk, chat=chat, message=message,
-                                     lang=dk.language(user_telegram_id))
+        lang = dk.language(user_telegram_id)
+        if message.kind == MessageKind.voice and message.media_path and not message.text:
+            await voice.transcribe_and_answer(context.bot, dk, chat=chat, message=message, lang=lang)
+        else:
+            await answer_stored_question(context.bot, dk, chat=chat, message=message, lang=lang)
 
 
 def run(container: Container) -> None:

@@ -48,14 +48,17 @@ async def on_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return  # kept only: a group message not addressed to the bot
     user_id = update.effective_user.id if update.effective_user else None
     lang = dk.language(user_id)
-    if not await _allowed(update, context) or not await _within_rate(update, context, user_id, lang):
+    if not await within_limits(update, context, user_id, lang):
         with session_scope(dk.container.engine) as session:
             repo.set_message_status(session, message_id=stored.id or 0, status=MessageStatus.done)
         return
     await answer_stored_question(context.bot, dk, chat=chat, message=stored, lang=lang)
 
 
-async def _within_rate(update: Update, context: ContextTypes.DEFAULT_TYPE, user_id: int | None, lang: str) -> bool:
+async def within_limits(update: Update, context: ContextTypes.DEFAULT_TYPE, user_id: int | None, lang: str) -> bool:
+    """Access and the per-user rate limit, each answered with its own message when refused."""
+    if not await _allowed(update, context):
+        return False
     dk = services(context)
     if user_id is None or dk.access.is_admin(user_id):
         return True

@@ -14,22 +14,27 @@ from bot.telegram.context import services
 
 def message_kind(message: TgMessage) -> MessageKind:
     """What a Telegram message carries."""
-    if message.voice or message.audio:
+    if message.voice or message.audio or (message.document and (message.document.mime_type or "").startswith("audio/")):
         return MessageKind.voice
     if message.document:
         return MessageKind.document
     return MessageKind.text if message.text is not None else MessageKind.other
 
 
-def is_addressed_to_bot(message: TgMessage, bot_username: str, bot_id: int) -> bool:
-    """Private chats: always. Groups: a mention, a reply to the bot, or /ask."""
+def is_addressed_to_bot(message: TgMessage, bot_username: str, bot_id: int, *,
+                        transcribe_all: bool = False) -> bool:
+    """Private chats: texts and voice. Groups: a mention, a reply to the bot, /ask; voice only as a
+    reply to the bot or where the chat is set to transcribe every voice note."""
+    voice = message_kind(message) is MessageKind.voice
     if message.chat.type == "private":
-        return (message.text is not None and not message.text.startswith("/")) or _is_ask(message)
+        return (message.text is not None and not message.text.startswith("/")) or _is_ask(message) or voice
     if _is_ask(message):
         return True
     replied = message.reply_to_message
     if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
         return True
+    if voice:
+        return transcribe_all
     mentions = message.parse_entities([MessageEntity.MENTION]).values()
     return any(m.lstrip("@").lower() == bot_username.lower() for m in mentions)
 
@@ -59,7 +64,9 @@ async def keep_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                                            username=message.from_user.username,
                                            full_name=message.from_user.full_name)
         edited = update.edited_message is not None
-        addressed = not edited and is_addressed_to_bot(message, context.bot.username, context.bot.id)
+        transcribe_all = message.chat.id in services(context).container.settings.stt.transcribe_all_chat_ids
+        addressed = not edited and is_addressed_to_bot(message, context.bot.username, context.bot.id,
+                                                       transcribe_all=transcribe_all)
         assert chat.id is not None
         repo.add_message(
             session, chat_id=chat.id, user_id=user.id if user else None, update_id=update.update_id,

@@ -1,0 +1,1 @@
+"""RQ queues, job functions (IDs in, JSON-safe results out) and the worker."""

@@ -1,0 +1,99 @@
+"""Worker side of voice: transcribe a stored message's audio and store the transcript."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rq import get_current_job
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from bot.settings import Settings, get_settings
+from bot.store.db import make_engine, migrate, session_scope
+from bot.store.models import Message, TranscriptRecord
+from inference.stt import AudioDecodeError, WhisperTranscriber
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def worker_engine() -> Engine:
+    """The worker process's database engine (migrated once)."""
+    settings = get_settings()
+    migrate(settings.db_url)
+    return make_engine(settings.db_url)
+
+
+@lru_cache(maxsize=1)
+def transcriber() -> WhisperTranscriber:
+    """The Whisper model, loaded once per worker process."""
+    return build_transcriber(get_settings())
+
+
+def build_transcriber(settings: Settings) -> WhisperTranscriber:
+    """A transcriber as the settings describe."""
+    cfg = settings.stt
+    return WhisperTranscriber(cfg.model_dir, device=cfg.device, compute_type=cfg.compute_type,
+                              beam_size=cfg.beam_size, vad_filter=cfg.vad_filter, language=cfg.language)
+
+
+def transcribe_message(message_id: int) -> dict[str, Any]:
+    """RQ job: transcribe message ``message_id``'s audio; idempotent (a re-run returns the stored transcript).
+
+    Returns {"status": "ok" | "no_speech" | "corrupt", "text", "language", "duration"}; a corrupt file is
+    a result, not a failure, because retrying cannot fix it.
+    """
+    engine, settings = worker_engine(), get_settings()
+    with Session(engine) as session:
+        done = session.exec(select(TranscriptRecord).where(TranscriptRecord.message_id == message_id)).first()
+        if done is not None:
+            return _result(done)
+        message = session.get_one(Message, message_id)
+    if not message.media_path:
+        raise ValueError(f"message {message_id} has no audio file")
+    model = transcriber()
+    started = time.perf_counter()
+    try:
+        transcript = model.transcribe(settings.data_dir / message.media_path, on_progress=_report_progress())
+    except AudioDecodeError as exc:
+        log.warning("message %s: %s", message_id, exc)
+        return {"status": "corrupt", "text": "", "language": "", "duration": 0.0}
+    with session_scope(engine) as session:
+        record = TranscriptRecord(message_id=message_id, text=transcript.text, language=transcript.language,
+                                  duration_s=transcript.duration, segments=[asdict(s) for s in transcript.segments],
+                                  model=model.model_name, seconds=round(time.perf_counter() - started, 3))
+        session.add(record)
+        stored = session.get_one(Message, message_id)
+        stored.text = transcript.text  # the transcript is what the question says from now on
+        session.add(stored)
+    log.info("message %s: %.1f s of audio in %.2f s", message_id, transcript.duration, record.seconds)
+    return _result(record)
+
+
+def _result(record: TranscriptRecord) -> dict[str, Any]:
+    return {"status": "ok" if record.text else "no_speech", "text": record.text, "language": record.language,
+            "duration": record.duration_s}
+
+
+def _report_progress() -> Callable[[float], None]:
+    job = get_current_job()
+    last = [0.0]
+
+    def report(fraction: float) -> None:
+        if job is not None and time.monotonic() - last[0] >= 0.5:  # at most two Redis writes a second
+            last[0] = time.monotonic()
+            job.meta["progress"] = round(fraction, 3)
+            job.save_meta()
+
+    return report
+
+
+def audio_path(chat_id: int, telegram_message_id: int, suffix: str) -> Path:
+    """Where the bot keeps a downloaded voice note (relative paths are stored in the database)."""
+    return Path("media") / str(chat_id) / f"{telegram_message_id}{suffix}"

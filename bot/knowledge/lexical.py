@@ -1,0 +1,155 @@
+"""A BM25 index over the stored chunks (bm25s), for hybrid retrieval next to the dense vectors.
+
+Built in memory from the ``chunk`` table (text, heading path, document title and space), per
+process; rebuilt when the table changes (checked at most every ``refresh_s`` seconds, so a bot
+process sees what a worker ingested). Words are lower-cased, stop words (English and Russian)
+dropped, and stemmed by script: Cyrillic words with the Russian Snowball stemmer, the rest with
+the English one — the handbook mixes both, and the dense dev model knows only English.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+
+from bot.store.models import ChunkRecord, DocumentRecord
+
+log = logging.getLogger(__name__)
+
+_WORD = re.compile(r"\w\w+|\d")
+_CYRILLIC = re.compile(r"[а-яё]")
+
+
+class Tokenizer:
+    """Words → stems, with a cache (the vocabulary of a knowledge base is small)."""
+
+    def __init__(self) -> None:
+        import Stemmer
+        from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_RUSSIAN
+
+        self._stemmers = {"ru": Stemmer.Stemmer("russian"), "en": Stemmer.Stemmer("english")}
+        self._stop = {w.replace("ё", "е") for w in (*STOPWORDS_EN, *STOPWORDS_RUSSIAN)}
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, text: str) -> list[str]:
+        """The stems of ``text``'s words, stop words dropped."""
+        out = []
+        for word in _WORD.findall(text.lower().replace("ё", "е")):
+            if word in self._stop:
+                continue
+            stem = self._cache.get(word)
+            if stem is None:
+                stemmer = self._stemmers["ru" if _CYRILLIC.search(word) else "en"]
+                stem = self._cache[word] = stemmer.stemWord(word)
+            out.append(stem)
+        return out
+
+
+@dataclass(frozen=True)
+class LexicalHit:
+    """A chunk id with its BM25 score and how much of the query's weight it covers (0–1)."""
+
+    chunk_id: str
+    score: float
+    coverage: float
+
+
+@dataclass
+class _Snapshot:
+    version: tuple[Any, ...]
+    ids: list[str]
+    spaces: np.ndarray  # space of each chunk, aligned with ids
+    tokens: list[set[str]]
+    bm25: Any  # bm25s.BM25, or None when there are no chunks
+    df: dict[str, int] = field(default_factory=dict)
+
+
+class LexicalIndex:
+    """BM25 search over the chunk table, filtered by knowledge space."""
+
+    def __init__(self, engine: Engine, *, refresh_s: float = 1.0) -> None:
+        self._engine = engine
+        self._refresh_s = refresh_s
+        self._tokenize = Tokenizer()
+        self._snapshot: _Snapshot | None = None
+        self._checked_at = 0.0
+        self._lock = threading.Lock()
+
+    def invalidate(self) -> None:
+        """Check the table on the next search (this process just changed it)."""
+        self._checked_at = 0.0
+
+    def search(self, query: str, *, top_k: int, spaces: Sequence[str] | None = None) -> list[LexicalHit]:
+        """The ``top_k`` best BM25 matches for ``query`` among the chunks of ``spaces`` (all if None)."""
+        snapshot = self._current()
+        terms = list(dict.fromkeys(self._tokenize(query)))
+        if snapshot.bm25 is None or not terms:
+            return []
+        scores = np.asarray(snapshot.bm25.get_scores(terms), dtype=np.float32)
+        if spaces:
+            scores = np.where(np.isin(snapshot.spaces, list(spaces)), scores, 0.0)
+        k = min(top_k, int(np.count_nonzero(scores)))
+        if k <= 0:
+            return []
+        best = np.argpartition(-scores, k - 1)[:k]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        n = len(snapshot.ids)
+        weights = {t: math.log(1 + (n - snapshot.df.get(t, 0) + 0.5) / (snapshot.df.get(t, 0) + 0.5)) for t in terms}
+        total = sum(weights.values()) or 1.0
+        return [LexicalHit(snapshot.ids[i], float(scores[i]),
+                           sum(w for t, w in weights.items() if t in snapshot.tokens[i]) / total)
+                for i in best]
+
+    def _current(self) -> _Snapshot:
+        now = time.monotonic()
+        snapshot = self._snapshot
+        if snapshot is not None and now - self._checked_at < self._refresh_s:
+            return snapshot
+        with self._lock:
+            version = self._version()
+            self._checked_at = now
+            if self._snapshot is None or self._snapshot.version != version:
+                self._snapshot = self._build(version)
+            return self._snapshot
+
+    def _version(self) -> tuple[Any, ...]:
+        with Session(self._engine) as session:
+            chunks = session.exec(select(func.count()).select_from(ChunkRecord)).one()
+            documents, updated = session.exec(
+                select(func.count(col(DocumentRecord.id)), func.max(DocumentRecord.updated_at))).one()
+        return chunks, documents, str(updated)
+
+    def _build(self, version: tuple[Any, ...]) -> _Snapshot:
+        import bm25s
+
+        started = time.perf_counter()
+        query = (select(ChunkRecord.id, ChunkRecord.text, ChunkRecord.heading_path, DocumentRecord.space)
+                 .join(DocumentRecord, col(DocumentRecord.id) == ChunkRecord.document_id)
+                 .order_by(col(ChunkRecord.id)))
+        with Session(self._engine) as session:
+            rows = session.exec(query).all()
+        ids = [r[0] for r in rows]
+        # The heading path (title › section) is part of what a chunk is about, as in its embedding.
+        corpus = [self._tokenize(f"{heading}\n{text}") for _, text, heading, _ in rows]
+        bm25 = None
+        df: dict[str, int] = {}
+        tokens = [set(doc) for doc in corpus]
+        for doc in tokens:
+            for term in doc:
+                df[term] = df.get(term, 0) + 1
+        if ids:
+            bm25 = bm25s.BM25()
+            bm25.index([doc or [""] for doc in corpus], show_progress=False)
+        log.info("lexical index: %d chunks in %.0f ms", len(ids), (time.perf_counter() - started) * 1000)
+        return _Snapshot(version=version, ids=ids, spaces=np.array([r[3] for r in rows], dtype=object),
+                         tokens=tokens, bm25=bm25, df=df)
