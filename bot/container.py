@@ -58,10 +58,12 @@ class Container:
         from bot.knowledge.index import KnowledgeIndex
         from bot.knowledge.lexical import LexicalIndex
 
-        lexical = LexicalIndex(self.engine) if self.settings.retrieval.mode == "hybrid" else None
+        cfg = self.settings.retrieval
+        lexical = LexicalIndex(self.engine) if cfg.mode == "hybrid" else None
         return KnowledgeIndex(client=self.qdrant, embed_model=self.embed_model,
                               model_name=self.settings.embeddings.model_dir.name,
-                              collection_prefix=self.settings.qdrant.collection_prefix, lexical=lexical)
+                              collection_prefix=self.settings.qdrant.collection_prefix, lexical=lexical,
+                              fusion=cfg.fusion, alpha=cfg.hybrid_alpha)
 
     @cached_property
     def ingest(self) -> IngestService:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,8 +57,10 @@ class WhisperTranscriber:
 
         self.device, self.compute_type = resolve_device(device, compute_type)
         self.model_name = model_dir.name
+        # CTranslate2 defaults to 4 CPU threads; more threads than cores only adds contention.
+        threads = cpu_threads or min(4, os.cpu_count() or 1)
         self._model = WhisperModel(str(model_dir), device=self.device, compute_type=self.compute_type,
-                                   cpu_threads=cpu_threads, local_files_only=True)
+                                   cpu_threads=threads, local_files_only=True)
         self._beam_size = beam_size
         self._vad_filter = vad_filter
         self._language = None if language == "auto" else language

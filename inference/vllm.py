@@ -44,7 +44,7 @@ class VLLMLaunchConfig:
     host: str = "0.0.0.0"  # inside the container network; compose publishes no port
     port: int = 8000
     max_model_len: int = 8192
-    gpu_memory_utilization: float = 0.90
+    gpu_memory_utilization: float = 0.85  # leaves ~12 GB of an 80 GB GPU to the worker (Whisper, e5)
     enable_prefix_caching: bool = True  # the RAG system prompt repeats on every request
     quantization: Quantization | None = None  # None: vLLM reads it from the model's config.json (AWQ repos)
     tensor_parallel_size: int = 1

@@ -43,6 +43,8 @@ def chunk_file(loaded: LoadedFile, *, space: str, chunk_size: int, chunk_overlap
             sections.append(document)
             continue
         for section in MarkdownNodeParser().get_nodes_from_documents([document]):
+            if _heading_only(section):
+                continue  # "## Laptops" directly followed by "### Standard laptops": its children carry it
             section.metadata["heading_path"] = heading_path(section) or loaded.title
             section.metadata.pop("header_path", None)
             sections.append(section)
@@ -62,6 +64,11 @@ def chunk_file(loaded: LoadedFile, *, space: str, chunk_size: int, chunk_overlap
         if chunk.source_node is not None:
             chunk.source_node.node_id = ref_doc_id(space, loaded.sha256)
     return chunks
+
+
+def _heading_only(section: BaseNode) -> bool:
+    lines = section.get_content().strip().split("\n", 1)
+    return lines[0].startswith("#") and (len(lines) == 1 or not lines[1].strip())
 
 
 def ref_doc_id(space: str, sha256: str) -> str:

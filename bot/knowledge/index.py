@@ -1,7 +1,8 @@
 """The LlamaIndex vector store over Qdrant: one collection per embedding model and dimension.
 
 Dense search by default; with a :class:`~bot.knowledge.lexical.LexicalIndex` attached and the
-query text given, hybrid: dense and BM25 candidates fused by reciprocal rank.
+query text given, hybrid: dense and BM25 candidates fused by relative score (min-max normalised,
+weighted sum, as LlamaIndex's QueryFusionRetriever ``relative_score`` mode) or by reciprocal rank.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ warnings.filterwarnings("ignore", message="Payload indexes have no effect in the
 CHUNK_NAMESPACE = uuid.UUID("5b1f0a52-6f0c-4d8e-9a57-2f3f4f7c3d10")
 # Reciprocal-rank fusion constant (Cormack et al. 2009): damps the weight of the very top ranks.
 RRF_K = 60
+# Candidates each side contributes to a hybrid search (at least; 4 × top_k when that is more).
+HYBRID_POOL = 40
 
 Progress = Callable[[int, int], None]
 
@@ -57,7 +60,7 @@ class Hit:
     """A retrieved chunk: ``score`` is its cosine similarity to the query (what the relevance floor reads).
 
     In hybrid mode ``lexical`` is the share of the query's BM25 term weight the chunk contains
-    (0–1), or 0.0 when only the dense side found it; hits come in fused-rank order.
+    (0–1); hits come in fused order.
     """
 
     node: TextNode
@@ -78,12 +81,15 @@ class KnowledgeIndex:
     """Embeds, stores and searches chunks; thread-safe for one process."""
 
     def __init__(self, *, client: QdrantClient, embed_model: BaseEmbedding, model_name: str,
-                 collection_prefix: str, lexical: LexicalIndex | None = None) -> None:
+                 collection_prefix: str, lexical: LexicalIndex | None = None, fusion: str = "relative",
+                 alpha: float = 0.5) -> None:
         self.embed_model = embed_model
         self.model_name = model_name
         self.dimension = len(embed_model.get_text_embedding("dimension probe"))
         self.collection = collection_name(collection_prefix, model_name, self.dimension)
         self.lexical = lexical
+        # relative: alpha × min-max(cosine) + (1 − alpha) × min-max(BM25) over the candidates; rrf: by ranks.
+        self.fusion, self.alpha = fusion, alpha
         self._client = client
         self._store = QdrantVectorStore(client=client, collection_name=self.collection)
         # Local-mode Qdrant and the torch model are shared state: serialise access from worker threads.
@@ -161,16 +167,22 @@ class KnowledgeIndex:
         a lexical index is attached."""
         if self.lexical is None or not query:
             return self._dense(vector, top_k=top_k, spaces=spaces)
-        pool = max(top_k * 4, 20)
+        pool = max(top_k * 4, HYBRID_POOL)
         dense = self._dense(vector, top_k=pool, spaces=spaces)
-        lexical = self.lexical.search(query, top_k=pool, spaces=spaces)
-        coverage = {h.chunk_id: h.coverage for h in lexical}
-        order = rrf([[h.node.node_id for h in dense], [h.chunk_id for h in lexical]])[:top_k]
-        by_id = {h.node.node_id: h for h in dense}
-        missing = [i for i in order if i not in by_id]
-        by_id.update({h.node.node_id: h for h in self._fetch(missing, vector)})
-        return [Hit(node=by_id[i].node, score=by_id[i].score, lexical=coverage.get(i, 0.0))
-                for i in order if i in by_id]
+        lexical = self.lexical.search(query, top_k=pool, spaces=spaces, include=[h.node.node_id for h in dense])
+        hits = {h.node.node_id: h for h in dense}
+        hits.update({h.node.node_id: h for h in self._fetch([x.chunk_id for x in lexical
+                                                              if x.chunk_id not in hits], vector)})
+        bm25 = {x.chunk_id: x for x in lexical if x.chunk_id in hits}
+        if self.fusion == "rrf":
+            order = rrf([[h.node.node_id for h in dense], [x.chunk_id for x in lexical if x.score > 0][:pool]])
+        else:
+            cosine = _min_max({i: h.score for i, h in hits.items()})
+            lexical_norm = _min_max({i: x.score for i, x in bm25.items()})
+            fused = {i: self.alpha * cosine.get(i, 0.0) + (1 - self.alpha) * lexical_norm.get(i, 0.0) for i in hits}
+            order = sorted(fused, key=lambda i: -fused[i])
+        return [Hit(node=hits[i].node, score=hits[i].score, lexical=bm25[i].coverage if i in bm25 else 0.0)
+                for i in order[:top_k] if i in hits]
 
     def _dense(self, vector: list[float], *, top_k: int, spaces: Sequence[str] | None) -> list[Hit]:
         filters = None
@@ -211,6 +223,14 @@ class KnowledgeIndex:
         """Collection name, dimension, size and retrieval mode, for doctor and status."""
         return {"collection": self.collection, "dimension": self.dimension, "chunks": self.count(),
                 "mode": self.mode}
+
+
+def _min_max(scores: dict[str, float]) -> dict[str, float]:
+    """Scores scaled to 0–1 over the candidates (all 1.0 when they are equal)."""
+    if not scores:
+        return {}
+    low, high = min(scores.values()), max(scores.values())
+    return {i: (s - low) / (high - low) if high > low else 1.0 for i, s in scores.items()}
 
 
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:

@@ -72,6 +72,7 @@ class _Snapshot:
     tokens: list[set[str]]
     bm25: Any  # bm25s.BM25, or None when there are no chunks
     df: dict[str, int] = field(default_factory=dict)
+    positions: dict[str, int] = field(default_factory=dict)
 
 
 class LexicalIndex:
@@ -89,20 +90,25 @@ class LexicalIndex:
         """Check the table on the next search (this process just changed it)."""
         self._checked_at = 0.0
 
-    def search(self, query: str, *, top_k: int, spaces: Sequence[str] | None = None) -> list[LexicalHit]:
-        """The ``top_k`` best BM25 matches for ``query`` among the chunks of ``spaces`` (all if None)."""
+    def search(self, query: str, *, top_k: int, spaces: Sequence[str] | None = None,
+               include: Sequence[str] = ()) -> list[LexicalHit]:
+        """The ``top_k`` best BM25 matches for ``query`` among the chunks of ``spaces`` (all if None),
+        best first, followed by the chunks of ``include`` not among them (scored too, maybe 0)."""
         snapshot = self._current()
         terms = list(dict.fromkeys(self._tokenize(query)))
-        if snapshot.bm25 is None or not terms:
+        if snapshot.bm25 is None:
             return []
-        scores = np.asarray(snapshot.bm25.get_scores(terms), dtype=np.float32)
+        scores = (np.asarray(snapshot.bm25.get_scores(terms), dtype=np.float32) if terms
+                  else np.zeros(len(snapshot.ids), dtype=np.float32))
         if spaces:
             scores = np.where(np.isin(snapshot.spaces, list(spaces)), scores, 0.0)
         k = min(top_k, int(np.count_nonzero(scores)))
-        if k <= 0:
-            return []
-        best = np.argpartition(-scores, k - 1)[:k]
-        best = best[np.argsort(-scores[best], kind="stable")]
+        best: list[int] = []
+        if k > 0:
+            top = np.argpartition(-scores, k - 1)[:k]
+            best = [int(i) for i in top[np.argsort(-scores[top], kind="stable")]]
+        chosen = set(best)
+        best += [i for i in (snapshot.positions.get(c) for c in include) if i is not None and i not in chosen]
         n = len(snapshot.ids)
         weights = {t: math.log(1 + (n - snapshot.df.get(t, 0) + 0.5) / (snapshot.df.get(t, 0) + 0.5)) for t in terms}
         total = sum(weights.values()) or 1.0
@@ -152,4 +158,4 @@ class LexicalIndex:
             bm25.index([doc or [""] for doc in corpus], show_progress=False)
         log.info("lexical index: %d chunks in %.0f ms", len(ids), (time.perf_counter() - started) * 1000)
         return _Snapshot(version=version, ids=ids, spaces=np.array([r[3] for r in rows], dtype=object),
-                         tokens=tokens, bm25=bm25, df=df)
+                         tokens=tokens, bm25=bm25, df=df, positions={c: i for i, c in enumerate(ids)})
