@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.i18n import Lang, detect_language, t
+from bot.knowledge.commands import add_parsers as knowledge_parsers
 from bot.settings import ROOT, Settings, get_settings
 
 if TYPE_CHECKING:
@@ -28,20 +29,18 @@ def _fail(message: str, code: int) -> int:
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
-    """Index a file or every supported file under a folder."""
-    from bot.container import Container
-    from bot.knowledge.loaders import iter_files
+    """Index a file or every supported file under a folder (progress bar, one line per file)."""
+    from bot.knowledge import commands
 
-    container = Container(settings)
-    try:
-        files = list(iter_files(Path(args.path)))
-        for path in files:
-            result = container.ingest.ingest_file(path, space=args.space, added_by="cli")
-            print(f"{result.status.value:9} {result.chunks:3} chunks  {path}")
-        print(f"{len(files)} file(s); index {container.index.collection}: {container.index.count()} chunks")
-    finally:
-        container.close_sync()
-    return EXIT_OK
+    return commands.cmd_ingest(settings, args)
+
+
+def cmd_knowledge(settings: Settings, args: argparse.Namespace) -> int:
+    """docs, forget, reindex: see bot/knowledge/commands.py."""
+    from bot.knowledge import commands
+
+    return {"docs": commands.cmd_docs, "forget": commands.cmd_forget,
+            "reindex": commands.cmd_reindex}[args.command](settings, args)
 
 
 async def _ask_once(settings: Settings, question: str, lang: Lang) -> int:
@@ -221,9 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dialog-keeper", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DK_LOG_LEVEL instead of warnings only")
     sub = parser.add_subparsers(dest="command", required=True)
-    ingest = sub.add_parser("ingest", help="index Markdown/TXT files from a file or folder")
-    ingest.add_argument("path")
-    ingest.add_argument("--space", default="global", help="knowledge space (default: global)")
+    knowledge_parsers(sub)  # ingest, docs, forget, reindex
     ask = sub.add_parser("ask", help="answer one question from the knowledge base")
     ask.add_argument("question", nargs="*", default=[])
     for p in (ask, sub.add_parser("chat", help="interactive chat with memory")):
@@ -253,6 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "run": cmd_run, "worker": cmd_worker, "ingest": cmd_ingest, "ask": cmd_ask, "chat": cmd_chat, "doctor": cmd_doctor,
     "models": cmd_models, "llm-server": cmd_llm_server, "demo": cmd_demo,
+    "docs": cmd_knowledge, "forget": cmd_knowledge, "reindex": cmd_knowledge,
 }
 
 
@@ -277,7 +275,7 @@ def run_guarded(command: Callable[[Settings, argparse.Namespace], int], settings
     """Run a command, turning the failures a user can fix into one clear line (no traceback)."""
     from sqlalchemy.exc import OperationalError
 
-    from bot.knowledge.loaders import EmptyDocument, UnsupportedDocument
+    from bot.knowledge.errors import DocumentError
     from inference.embeddings import ModelNotInstalled
     from inference.model_pack import ManifestError
 
@@ -286,7 +284,7 @@ def run_guarded(command: Callable[[Settings, argparse.Namespace], int], settings
         return command(settings, args)
     except ModelNotInstalled as exc:
         return _fail(t("model_missing", lang, detail=exc), EXIT_SETUP)
-    except (FileNotFoundError, UnsupportedDocument, EmptyDocument, ManifestError) as exc:
+    except (FileNotFoundError, DocumentError, ManifestError) as exc:
         return _fail(str(exc), EXIT_FAILED)
     except OperationalError as exc:
         return _fail(f"database unavailable: {exc.orig}", EXIT_SETUP)

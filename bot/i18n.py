@@ -51,10 +51,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "help": {
         "ru": "/ask вопрос — задать вопрос (в группах)\n/reset — забыть разговор в этом чате\n"
               "/sources — источники последнего ответа\n/lang ru|en — язык сообщений\n"
-              "Для админов: /allow, /deny, /users, /stats",
+              "Для админов: /allow, /deny, /users, /stats, /status",
         "en": "/ask question — ask (in groups)\n/reset — forget this chat's conversation\n"
               "/sources — sources of the last answer\n/lang ru|en — language of messages\n"
-              "Admins: /allow, /deny, /users, /stats",
+              "Admins: /allow, /deny, /users, /stats, /status",
     },
     "placeholder": {"ru": "⏳ Ищу ответ…", "en": "⏳ Looking for an answer…"},
     "btn_up": {"ru": "👍", "en": "👍"},

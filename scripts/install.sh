@@ -18,6 +18,8 @@ command -v python3.11 >/dev/null || missing+=(python3.11 python3.11-venv python3
 command -v g++ >/dev/null || missing+=(g++)
 command -v cmake >/dev/null || missing+=(cmake)
 command -v make >/dev/null || missing+=(make)
+# Deployment tests: `nft --check` validates the egress ruleset the Ansible role renders.
+[ -x /usr/sbin/nft ] || command -v nft >/dev/null || missing+=(nftables)
 # Voice: ffmpeg converts and probes audio; espeak-ng speaks the tests' Russian and English fixtures.
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 command -v espeak-ng >/dev/null || missing+=(espeak-ng)

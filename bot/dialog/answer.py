@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from bot.dialog.prompts import build_messages
 from bot.i18n import Lang, detect_language, t
 from bot.knowledge.index import Hit, KnowledgeIndex
+from bot.knowledge.relevance import is_relevant
 from bot.store import repo
 from bot.store.db import session_scope
 from bot.store.models import Outcome
@@ -144,7 +145,7 @@ class AnswerService:
         mark = time.perf_counter()
         hits = await asyncio.to_thread(self._index.search, vector, top_k=self._top_k, spaces=spaces, query=query)
         timings.retrieve_ms += _ms(mark)
-        return [h for h in hits if h.score >= self._min_score]
+        return [h for h in hits if is_relevant(h, self._min_score)]
 
     async def _finish(self, answer: Answer, started: float, on_text: OnText | None) -> Answer:
         if on_text is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from sqlmodel import Session
@@ -10,7 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import t
-from bot.settings import TelegramSettings
+from bot.settings import Settings, TelegramSettings
 from bot.store import repo
 from bot.store.db import session_scope
 from bot.telegram.context import services
@@ -107,6 +108,31 @@ async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         totals = repo.counts(session)
     await update.effective_message.reply_text(t("stats", dk.language(update.effective_user.id),  # type: ignore[union-attr]
                                                 **totals))
+
+
+async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/status — GPUs, model server, queues and versions."""
+    if not await _admin_guard(update, context) or update.effective_message is None:
+        return
+    from bot.ops.status import collect_status
+
+    settings = services(context).container.settings
+    status = await asyncio.to_thread(collect_status, settings)
+    lines = [*status.lines(), await asyncio.to_thread(queue_line, settings)]
+    await update.effective_message.reply_text("\n".join(lines))
+
+
+def queue_line(settings: Settings) -> str:
+    """Depth of the transcription queue, or why it cannot be read."""
+    from redis import RedisError
+
+    from bot.jobs.queues import stt_queue
+
+    try:
+        queue = stt_queue(settings)
+        return f"queue {queue.name}: {queue.count} waiting, {queue.started_job_registry.count} running"
+    except RedisError as exc:
+        return f"queue {settings.stt.queue}: Redis unavailable ({type(exc).__name__})"
 
 
 async def on_allow_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import BotCommand, Update
@@ -65,7 +66,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
                            ("ask", handlers.on_question), ("reset", handlers.cmd_reset),
                            ("sources", handlers.cmd_sources), ("lang", handlers.cmd_lang),
                            ("allow", admin.cmd_allow), ("deny", admin.cmd_deny),
-                           ("users", admin.cmd_users), ("stats", admin.cmd_stats)]:
+                           ("users", admin.cmd_users), ("stats", admin.cmd_stats), ("status", admin.cmd_status)]:
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED,
                                            handlers.on_question))
@@ -81,11 +82,25 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    await check_model_server(application)
     for lang, commands in COMMANDS.items():
         await application.bot.set_my_commands([BotCommand(c, d) for c, d in commands],
                                               language_code=None if lang == "ru" else lang)
     if application.job_queue is not None:
         application.job_queue.run_once(resume_unanswered, when=0)
+
+
+async def check_model_server(application: Application) -> None:  # type: ignore[type-arg]
+    """On start: is the LLM server up and serving the configured model? Admins hear if not."""
+    from inference.vllm import check_served_model
+
+    dk: BotServices = application.bot_data["services"]
+    llm = dk.container.settings.llm
+    check = await asyncio.to_thread(check_served_model, llm.base_url, llm.api_key.get_secret_value(), llm.model)
+    if not check.ok:
+        log.error("model server check failed: %s", check.detail)
+        await admin.notify_admins(application.bot, dk.container.settings.telegram,
+                                  f"⚠️ LLM {llm.base_url}: {check.detail}")
 
 
 async def resume_unanswered(context: ContextTypes.DEFAULT_TYPE) -> None:

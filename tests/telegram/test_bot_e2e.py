@@ -223,3 +223,18 @@ async def test_a_failing_handler_apologises_to_the_user_and_alerts_admins(bot: B
     assert "Ошибка при обработке обновления" in alert.params["text"] and "NoResultFound" in alert.params["text"]
     assert int(apology.params["chat_id"]) == ALICE_ID
     assert tg.token.split(":")[1] not in alert.params["text"]
+
+
+async def test_admin_status_reports_gpu_model_server_queue_and_versions(bot: BotUnderTest, tg: BotApiEmulator) -> None:
+    admin, alice = tg.user(ADMIN_ID, "Admin"), tg.user(ALICE_ID, "Alice")
+    await tg.inject_message(tg.private_chat(alice), alice, "/status")
+    refused = await tg.wait_for(lambda c: c.method == "sendMessage" and int(c.params["chat_id"]) == ALICE_ID)
+    await tg.inject_message(tg.private_chat(admin), admin, "/status")
+    status = await tg.wait_for(lambda c: c.method == "sendMessage" and int(c.params["chat_id"]) == ADMIN_ID, 30)
+
+    text = status.params["text"]
+    assert "только для администраторов" in refused.params["text"]
+    assert "LLM OK" in text and "'dialog-keeper'" in text
+    assert "no GPU" in text, "without a GPU the status says so instead of failing"
+    assert "queue stt:" in text and "waiting" in text
+    assert "python-telegram-bot 22.8" in text

@@ -1,0 +1,133 @@
+"""The knowledge-base commands of the CLI: ingest (with progress), docs, forget, reindex."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.knowledge.errors import DocumentError
+
+if TYPE_CHECKING:
+    from bot.container import Container
+    from bot.settings import Settings
+
+EXIT_OK, EXIT_FAILED = 0, 1
+_KINDS = {"text/markdown": "md", "text/plain": "txt", "application/pdf": "pdf", "text/html": "html",
+          "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx"}
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]  # argparse's private generic
+    """The ``ingest``, ``docs``, ``forget`` and ``reindex`` sub-commands."""
+    ingest = sub.add_parser("ingest", help="index PDF/DOCX/HTML/Markdown/TXT files from a file or folder")
+    ingest.add_argument("path")
+    ingest.add_argument("--space", default="global",
+                        help="knowledge space: global (default), chat:<chat id> or team:<name>")
+    docs = sub.add_parser("docs", help="list the knowledge-base documents")
+    docs.add_argument("--space", default=None, help="only this space")
+    forget = sub.add_parser("forget", help="delete a document (its vectors and rows) by id, see `docs`")
+    forget.add_argument("document_id", type=int)
+    reindex = sub.add_parser("reindex", help="rebuild the index of the current embedding model from stored text")
+    reindex.add_argument("--force", action="store_true", help="re-embed documents that are already complete")
+    reindex.add_argument("--no-prune", action="store_true",
+                         help="keep vectors no document refers to (default: remove them)")
+
+
+def _container(settings: Settings) -> Container:
+    from bot.container import Container
+
+    return Container(settings)
+
+
+def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    """Index a file or every supported file under a folder, with a progress bar and a line per file."""
+    from tqdm import tqdm
+
+    from bot.knowledge.loaders import iter_files
+    from bot.knowledge.spaces import validate_space
+
+    space = validate_space(args.space)
+    files = list(iter_files(Path(args.path)))
+    container = _container(settings)
+    failed = 0
+    try:
+        with tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, leave=False) as bar:
+            for path in files:
+                bar.set_description(path.name[:30])
+
+                def progress(done: int, total: int) -> None:
+                    bar.set_postfix_str(f"{done}/{total} chunks")
+
+                try:
+                    result = container.ingest.ingest_file(path, space=space, added_by="cli", progress=progress)
+                    line = f"{result.status.value:9} {result.chunks:4} chunks  {path}"
+                except DocumentError as exc:  # one bad file must not stop the folder
+                    failed += 1
+                    line = f"{'failed':9} {'':4}         {path}: {exc}"
+                bar.write(line, file=sys.stdout)
+                bar.update(1)
+        print(f"{len(files)} file(s), {failed} failed; space {space}; "
+              f"index {container.index.collection}: {container.index.count()} chunks ({container.index.mode})")
+    finally:
+        container.close_sync()
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
+    """List the documents, newest first."""
+    container = _container(settings)
+    try:
+        documents = container.ingest.list_documents(args.space)
+    finally:
+        container.close_sync()
+    if not documents:
+        print("no documents" + (f" in {args.space}" if args.space else ""))
+        return EXIT_OK
+    print(f"{'id':>5}  {'space':18} {'type':5} {'chunks':>6} {'pages':>5} {'size':>8}  {'updated':16}  title — source")
+    for d in documents:
+        kind = _KINDS.get(d.content_type, "?")
+        print(f"{d.id:>5}  {d.space[:18]:18} {kind:5} {d.chunks:>6} {d.pages or '':>5} {_size(d.size_bytes):>8}  "
+              f"{d.updated_at:%Y-%m-%d %H:%M}  {d.title} — {Path(d.source).name}")
+    print(f"{len(documents)} document(s)")
+    return EXIT_OK
+
+
+def cmd_forget(settings: Settings, args: argparse.Namespace) -> int:
+    """Delete one document by id."""
+    container = _container(settings)
+    try:
+        info = container.ingest.delete_document(args.document_id)
+    finally:
+        container.close_sync()
+    print(f"deleted #{info.id} {info.title} ({info.space}, {Path(info.source).name}): {info.chunks} chunks")
+    return EXIT_OK
+
+
+def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
+    """Rebuild the current model's collection from the stored documents."""
+    from tqdm import tqdm
+
+    container = _container(settings)
+    try:
+        with tqdm(unit="doc", file=sys.stderr, disable=None, leave=False) as bar:
+            def progress(done: int, total: int) -> None:
+                bar.total = total
+                bar.update(done - bar.n)
+
+            result = container.ingest.reindex(force=args.force, prune=not args.no_prune, progress=progress)
+    finally:
+        container.close_sync()
+    print(f"{result.collection}: {result.documents} document(s), {result.reembedded} re-embedded, "
+          f"{result.up_to_date} already complete, {result.chunks} chunks, {result.pruned} stale vectors removed")
+    for line in result.skipped or []:
+        print(f"skipped  {line}")
+    for line in result.failed or []:
+        print(f"failed   {line}")
+    return EXIT_FAILED if result.failed or result.skipped else EXIT_OK
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    return f"{n / 1024:.1f} KiB" if n < 2**20 else f"{n / 2**20:.1f} MiB"
