@@ -25,8 +25,12 @@ lint: install
 test: install services lint
 	$(BIN)/pytest
 
+# Every benchmark at its default size on the embedded stack (about half an hour on 2 CPU cores), then the plots.
+BENCH_OUT ?= benchmarks/results
 bench: install
 	$(BIN)/python benchmarks/answer_latency.py
+	for s in llm e2e stt retrieval ingest; do $(BIN)/python -m benchmarks run $$s --out $(BENCH_OUT)/$$s.jsonl || exit 1; done
+	$(BIN)/python -m benchmarks plot $(BENCH_OUT)/*.jsonl --out $(BENCH_OUT)
 
 clean:
 	-$(BIN)/dialog-keeper llm-server stop

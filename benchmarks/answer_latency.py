@@ -21,10 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.container import Container  # noqa: E402  # after the path set-up above
+from benchmarks.harness.records import make_settings  # noqa: E402  # after the path set-up above
+from bot.container import Container  # noqa: E402
 from bot.knowledge.loaders import iter_files  # noqa: E402
 from bot.ops.llm_server import start_embedded  # noqa: E402
-from bot.settings import Settings  # noqa: E402
 from inference import llama_server  # noqa: E402
 
 STAGES = ["embed_ms", "retrieve_ms", "prompt_ms", "ttft_ms", "llm_ms", "total_ms", "overhead_ms"]
@@ -53,9 +53,9 @@ async def run(args: argparse.Namespace) -> dict:
     absent = [[q, ""] for q in Path(args.absent).read_text().splitlines() if q.strip()]
     with tempfile.TemporaryDirectory() as tmp:
         port = args.port
-        settings = Settings(_env_file=None, data_dir=Path(tmp),  # type: ignore[call-arg]
-                            llm={"base_url": f"http://127.0.0.1:{port}/v1", "max_tokens": args.max_tokens},
-                            llama_server={"port": port, "start_timeout_s": 120})
+        settings = make_settings(data_dir=Path(tmp),
+                                 llm={"base_url": f"http://127.0.0.1:{port}/v1", "max_tokens": args.max_tokens},
+                                 llama_server={"port": port, "start_timeout_s": 120})
         server = start_embedded(settings, log_path=Path(tmp) / "llm.log")
         container = Container(settings)
         try:

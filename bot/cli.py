@@ -82,7 +82,8 @@ def print_sources(sources: Sequence[Source], lang: Lang) -> None:
         return
     print(t("sources", lang))
     for s in sources:
-        print(f"  [{s.number}] {s.heading_path or s.title} — {Path(s.source).name} (score {s.score:.2f})")
+        page = f", p. {s.page}" if s.page else ""
+        print(f"  [{s.number}] {s.heading_path or s.title} — {Path(s.source).name}{page} (score {s.score:.2f})")
 
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
@@ -187,11 +188,20 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return code
 
 
+def serve_metrics(settings: Settings) -> None:
+    """Serve Prometheus /metrics on DK_METRICS_PORT when it is set."""
+    if settings.metrics_port is not None:
+        from bot.ops.metrics import start_metrics_server
+
+        start_metrics_server(settings.metrics_port, settings.metrics_host)
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Run the Telegram bot (long polling or webhook, per settings)."""
     from bot.container import Container
     from bot.telegram.app import MissingToken, run
 
+    serve_metrics(settings)
     container = Container(settings)
     try:
         run(container)
@@ -208,6 +218,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.jobs.worker import run_worker
 
+    serve_metrics(settings)  # several workers on one host: give each its own DK_METRICS_PORT
     try:
         run_worker(settings, args.queues or [settings.stt.queue], slot=args.slot, burst=args.burst)
     except RedisError as exc:

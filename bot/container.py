@@ -29,8 +29,9 @@ class Container:
     @cached_property
     def engine(self) -> Engine:
         """The database engine, with migrations applied."""
+        engine = make_engine(self.settings.db_url)  # first: it creates a SQLite file's directory
         migrate(self.settings.db_url)
-        return make_engine(self.settings.db_url)
+        return engine
 
     @cached_property
     def embed_model(self) -> HuggingFaceEmbedding:

@@ -51,10 +51,12 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "help": {
         "ru": "/ask вопрос — задать вопрос (в группах)\n/reset — забыть разговор в этом чате\n"
               "/sources — источники последнего ответа\n/lang ru|en — язык сообщений\n"
-              "Для админов: /allow, /deny, /users, /stats, /status",
+              "Для админов: /allow, /deny, /users, /stats, /status, /docs, /forget; документ, присланный "
+              "боту, добавляется в базу знаний (подпись «space: chat» — только для этого чата)",
         "en": "/ask question — ask (in groups)\n/reset — forget this chat's conversation\n"
               "/sources — sources of the last answer\n/lang ru|en — language of messages\n"
-              "Admins: /allow, /deny, /users, /stats, /status",
+              "Admins: /allow, /deny, /users, /stats, /status, /docs, /forget; a document sent to the bot "
+              "goes into the knowledge base (caption “space: chat” keeps it to this chat)",
     },
     "placeholder": {"ru": "⏳ Ищу ответ…", "en": "⏳ Looking for an answer…"},
     "btn_up": {"ru": "👍", "en": "👍"},
@@ -126,6 +128,40 @@ TEXTS: dict[str, dict[Lang, str]] = {
     },
     "admin_voice_failed": {"ru": "⚠️ Не удалось распознать голосовое (сообщение {message_id}): {error}",
                            "en": "⚠️ Transcription failed (message {message_id}): {error}"},
+    "doc_admins_only": {"ru": "Добавлять документы в базу знаний могут только администраторы.",
+                        "en": "Only admins can add documents to the knowledge base."},
+    "doc_progress": {"ru": "📄 Обрабатываю «{name}»…", "en": "📄 Processing “{name}”…"},
+    "doc_progress_pct": {"ru": "📄 «{name}»: {percent} %", "en": "📄 “{name}”: {percent}%"},
+    "doc_added": {"ru": "Добавлено: {chunks} фрагментов из «{name}» (пространство {space}).",
+                  "en": "Added: {chunks} fragments from “{name}” (space {space})."},
+    "doc_replaced": {"ru": "Обновлено: «{name}» заменён, теперь {chunks} фрагментов (пространство {space}).",
+                     "en": "Updated: “{name}” replaced, now {chunks} fragments (space {space})."},
+    "doc_unchanged": {"ru": "Без изменений: «{name}» уже в базе знаний.",
+                      "en": "No change: “{name}” is already in the knowledge base."},
+    "doc_rejected": {"ru": "Не удалось добавить «{name}»: {why}", "en": "Could not add “{name}”: {why}"},
+    "doc_failed": {"ru": "Не удалось обработать «{name}». Файл сохранён, администраторы уже знают.",
+                   "en": "Could not process “{name}”. The file is saved and the admins have been told."},
+    "doc_reason_unsupported": {"ru": "этот тип файла не поддерживается (PDF, DOCX, Markdown, TXT, HTML).",
+                               "en": "this file type is not supported (PDF, DOCX, Markdown, TXT, HTML)."},
+    "doc_reason_empty": {"ru": "в документе нет текста.", "en": "the document has no text."},
+    "doc_reason_too_large": {"ru": "файл больше допустимого размера ({limit} МБ).",
+                             "en": "the file is larger than allowed ({limit} MB)."},
+    "doc_reason_too_many_pages": {"ru": "слишком много страниц.", "en": "too many pages."},
+    "doc_reason_encrypted": {"ru": "файл защищён паролем.", "en": "the file is password-protected."},
+    "doc_reason_corrupt": {"ru": "файл повреждён или не соответствует расширению.",
+                           "en": "the file is damaged or not what its extension says."},
+    "doc_reason_zip_bomb": {"ru": "архив внутри файла подозрительно велик (похоже на zip-бомбу).",
+                            "en": "the archive inside the file unpacks suspiciously large (a zip bomb?)."},
+    "doc_reason_bad_space": {"ru": "неизвестное пространство: укажите в подписи «space: global», «space: chat» "
+                                   "или «space: team:имя».",
+                             "en": "unknown space: write “space: global”, “space: chat” or “space: team:name” "
+                                   "in the caption."},
+    "docs_empty": {"ru": "В базе знаний пока нет документов.", "en": "The knowledge base has no documents yet."},
+    "docs_header": {"ru": "Документы ({count}):", "en": "Documents ({count}):"},
+    "forget_usage": {"ru": "Использование: /forget <номер документа из /docs>",
+                     "en": "Usage: /forget <document number from /docs>"},
+    "forgot": {"ru": "Удалён: «{name}» ({chunks} фрагментов).", "en": "Deleted: “{name}” ({chunks} fragments)."},
+    "forget_missing": {"ru": "Документа с номером {id} нет.", "en": "There is no document number {id}."},
     "unsupported_message": {
         "ru": "Я понимаю текст и голосовые сообщения. Этот тип сообщения не поддерживается.",
         "en": "I understand text and voice messages. This kind of message is not supported.",

@@ -106,6 +106,16 @@ class KnowledgeSettings(BaseModel):
     teams: dict[str, list[int]] = Field(default_factory=dict)
 
 
+class JobsSettings(BaseModel):
+    """Document ingestion jobs (RQ). Transcription has its own queue under ``stt``."""
+
+    ingest_queue: str = "ingest"
+    ingest_timeout_s: int = 1800
+    # Local-mode Qdrant belongs to one process, so then the bot works the ingest queue itself (in a
+    # thread); with a Qdrant server, `dialog-keeper worker --queues ingest` can run anywhere.
+    ingest_in_bot: Literal["auto", "yes", "no"] = "auto"
+
+
 class TelegramSettings(BaseModel):
     """The bot: Bot API access, polling or webhook, access control and streaming pace."""
 
@@ -155,12 +165,18 @@ class Settings(BaseSettings):
     qdrant: QdrantSettings = Field(default_factory=QdrantSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
+    jobs: JobsSettings = Field(default_factory=JobsSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
 
     @property
     def db_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data directory."""
         return self.database_url or f"sqlite:///{self.data_dir / 'dialog_keeper.db'}"
+
+    @property
+    def ingest_in_bot(self) -> bool:
+        """Whether the bot process works the ingest queue itself (always with local-mode Qdrant)."""
+        return self.jobs.ingest_in_bot == "yes" or (self.jobs.ingest_in_bot == "auto" and not self.qdrant.url)
 
     @property
     def qdrant_path(self) -> Path:

@@ -7,6 +7,7 @@ NVML is opened and closed for each reading, so a driver that comes back after a 
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -71,10 +72,8 @@ def read_gpus(nvml: Any = None) -> list[GpuReading]:
     except nvml.NVMLError as exc:  # a device lost mid-read (Xid error, GPU fell off the bus)
         raise GpuUnavailable(str(exc) or type(exc).__name__) from exc
     finally:
-        try:
+        with contextlib.suppress(nvml.NVMLError):  # a half-initialised NVML has nothing left to release
             nvml.nvmlShutdown()
-        except nvml.NVMLError:
-            pass  # shutting down a half-initialised NVML has nothing left to release
 
 
 def describe(reading: GpuReading) -> str:

@@ -107,8 +107,10 @@ def lock_entry(entry: ModelEntry, models_dir: Path, hub: HubSource) -> ModelEntr
 
 def fetch_from_hub(entry: ModelEntry, models_dir: Path, hub: HubSource) -> FetchResult:
     """Download a locked hub model at its pinned commit and verify every file against the manifest."""
+    if entry.source_kind != "hub" or not entry.repo or not entry.revision:
+        raise ManifestError(f"{entry.name}: source {entry.source_kind!r} does not come from the hub "
+                            "(dev models: `dialog-keeper models install-dev`)")
     refuse_pending(entry)
-    assert entry.repo and entry.revision  # refuse_pending guarantees a pinned hub entry
     target = models_dir / entry.dir
     before = {f.path for f in entry.files if (target / f.path).exists() and sha256_of(target / f.path) == f.sha256}
     hub.download(entry.repo, entry.revision, target, allow_patterns=[f.path for f in entry.files],

@@ -111,16 +111,19 @@ def sha256_of(path: Path) -> str:
 
 
 def pending_problems(entry: ModelEntry) -> list[str]:
-    """Why an entry cannot be fetched or verified yet (placeholders left by the manifest's author)."""
-    hint = LOCK_HINT.format(pack=entry.pack)
-    problems = []
+    """Why an entry cannot be fetched or verified yet (placeholders the manifest's author left)."""
+    reasons = []
     if entry.source_kind == "hub" and not (entry.revision and _is_commit(entry.revision)):
-        problems.append(f"{entry.name}: revision {entry.revision!r} is not a pinned commit; {hint}")
+        reasons.append(f"revision {entry.revision!r} is not a pinned commit")
+    pending = [f.path for f in entry.files if f.pending]
+    if pending:
+        reasons.append(f"{len(pending)} of {len(entry.files)} files have no locked sha256 ({pending[0]}, …)"
+                       if len(pending) > 1 else f"{pending[0]} has no locked sha256")
     if not entry.files:
-        problems.append(f"{entry.name}: no files listed; {hint}")
-    problems += [f"{entry.name}: {f.path} has no locked sha256 ({f.sha256!r}); {hint}"
-                 for f in entry.files if f.pending]
-    return problems
+        reasons.append("no files listed")
+    if not reasons:
+        return []
+    return [f"{entry.name}: not locked: {'; '.join(reasons)}; {LOCK_HINT.format(pack=entry.pack)}"]
 
 
 def refuse_pending(entry: ModelEntry) -> None:

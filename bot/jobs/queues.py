@@ -14,6 +14,7 @@ from rq.job import Job, JobStatus
 from bot.settings import Settings
 
 TRANSCRIBE = "bot.jobs.voice.transcribe_message"
+INGEST = "bot.jobs.ingest.ingest_upload"
 
 
 def redis_connection(settings: Settings) -> Redis:
@@ -33,6 +34,16 @@ def enqueue_transcription(settings: Settings, message_id: int, connection: Redis
     return stt_queue(settings, connection).enqueue(
         TRANSCRIBE, message_id, job_id=f"{cfg.queue}-{message_id}", job_timeout=cfg.job_timeout_s, retry=retry,
         result_ttl=24 * 3600, failure_ttl=7 * 24 * 3600, description=f"transcribe message {message_id}")
+
+
+def enqueue_ingestion(settings: Settings, message_id: int, *, space: str, filename: str, added_by: str,
+                      connection: Redis | None = None) -> Job:
+    """Queue the ingestion of a stored upload (one retry: a failure is rarely transient)."""
+    queue = Queue(settings.jobs.ingest_queue, connection=connection or redis_connection(settings))
+    return queue.enqueue(INGEST, message_id, space, filename, added_by,
+                         job_id=f"{settings.jobs.ingest_queue}-{message_id}",
+                         job_timeout=settings.jobs.ingest_timeout_s, retry=Retry(max=1, interval=[10]),
+                         result_ttl=24 * 3600, failure_ttl=7 * 24 * 3600, description=f"ingest message {message_id}")
 
 
 @dataclass(frozen=True)

@@ -120,9 +120,9 @@ def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
         container.close_sync()
     print(f"{result.collection}: {result.documents} document(s), {result.reembedded} re-embedded, "
           f"{result.up_to_date} already complete, {result.chunks} chunks, {result.pruned} stale vectors removed")
-    for line in result.skipped or []:
+    for line in result.skipped:
         print(f"skipped  {line}")
-    for line in result.failed or []:
+    for line in result.failed:
         print(f"failed   {line}")
     return EXIT_FAILED if result.failed or result.skipped else EXIT_OK
 

@@ -122,7 +122,8 @@ def read_docx(data: bytes, *, name: str, max_unpacked_bytes: int, max_ratio: flo
         title = (document.core_properties.title or "").strip() or None
         for block in document.iter_inner_content():
             if isinstance(block, Table):
-                lines.extend(_table_lines(block))
+                if table := _table(block):
+                    lines.append(table)
                 continue
             text = block.text.strip()
             style = (block.style.name if block.style is not None else "") or ""
@@ -146,13 +147,16 @@ def read_docx(data: bytes, *, name: str, max_unpacked_bytes: int, max_ratio: flo
     return Extracted(parts=[Part(text=body, markdown=True)], title=title)
 
 
-def _table_lines(table: object) -> list[str]:
+def _table(table: object) -> str:
+    """A Word table as one Markdown table block."""
     rows = []
     for row in getattr(table, "rows", []):
         cells = [" ".join(c.text.split()) for c in row.cells]
         if any(cells):
             rows.append("| " + " | ".join(cells) + " |")
-    return rows
+            if len(rows) == 1:
+                rows.append("|" + " --- |" * len(cells))
+    return "\n".join(rows)
 
 
 def read_html(data: bytes, *, name: str) -> Extracted:

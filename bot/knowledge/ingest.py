@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -96,8 +96,8 @@ class ReindexResult:
     up_to_date: int = 0
     chunks: int = 0
     pruned: int = 0
-    skipped: list[str] | None = None  # "source: why" for documents that could not be rebuilt
-    failed: list[str] | None = None
+    skipped: list[str] = field(default_factory=list)  # "source: why" for documents it cannot rebuild
+    failed: list[str] = field(default_factory=list)  # "source: error" for documents whose rebuild failed
 
 
 class IngestService:

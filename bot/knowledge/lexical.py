@@ -35,11 +35,12 @@ class Tokenizer:
 
     def __init__(self) -> None:
         import Stemmer
-        from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_RUSSIAN
+        from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_RUSSIAN
 
         self._stemmers = {"ru": Stemmer.Stemmer("russian"), "en": Stemmer.Stemmer("english")}
-        self._stop = {w.replace("ё", "е") for w in (*STOPWORDS_EN, *STOPWORDS_RUSSIAN)}
+        self._stop = {w.replace("ё", "е") for w in (*STOPWORDS_EN_PLUS, *STOPWORDS_RUSSIAN)}
         self._cache: dict[str, str] = {}
+        self._lock = threading.Lock()  # a PyStemmer stemmer must not be used by two threads at once
 
     def __call__(self, text: str) -> list[str]:
         """The stems of ``text``'s words, stop words dropped."""
@@ -49,8 +50,11 @@ class Tokenizer:
                 continue
             stem = self._cache.get(word)
             if stem is None:
-                stemmer = self._stemmers["ru" if _CYRILLIC.search(word) else "en"]
-                stem = self._cache[word] = stemmer.stemWord(word)
+                with self._lock:
+                    stem = self._stemmers["ru" if _CYRILLIC.search(word) else "en"].stemWord(word)
+                if len(self._cache) > 500_000:  # queries bring new words forever; the corpus's come back
+                    self._cache.clear()
+                self._cache[word] = stem
             out.append(stem)
         return out
 
@@ -68,10 +72,12 @@ class LexicalHit:
 class _Snapshot:
     version: tuple[Any, ...]
     ids: list[str]
-    spaces: np.ndarray  # space of each chunk, aligned with ids
-    tokens: list[set[str]]
+    space_codes: np.ndarray  # int code of each chunk's space, aligned with ids
+    space_of: dict[str, int]  # space name → code
+    doc_terms: list[np.ndarray]  # sorted unique term ids of each chunk (for coverage)
+    vocab: dict[str, int]  # term → id
+    df: np.ndarray  # chunks containing each term id
     bm25: Any  # bm25s.BM25, or None when there are no chunks
-    df: dict[str, int] = field(default_factory=dict)
     positions: dict[str, int] = field(default_factory=dict)
 
 
@@ -101,7 +107,8 @@ class LexicalIndex:
         scores = (np.asarray(snapshot.bm25.get_scores(terms), dtype=np.float32) if terms
                   else np.zeros(len(snapshot.ids), dtype=np.float32))
         if spaces:
-            scores = np.where(np.isin(snapshot.spaces, list(spaces)), scores, 0.0)
+            wanted = [snapshot.space_of[s] for s in spaces if s in snapshot.space_of]
+            scores = np.where(np.isin(snapshot.space_codes, wanted), scores, 0.0)
         k = min(top_k, int(np.count_nonzero(scores)))
         best: list[int] = []
         if k > 0:
@@ -109,12 +116,22 @@ class LexicalIndex:
             best = [int(i) for i in top[np.argsort(-scores[top], kind="stable")]]
         chosen = set(best)
         best += [i for i in (snapshot.positions.get(c) for c in include) if i is not None and i not in chosen]
-        n = len(snapshot.ids)
-        weights = {t: math.log(1 + (n - snapshot.df.get(t, 0) + 0.5) / (snapshot.df.get(t, 0) + 0.5)) for t in terms}
-        total = sum(weights.values()) or 1.0
-        return [LexicalHit(snapshot.ids[i], float(scores[i]),
-                           sum(w for t, w in weights.items() if t in snapshot.tokens[i]) / total)
-                for i in best]
+        return [LexicalHit(snapshot.ids[i], float(scores[i]), self._coverage(snapshot, terms, i)) for i in best]
+
+    @staticmethod
+    def _coverage(snapshot: _Snapshot, terms: list[str], position: int) -> float:
+        """The share of the query's IDF weight whose terms chunk ``position`` contains."""
+        n, here = len(snapshot.ids), snapshot.doc_terms[position]
+        total = covered = 0.0
+        for term in terms:
+            term_id = snapshot.vocab.get(term, -1)
+            df = int(snapshot.df[term_id]) if term_id >= 0 else 0
+            weight = math.log(1 + (n - df + 0.5) / (df + 0.5))  # BM25's IDF
+            total += weight
+            at = int(np.searchsorted(here, term_id))
+            if term_id >= 0 and at < here.size and int(here[at]) == term_id:
+                covered += weight
+        return covered / total if total else 0.0
 
     def _current(self) -> _Snapshot:
         now = time.monotonic()
@@ -147,15 +164,16 @@ class LexicalIndex:
         ids = [r[0] for r in rows]
         # The heading path (title › section) is part of what a chunk is about, as in its embedding.
         corpus = [self._tokenize(f"{heading}\n{text}") for _, text, heading, _ in rows]
+        vocab: dict[str, int] = {}
+        doc_terms = [np.unique(np.fromiter((vocab.setdefault(t, len(vocab)) for t in doc), dtype=np.int32))
+                     for doc in corpus]
+        df = np.bincount(np.concatenate(doc_terms), minlength=len(vocab)) if doc_terms else np.zeros(0, int)
+        space_of: dict[str, int] = {}
+        space_codes = np.fromiter((space_of.setdefault(r[3], len(space_of)) for r in rows), dtype=np.int32)
         bm25 = None
-        df: dict[str, int] = {}
-        tokens = [set(doc) for doc in corpus]
-        for doc in tokens:
-            for term in doc:
-                df[term] = df.get(term, 0) + 1
         if ids:
             bm25 = bm25s.BM25()
             bm25.index([doc or [""] for doc in corpus], show_progress=False)
         log.info("lexical index: %d chunks in %.0f ms", len(ids), (time.perf_counter() - started) * 1000)
-        return _Snapshot(version=version, ids=ids, spaces=np.array([r[3] for r in rows], dtype=object),
-                         tokens=tokens, bm25=bm25, df=df, positions={c: i for i, c in enumerate(ids)})
+        return _Snapshot(version=version, ids=ids, space_codes=space_codes, space_of=space_of, doc_terms=doc_terms,
+                         vocab=vocab, df=df, bm25=bm25, positions={c: i for i, c in enumerate(ids)})

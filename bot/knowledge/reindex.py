@@ -27,7 +27,7 @@ def reindex(service: IngestService, *, force: bool, prune: bool, progress: Progr
     from bot.knowledge.ingest import ReindexResult
 
     index = service.index
-    result = ReindexResult(collection=index.collection, skipped=[], failed=[])
+    result = ReindexResult(collection=index.collection)
     with session_scope(service.engine) as session:
         document_ids = [d.id for d in repo.list_documents(session) if d.id is not None]
     total = len(document_ids)
@@ -41,7 +41,6 @@ def reindex(service: IngestService, *, force: bool, prune: bool, progress: Progr
             loaded, why = _stored(row, service)
         result.documents += 1
         if loaded is None:
-            assert result.skipped is not None
             result.skipped.append(f"{source}: {why}")
             continue
         try:
@@ -59,7 +58,6 @@ def reindex(service: IngestService, *, force: bool, prune: bool, progress: Progr
         except (DocumentError, OSError, RuntimeError, ValueError) as exc:
             # One bad document must not stop the rest; replace_version already undid its own writes.
             log.warning("reindex of %s failed: %s", source, exc)
-            assert result.failed is not None
             result.failed.append(f"{source}: {exc}")
         if progress is not None:
             progress(done, total)

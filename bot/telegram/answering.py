@@ -10,6 +10,7 @@ from telegram import Bot
 from bot.dialog.answer import EmptyQuestion
 from bot.dialog.memory import question_text, recent_turns
 from bot.i18n import Lang, t
+from bot.knowledge.spaces import spaces_for_chat
 from bot.store import repo
 from bot.store.db import session_scope
 from bot.store.models import Chat, Message, MessageStatus
@@ -50,7 +51,9 @@ async def stream_answer(bot: Bot, dk: BotServices, *, chat: Chat, message: Messa
                            interval=settings.telegram.edit_interval_s, placeholder=t("placeholder", lang))
     await reply.open()
     try:
-        answer = await dk.container.answers.answer(question, turns=turns, message_id=message.id, on_text=reply.push)
+        spaces = spaces_for_chat(chat.telegram_id, teams=settings.knowledge.teams)
+        answer = await dk.container.answers.answer(question, turns=turns, message_id=message.id, spaces=spaces,
+                                                   on_text=reply.push)
     except (LLMError, EmptyQuestion) as exc:
         key = "llm_unavailable" if isinstance(exc, LLMUnavailable) else "llm_failed"
         log.warning("no answer for message %s: %s", message.id, exc)

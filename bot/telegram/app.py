@@ -18,10 +18,12 @@ from telegram.ext import (
 )
 
 from bot.container import Container
+from bot.jobs.inprocess import start_thread_worker
+from bot.jobs.runtime import use_container
 from bot.store import repo
 from bot.store.db import session_scope
 from bot.store.models import MessageKind, MessageStatus, User
-from bot.telegram import admin, handlers, voice
+from bot.telegram import admin, documents, handlers, voice
 from bot.telegram.answering import answer_stored_question
 from bot.telegram.context import BotServices, services
 from bot.telegram.guards import Access, RateLimiter
@@ -51,7 +53,8 @@ def build_application(container: Container) -> Application:  # type: ignore[type
                              group_max_rate=20, group_time_period=60, max_retries=3)
     application = (Application.builder().token(settings.token.get_secret_value())
                    .base_url(settings.base_url).base_file_url(settings.base_file_url)
-                   .rate_limiter(limiter).concurrent_updates(True).post_init(_post_init).build())
+                   .rate_limiter(limiter).concurrent_updates(True).post_init(_post_init)
+                   .post_shutdown(_post_shutdown).build())
     application.bot_data["services"] = BotServices(
         container=container, access=Access(settings, container.engine),
         limiter=RateLimiter(settings.user_rate_per_minute))
@@ -66,13 +69,16 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
                            ("ask", handlers.on_question), ("reset", handlers.cmd_reset),
                            ("sources", handlers.cmd_sources), ("lang", handlers.cmd_lang),
                            ("allow", admin.cmd_allow), ("deny", admin.cmd_deny),
-                           ("users", admin.cmd_users), ("stats", admin.cmd_stats), ("status", admin.cmd_status)]:
+                           ("users", admin.cmd_users), ("stats", admin.cmd_stats), ("status", admin.cmd_status),
+                           ("docs", documents.cmd_docs), ("forget", documents.cmd_forget)]:
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED,
                                            handlers.on_question))
     application.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, handlers.on_unknown_command))
     application.add_handler(MessageHandler(
         (filters.VOICE | filters.AUDIO | filters.Document.AUDIO) & ~filters.UpdateType.EDITED, voice.on_voice))
+    application.add_handler(MessageHandler(
+        filters.Document.ALL & filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED, documents.on_document))
     application.add_handler(MessageHandler(
         ~filters.TEXT & ~filters.UpdateType.EDITED & filters.ChatType.PRIVATE, handlers.on_unsupported))
     application.add_handler(CallbackQueryHandler(handlers.on_feedback, pattern=r"^fb:\d+:-?1$"))
@@ -83,11 +89,21 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     await check_model_server(application)
+    dk: BotServices = application.bot_data["services"]
+    if dk.container.settings.ingest_in_bot:
+        use_container(dk.container)  # ingestion jobs must write through this process's local Qdrant
+        dk.ingest_worker = start_thread_worker(dk.container.settings, dk.container.settings.jobs.ingest_queue)
     for lang, commands in COMMANDS.items():
         await application.bot.set_my_commands([BotCommand(c, d) for c, d in commands],
                                               language_code=None if lang == "ru" else lang)
     if application.job_queue is not None:
         application.job_queue.run_once(resume_unanswered, when=0)
+
+
+async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    dk: BotServices = application.bot_data["services"]
+    if dk.ingest_worker is not None:
+        dk.ingest_worker.stop_after_current_job()
 
 
 async def check_model_server(application: Application) -> None:  # type: ignore[type-arg]

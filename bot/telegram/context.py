@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot.container import Container
 from bot.i18n import Lang
+from bot.jobs.inprocess import ThreadWorker
 from bot.store import repo
 from bot.telegram.guards import Access, RateLimiter
 
@@ -21,6 +22,7 @@ class BotServices:
     access: Access
     limiter: RateLimiter
     access_requests_sent: set[int] = field(default_factory=set)
+    ingest_worker: ThreadWorker | None = None  # set when this process works the ingest queue itself
 
     def language(self, telegram_user_id: int | None) -> Lang:
         """The user's /lang choice, else the deployment's default language."""

@@ -23,11 +23,13 @@ def message_kind(message: TgMessage) -> MessageKind:
 
 def is_addressed_to_bot(message: TgMessage, bot_username: str, bot_id: int, *,
                         transcribe_all: bool = False) -> bool:
-    """Private chats: texts and voice. Groups: a mention, a reply to the bot, /ask; voice only as a
+    """Private chats: texts, voice, documents. Groups: a mention, a reply to the bot, /ask; voice only as a
     reply to the bot or where the chat is set to transcribe every voice note."""
-    voice = message_kind(message) is MessageKind.voice
-    if message.chat.type == "private":
-        return (message.text is not None and not message.text.startswith("/")) or _is_ask(message) or voice
+    kind = message_kind(message)
+    voice = kind is MessageKind.voice
+    if message.chat.type == "private":  # texts, voice, and documents (admins add them to the knowledge base)
+        return (message.text is not None and not message.text.startswith("/")) or _is_ask(message) \
+            or kind in (MessageKind.voice, MessageKind.document)
     if _is_ask(message):
         return True
     replied = message.reply_to_message

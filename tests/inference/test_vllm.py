@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -79,9 +80,9 @@ def _default_of(value: str) -> str:
 class _FakeVLLM(BaseHTTPRequestHandler):
     """Answers like vLLM's OpenAI server: /health, /version, /v1/models behind a bearer key."""
 
-    state: dict[str, object] = {}
+    state: ClassVar[dict[str, object]] = {}
 
-    def do_GET(self) -> None:  # noqa: N802  # http.server's naming
+    def do_GET(self) -> None:  # http.server's naming
         if self.path == "/health":
             self._reply(int(self.state.get("health", 200)), b"")  # type: ignore[call-overload]
         elif self.path == "/version":
@@ -102,7 +103,7 @@ class _FakeVLLM(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002  # the base class's name
+    def log_message(self, format: str, *args: object) -> None:  # the base class's name for its argument
         pass
 
 

@@ -137,3 +137,17 @@ def test_redis_down_fails_fast_with_a_redis_error(tmp_path: Path) -> None:
         enqueue_transcription(settings, 1)
     assert time.monotonic() - started < 5
     assert isinstance(Redis, type)
+
+
+def test_worker_serves_prometheus_metrics_when_a_port_is_set(tmp_path: Path, queue_name: str) -> None:
+    import httpx
+
+    port = free_port()
+    worker = start_worker(tmp_path, queue_name, DK_METRICS_PORT=str(port))
+    try:
+        response = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
+    finally:
+        worker.terminate()
+        worker.wait(10)
+    assert response.status_code == 200 and "process_cpu_seconds_total" in response.text
+    assert "dk_gpu_utilization" not in response.text, "no GPU here: the collector reports nothing, not zeros"

@@ -3,36 +3,18 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from qdrant_client import QdrantClient
 from sqlmodel import Session, select
 
 from bot.container import Container
 from bot.knowledge.index import KnowledgeIndex
 from bot.knowledge.ingest import IngestService, IngestStatus
 from bot.knowledge.loaders import EmptyDocument, UnsupportedDocument
-from bot.store.db import make_engine, migrate
 from bot.store.models import ChunkRecord, DocumentRecord
 from inference.embeddings import is_e5, load_embedding
 from tests.conftest import SAMPLE_KB
-
-
-@pytest.fixture
-def fresh(kb: Container, tmp_path: Path) -> Iterator[tuple[IngestService, KnowledgeIndex]]:
-    """An empty knowledge base (own SQLite, in-memory Qdrant) sharing the loaded embedding model."""
-    url = f"sqlite:///{tmp_path / 'kb.db'}"
-    migrate(url)
-    engine = make_engine(url)
-    client = QdrantClient(location=":memory:")
-    index = KnowledgeIndex(client=client, embed_model=kb.embed_model, model_name="all-minilm-l6-v2",
-                           collection_prefix="test")
-    yield IngestService(engine=engine, index=index, model_name="all-minilm-l6-v2", chunk_size=512,
-                        chunk_overlap=64), index
-    client.close()
-    engine.dispose()
 
 
 def test_sample_kb_chunks_carry_document_heading_path_and_position(kb: Container) -> None:

@@ -1,0 +1,1 @@
+"""What every scenario shares: statistics, result records, run bounds, the embedded LLM server."""

@@ -1,0 +1,193 @@
+"""``run e2e``: a question's way through the real bot at rising concurrency, as the user sees it.
+
+A real PTB application polls the Bot API emulator (tests/support) on loopback; N chats ask at
+once, each chat one question, the next chat asking as soon as one is answered (closed loop).
+Per question: update injected → placeholder sent, → first visible text (the first streamed
+edit), → final edit; the answer's own LLM time and TTFT come from its stored timings, and
+bot overhead = final − LLM time. One record per concurrency level.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from benchmarks.harness.bounds import Budget, progress
+from benchmarks.harness.embedded import llm_endpoint
+from benchmarks.harness.records import ROOT, RunContext, display_path, make_settings
+from benchmarks.harness.stats import distribution
+from benchmarks.scenarios.llm import add_endpoint_arguments, load_prompts
+
+if TYPE_CHECKING:
+    from bot.container import Container
+    from tests.support.bot_api_emulator import BotApiEmulator
+
+DEFAULTS = {"max_requests": 32, "max_seconds": 180.0}
+TIMINGS = ("placeholder_ms", "first_text_ms", "final_ms", "llm_ms", "llm_ttft_ms", "overhead_ms")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``run e2e``."""
+    add_endpoint_arguments(parser)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16, 32],
+                        help="chats asking at once (default 1 4 16 32)")
+    parser.add_argument("--max-tokens", type=int, default=24, help="the bot's max_tokens per answer (default 24)")
+    parser.add_argument("--corpus", type=Path, default=ROOT / "samples/handbook/en", help="documents to index")
+    parser.add_argument("--questions", type=Path, default=ROOT / "benchmarks/questions_en.txt")
+    parser.add_argument("--request-timeout", type=float, default=300.0, help="seconds one answer may take")
+    parser.add_argument("--warmup", type=int, default=1, help="questions asked first and not measured (default 1)")
+
+
+@asynccontextmanager
+async def bot_stack(data_dir: Path, *, base_url: str, model: str, api_key: str | None, max_tokens: int,
+                    corpus: Path) -> AsyncIterator[tuple[BotApiEmulator, Container]]:
+    """The emulator, a container over ``corpus`` and the running bot (polling), stopped afterwards."""
+    from bot.container import Container
+    from bot.knowledge.loaders import iter_files
+    from bot.telegram.app import build_application
+    from tests.support.bot_api_emulator import BotApiEmulator
+
+    async with BotApiEmulator() as tg:
+        settings = make_settings(data_dir=data_dir,
+                                 llm={"base_url": base_url, "model": model, "api_key": api_key or "local",
+                                      "max_tokens": max_tokens},
+                                 telegram={"token": tg.token, "base_url": tg.base_url,
+                                           "base_file_url": tg.base_file_url, "open_access": True,
+                                           "user_rate_per_minute": 100_000})
+        container = Container(settings)
+        for path in iter_files(corpus):
+            container.ingest.ingest_file(path)
+        app = build_application(container)
+        await app.initialize()
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        try:
+            yield tg, container
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
+            await container.aclose()
+
+
+def _is_final(call: Any, chat_id: int) -> bool:
+    return (call.method == "editMessageText" and call.error is None and call.params.get("parse_mode") == "HTML"
+            and int(call.params["chat_id"]) == chat_id)
+
+
+def _row(tg: BotApiEmulator, container: Container, chat_id: int, injected: float, since: int) -> dict[str, Any]:
+    """Timings of one answered question from the emulator's call log and the stored answer."""
+    from sqlmodel import Session, col, select
+
+    from bot.store.models import AnswerRecord, Message, User
+
+    calls = [c for c in tg.calls[since:] if c.error is None and str(c.params.get("chat_id")) == str(chat_id)
+             and c.method in ("sendMessage", "editMessageText")]
+    placeholder = next((c.time for c in calls if c.method == "sendMessage"), None)
+    first_edit = next((c.time for c in calls if c.method == "editMessageText"), None)
+    final = next((c.time for c in reversed(calls) if _is_final(c, chat_id)), None)
+    if placeholder is None or first_edit is None or final is None:
+        return {"chat_id": chat_id, "error": "the answer was not a placeholder followed by edits"}
+    with Session(container.engine) as session:
+        answer = session.exec(select(AnswerRecord).join(Message, col(Message.id) == col(AnswerRecord.message_id))
+                              .join(User, col(User.id) == col(Message.user_id))
+                              .where(User.telegram_id == chat_id)).first()
+    timings = answer.timings if answer else {}
+    llm_ms = float(timings.get("llm_ms", 0.0))
+    final_ms = (final - injected) * 1000
+    return {"chat_id": chat_id, "placeholder_ms": (placeholder - injected) * 1000,
+            "first_text_ms": (first_edit - injected) * 1000, "final_ms": final_ms, "llm_ms": llm_ms,
+            "llm_ttft_ms": float(timings.get("ttft_ms", 0.0)), "overhead_ms": final_ms - llm_ms,
+            "outcome": answer.outcome.value if answer else None, "error": None}
+
+
+async def ask(tg: BotApiEmulator, container: Container, chat_id: int, question: str,
+              timeout_s: float) -> dict[str, Any]:
+    """One user asks one question in a private chat; the row of timings (or the error)."""
+    user = tg.user(chat_id, f"User{chat_id}")
+    since = tg.mark()
+    injected = time.time()  # the emulator stamps calls with wall-clock time
+    await tg.inject_message(tg.private_chat(user), user, question)
+    try:
+        await tg.wait_for(lambda c: _is_final(c, chat_id), timeout_s, since=since)
+    except TimeoutError:
+        return {"chat_id": chat_id, "error": f"no final edit within {timeout_s:.0f} s"}
+    return _row(tg, container, chat_id, injected, since)
+
+
+async def run_level(tg: BotApiEmulator, container: Container, questions: list[str], concurrency: int,
+                    budget: Budget, *, base_id: int, timeout_s: float,
+                    bar: Any = None) -> tuple[list[dict[str, Any]], float]:
+    """``concurrency`` chats ask in a closed loop until the budget says stop; rows and the wall duration."""
+    rows: list[dict[str, Any]] = []
+    numbers = itertools.count()
+
+    async def chat() -> None:
+        while budget.take():
+            i = next(numbers)
+            rows.append(await ask(tg, container, base_id + i, questions[i % len(questions)], timeout_s))
+            if bar is not None:
+                bar.update(1)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(chat() for _ in range(concurrency)))
+    return rows, time.perf_counter() - started
+
+
+def summarise_level(rows: list[dict[str, Any]], duration_s: float) -> tuple[dict[str, Any], dict[str, int]]:
+    """Distributions of each timing over the answered questions, throughput and counts."""
+    done = [r for r in rows if r.get("error") is None]
+    metrics: dict[str, Any] = {name: distribution([r[name] for r in done], digits=1) for name in TIMINGS}
+    metrics["answers_per_s"] = round(len(done) / max(duration_s, 1e-9), 4)
+    counts = {"requests": len(rows), "completed": len(done), "failed": len(rows) - len(done),
+              "answered": sum(r.get("outcome") == "answered" for r in done),
+              "not_found": sum(r.get("outcome") == "not_found" for r in done)}
+    return metrics, counts
+
+
+async def _measure(args: argparse.Namespace, ctx: RunContext, data_dir: Path, endpoint: Any) -> list[dict[str, Any]]:
+    questions = load_prompts(args.questions)
+    records = []
+    async with bot_stack(data_dir, base_url=endpoint.base_url, model=endpoint.model, api_key=endpoint.api_key,
+                         max_tokens=args.max_tokens, corpus=args.corpus) as (tg, container):
+        settings_ = container.settings
+        ctx.models["embeddings"] = settings_.embeddings.model_dir.name
+        for i in range(args.warmup):  # first-use costs of the models and the bot
+            await ask(tg, container, 1 + i, questions[i % len(questions)], args.request_timeout)
+        for level, concurrency in enumerate(args.concurrency, start=1):
+            budget = Budget(args.max_requests, args.max_seconds)
+            bar = progress(args.max_requests, f"e2e c={concurrency}", enabled=ctx.progress)
+            rows, duration = await run_level(tg, container, questions, concurrency, budget, base_id=100_000 * level,
+                                              timeout_s=args.request_timeout, bar=bar)
+            bar.close()
+            metrics, counts = summarise_level(rows, duration)
+            settings = {"concurrency": concurrency, "effective_concurrency": min(concurrency, args.max_requests),
+                        "max_tokens": args.max_tokens, "corpus": display_path(args.corpus),
+                        "questions": Path(args.questions).name, "warmup": args.warmup,
+                        "edit_interval_s": settings_.telegram.edit_interval_s,
+                        "request_timeout_s": args.request_timeout, "max_requests": args.max_requests,
+                        "max_seconds": args.max_seconds, "endpoint": endpoint.kind, "base_url": endpoint.base_url,
+                        "model": endpoint.model, "transport": "Bot API emulator on loopback, PTB long polling"}
+            records.append(ctx.record(key={"concurrency": concurrency}, settings=settings, metrics=metrics,
+                                      counts=counts, stopped_by=budget.stopped_by, duration_s=duration,
+                                      notes=["overhead_ms = final_ms − llm_ms (everything the bot adds around "
+                                             "the model, Telegram transport included)"],
+                                      errors=[r["error"] for r in rows if r.get("error")]))
+    return records
+
+
+def run(args: argparse.Namespace, ctx: RunContext) -> list[dict[str, Any]]:
+    """Start the stack, measure every concurrency level; one record each."""
+    with tempfile.TemporaryDirectory() as tmp:
+        log = args.llm_log or Path(tmp) / "llm.log"
+        with llm_endpoint(args.base_url, args.model, args.api_key, log_path=log) as endpoint:
+            ctx.models["llm"] = f"{endpoint.model} = {endpoint.description}"
+            return asyncio.run(_measure(args, ctx, Path(tmp), endpoint))
