@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from redis import RedisError
 from telegram import BotCommand, Update
 from telegram.ext import (
     AIORateLimiter,
@@ -92,7 +93,12 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     dk: BotServices = application.bot_data["services"]
     if dk.container.settings.ingest_in_bot:
         use_container(dk.container)  # ingestion jobs must write through this process's local Qdrant
-        dk.ingest_worker = start_thread_worker(dk.container.settings, dk.container.settings.jobs.ingest_queue)
+        try:
+            dk.ingest_worker = start_thread_worker(dk.container.settings, dk.container.settings.jobs.ingest_queue)
+        except RedisError as exc:  # the bot still keeps and answers dialogs; uploads wait for a restart
+            log.error("no ingest worker, Redis unavailable: %s", exc)
+            await admin.notify_admins(application.bot, dk.container.settings.telegram,
+                                      f"⚠️ Redis unavailable, document uploads are paused: {exc}")
     for lang, commands in COMMANDS.items():
         await application.bot.set_my_commands([BotCommand(c, d) for c, d in commands],
                                               language_code=None if lang == "ru" else lang)

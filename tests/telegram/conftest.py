@@ -41,7 +41,8 @@ class BotUnderTest:
         return message
 
 
-async def start_bot(tg: BotApiEmulator, kb: Container, data_dir: Path, **overrides: Any) -> BotUnderTest:
+async def start_bot(tg: BotApiEmulator, kb: Container, data_dir: Path, *, share_index: bool = True,
+                    **overrides: Any) -> BotUnderTest:
     """Build and start polling a bot whose container shares the sample index with ``kb``."""
     telegram = {"token": tg.token, "base_url": tg.base_url, "base_file_url": tg.base_file_url,
                 "admin_ids": [ADMIN_ID], "admin_chat_id": ADMIN_CHAT_ID, "allowed_user_ids": [ALICE_ID],
@@ -49,8 +50,11 @@ async def start_bot(tg: BotApiEmulator, kb: Container, data_dir: Path, **overrid
     llm = {"base_url": kb.settings.llm.base_url, "max_tokens": 40, **overrides.pop("llm", {})}
     tg.group_chat(ADMIN_CHAT_ID, "Admins")  # the bot is a member of the admin chat
     container = Container(make_settings(data_dir, telegram=telegram, llm=llm, **overrides))
-    # Reuse the loaded embedding model and the indexed sample handbook instead of building them again.
-    container.__dict__.update(embed_model=kb.embed_model, index=kb.index)
+    # Reuse the loaded embedding model and the indexed sample handbook instead of building them again;
+    # a test that changes the knowledge base gets an index of its own in its data directory.
+    container.__dict__.update(embed_model=kb.embed_model)
+    if share_index:
+        container.__dict__.update(index=kb.index)
     app = build_application(container)
     await app.initialize()
     if app.post_init is not None:  # run_polling() would call it; tests start the pieces themselves
@@ -87,8 +91,8 @@ async def bot(tg: BotApiEmulator, kb: Container, tmp_path: Path) -> AsyncIterato
 @pytest.fixture
 def bot_factory(tg: BotApiEmulator, kb: Container, tmp_path: Path) -> Callable[..., Any]:
     """Start a bot with other settings (stopped by the test through ``stop_bot``)."""
-    async def factory(**overrides: Any) -> BotUnderTest:
-        return await start_bot(tg, kb, tmp_path, **overrides)
+    async def factory(share_index: bool = True, **overrides: Any) -> BotUnderTest:
+        return await start_bot(tg, kb, tmp_path, share_index=share_index, **overrides)
     return factory
 
 

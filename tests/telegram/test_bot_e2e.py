@@ -176,14 +176,18 @@ async def test_commands_language_and_unsupported_input(bot: BotUnderTest, tg: Bo
         since = tg.mark()
         await tg.inject_message(chat, alice, text)
         await tg.wait_for_call("sendMessage", since=since)
-    await tg.inject_voice(chat, alice, b"OggS-not-really", duration=2)
-    await tg.wait_for(lambda c: c.method == "sendMessage" and "text only" in str(c.params.get("text")))
+    sticker = {"file_id": "st1", "file_unique_id": "st1u", "type": "regular", "width": 512, "height": 512,
+               "is_animated": False, "is_video": False}
+    await tg.inject_raw_update({"update_id": 987654, "message": {
+        "message_id": 4321, "date": 1_790_000_000, "chat": {"id": ALICE_ID, "type": "private", "first_name": "Alice"},
+        "from": {"id": ALICE_ID, "is_bot": False, "first_name": "Alice"}, "sticker": sticker}})
+    await tg.wait_for(lambda c: c.method == "sendMessage" and "not supported" in str(c.params.get("text")))
     texts = [m.text for m in tg.messages_in(ALICE_ID, from_bot=True)]
     assert "Здравствуйте" in texts[0]
     assert texts[1] == "Language of messages: English."
     assert "/reset" in texts[2] and "Admins" in texts[2], "after /lang en the bot speaks English"
     assert texts[3].startswith("Unknown command")
-    assert any(m.kind == MessageKind.voice for m in _rows(bot, Message)), "the voice note is kept"
+    assert any(m.kind == MessageKind.other and m.update_id == 987654 for m in _rows(bot, Message)), "kept too"
     menus = {json.loads(key)[1]: [c["command"] for c in commands] for key, commands in tg.commands.items()}
     assert set(menus) == {"", "en"} and {"ask", "reset", "sources", "lang"} <= set(menus[""])
 
