@@ -14,6 +14,7 @@ from bot.dialog.prompts import build_messages
 from bot.i18n import Lang, detect_language, t
 from bot.knowledge.index import Hit, KnowledgeIndex
 from bot.knowledge.relevance import is_relevant
+from bot.ops import metrics
 from bot.store import repo
 from bot.store.db import session_scope
 from bot.store.models import Outcome
@@ -151,6 +152,10 @@ class AnswerService:
         if on_text is not None:
             await on_text(answer.text)
         answer.timings.total_ms = _ms(started)
+        metrics.ANSWER_SECONDS.observe(answer.timings.total_ms / 1000)
+        metrics.OVERHEAD_SECONDS.observe(answer.timings.overhead_ms / 1000)
+        if answer.timings.ttft_ms:
+            metrics.TTFT_SECONDS.observe(answer.timings.ttft_ms / 1000)
         assert answer.answer_id is not None
         self._store(answer.answer_id, answer.outcome, answer.text, answer.sources, answer.timings,
                     answer.model)
@@ -158,6 +163,7 @@ class AnswerService:
 
     def _store(self, answer_id: int, outcome: Outcome, text: str, sources: Sequence[Source],
                timings: Timings, model: str, error: str | None = None) -> None:
+        metrics.ANSWERS.labels(outcome.value).inc()
         with session_scope(self._engine) as session:
             repo.finish_answer(session, answer_id=answer_id, outcome=outcome, text=text,
                                sources=[asdict(s) for s in sources], model=model,

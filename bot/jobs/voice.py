@@ -14,6 +14,7 @@ from rq import get_current_job
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from bot.ops import metrics
 from bot.settings import Settings, get_settings
 from bot.store.db import make_engine, migrate, session_scope
 from bot.store.models import Message, TranscriptRecord
@@ -63,6 +64,7 @@ def transcribe_message(message_id: int) -> dict[str, Any]:
         transcript = model.transcribe(settings.data_dir / message.media_path, on_progress=_report_progress())
     except AudioDecodeError as exc:
         log.warning("message %s: %s", message_id, exc)
+        metrics.TRANSCRIPTIONS.labels("corrupt").inc()
         return {"status": "corrupt", "text": "", "language": "", "duration": 0.0}
     with session_scope(engine) as session:
         record = TranscriptRecord(message_id=message_id, text=transcript.text, language=transcript.language,
@@ -73,6 +75,8 @@ def transcribe_message(message_id: int) -> dict[str, Any]:
         stored.text = transcript.text  # the transcript is what the question says from now on
         session.add(stored)
     log.info("message %s: %.1f s of audio in %.2f s", message_id, transcript.duration, record.seconds)
+    metrics.TRANSCRIPTIONS.labels("ok" if record.text else "no_speech").inc()
+    metrics.AUDIO_SECONDS.inc(transcript.duration)
     return _result(record)
 
 

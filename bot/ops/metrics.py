@@ -10,13 +10,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 
-from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, start_http_server
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from inference.gpu import GpuReading, GpuUnavailable, read_gpus
 
 log = logging.getLogger(__name__)
+
+# Dialog figures. Labels take only enum values (message kinds, outcomes, statuses), never user ids.
+MESSAGES = Counter("dk_messages_total", "Telegram updates stored, by message kind", ["kind"])
+ANSWERS = Counter("dk_answers_total", "Questions answered, by outcome (answered, not_found, error)", ["outcome"])
+_LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 1.5, 2.5, 5, 10, 20, 40, 80)
+ANSWER_SECONDS = Histogram("dk_answer_seconds", "Question → complete answer", buckets=_LATENCY_BUCKETS)
+TTFT_SECONDS = Histogram("dk_answer_ttft_seconds", "LLM request → first token", buckets=_LATENCY_BUCKETS)
+OVERHEAD_SECONDS = Histogram("dk_answer_overhead_seconds", "Answer time spent outside the LLM",
+                             buckets=(0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1))
+TRANSCRIPTIONS = Counter("dk_transcriptions_total", "Voice transcriptions, by result (ok, no_speech, corrupt)",
+                         ["status"])
+AUDIO_SECONDS = Counter("dk_transcribed_audio_seconds_total", "Seconds of audio transcribed")
 
 GPU_LABELS = ("gpu", "name")  # index and model name: as many series as GPUs in the host
 

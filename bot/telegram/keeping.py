@@ -6,6 +6,7 @@ from telegram import Message as TgMessage
 from telegram import MessageEntity, Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.ops import metrics
 from bot.store import repo
 from bot.store.db import session_scope
 from bot.store.models import MessageKind, MessageStatus, utcnow
@@ -66,6 +67,7 @@ async def keep_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                                            username=message.from_user.username,
                                            full_name=message.from_user.full_name)
         edited = update.edited_message is not None
+        metrics.MESSAGES.labels(message_kind(message).value).inc()
         transcribe_all = message.chat.id in services(context).container.settings.stt.transcribe_all_chat_ids
         addressed = not edited and is_addressed_to_bot(message, context.bot.username, context.bot.id,
                                                        transcribe_all=transcribe_all)

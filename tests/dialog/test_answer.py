@@ -117,3 +117,15 @@ def test_prompt_carries_sources_turns_and_the_question_in_order() -> None:
     assert messages[0].content.startswith("Ты — Dialog Keeper")
     assert messages[-1].content == "second question"
     assert build_messages("q", [], [], "en")[0].content.startswith("You are Dialog Keeper")
+
+
+async def test_answers_are_counted_and_timed_in_prometheus(kb: Container) -> None:
+    from prometheus_client import REGISTRY
+
+    def sample(name: str, labels: dict[str, str] | None = None) -> float:
+        return REGISTRY.get_sample_value(name, labels or {}) or 0.0
+
+    before = sample("dk_answers_total", {"outcome": "not_found"}), sample("dk_answer_seconds_count")
+    await kb.answers.answer("Who won the 2018 FIFA World Cup final?")
+    assert sample("dk_answers_total", {"outcome": "not_found"}) == before[0] + 1
+    assert sample("dk_answer_seconds_count") == before[1] + 1
