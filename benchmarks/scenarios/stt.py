@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -28,7 +29,9 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 DEFAULTS = {"max_requests": 100, "max_seconds": 600.0}
-SENTENCE = "The helpdesk answers every request within one working day, and urgent incidents within an hour. "
+# Varied prose (the English handbook), not one repeated sentence: repetition trips Whisper's
+# compression-ratio check and forces re-decoding at higher temperatures, inflating the RTF.
+SPEECH_SOURCE = Path(__file__).resolve().parents[2] / "samples/handbook/en/it-support.md"
 REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
@@ -54,8 +57,9 @@ class ClipTimes:
 def make_clip(folder: Path, seconds: int) -> Path:
     """English speech from espeak-ng, padded or cut to ``seconds``, as OGG/Opus."""
     wav, ogg = folder / f"{seconds}.wav", folder / f"{seconds}s.ogg"
-    subprocess.run(["espeak-ng", "-v", "en", "-s", "150", "-w", str(wav), SENTENCE * max(1, seconds // 5)],
-                   check=True)
+    words = re.sub(r"[#*|`_>-]+", " ", SPEECH_SOURCE.read_text()).split()
+    text = " ".join(words[: 3 * seconds])  # espeak at 150 wpm speaks 2.5 words/s: enough to fill the clip
+    subprocess.run(["espeak-ng", "-v", "en", "-s", "150", "-w", str(wav), text], check=True)
     subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(wav), "-af", "apad", "-t", str(seconds),
                     "-c:a", "libopus", "-b:a", "32k", str(ogg)], check=True)
     wav.unlink()
