@@ -34,6 +34,8 @@ def sources_lines(sources: Sequence[Source]) -> list[str]:
     lines = []
     for source in sources:
         label = source.heading_path or source.title
+        if source.page is not None:
+            label += f", p. {source.page}"
         if label not in seen:
             seen.add(label)
             lines.append(f"[{source.number}] {label}")

@@ -81,3 +81,13 @@ async def test_webhook_mode_checks_the_secret_token(bot_factory: Callable[..., A
     assert "no answer" in reply.text or "нет ответа" in reply.text
     assert forged == 403 and missing.status == 403
     assert (update["update_id"], 200) in tg.webhook_deliveries
+
+
+def test_sources_name_the_section_and_the_pdf_page_once_each() -> None:
+    from bot.dialog.answer import Source
+    from bot.telegram.render import sources_lines
+
+    sources = [Source(1, "Handbook", "Handbook › Travel", "h.pdf", 0.8, 0, page=4),
+               Source(2, "Handbook", "Handbook › Travel", "h.pdf", 0.7, 1, page=4),
+               Source(3, "Office", "Office › Wi-Fi", "office.md", 0.6, 0)]
+    assert sources_lines(sources) == ["[1] Handbook › Travel, p. 4", "[3] Office › Wi-Fi"]
