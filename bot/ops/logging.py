@@ -40,5 +40,5 @@ def setup_logging(level: str = "INFO", *, json: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "sentence_transformers", "alembic"):
+    for noisy in ("httpx", "httpcore", "sentence_transformers", "alembic", "bm25s"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
