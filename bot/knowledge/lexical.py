@@ -155,6 +155,9 @@ class LexicalIndex:
     def _build(self, version: tuple[Any, ...]) -> _Snapshot:
         import bm25s
 
+        # bm25s sets its own logger to DEBUG on import; its progress chatter is not ours to show.
+        logging.getLogger("bm25s").setLevel(max(logging.WARNING, logging.getLogger().level))
+
         started = time.perf_counter()
         query = (select(ChunkRecord.id, ChunkRecord.text, ChunkRecord.heading_path, DocumentRecord.space)
                  .join(DocumentRecord, col(DocumentRecord.id) == ChunkRecord.document_id)
