@@ -30,7 +30,8 @@ async def notify_admins(bot: Bot, settings: TelegramSettings, text: str,
             log.warning("could not notify admin chat %s: %s", chat_id, exc)
 
 
-async def _admin_guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def admin_guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """True for admins; anyone else is told the command is for admins only."""
     dk = services(context)
     user_id = update.effective_user.id if update.effective_user else None
     if dk.access.is_admin(user_id):
@@ -55,7 +56,7 @@ def set_access(context: ContextTypes.DEFAULT_TYPE, *, user_id: int | None, chat_
 
 
 async def _allow_or_deny(update: Update, context: ContextTypes.DEFAULT_TYPE, allowed: bool) -> None:
-    if not await _admin_guard(update, context) or update.effective_message is None:
+    if not await admin_guard(update, context) or update.effective_message is None:
         return
     message, lang = update.effective_message, services(context).language(update.effective_user.id)  # type: ignore[union-attr]
     args = context.args or []
@@ -86,7 +87,7 @@ async def cmd_deny(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def cmd_users(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/users — who has access (settings and grants)."""
-    if not await _admin_guard(update, context) or update.effective_message is None:
+    if not await admin_guard(update, context) or update.effective_message is None:
         return
     dk = services(context)
     settings = dk.container.settings.telegram
@@ -101,7 +102,7 @@ async def cmd_users(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stats — messages, answers by outcome, feedback, requests for a human."""
-    if not await _admin_guard(update, context) or update.effective_message is None:
+    if not await admin_guard(update, context) or update.effective_message is None:
         return
     dk = services(context)
     with Session(dk.container.engine) as session:
@@ -112,7 +113,7 @@ async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/status — GPUs, model server, queues and versions."""
-    if not await _admin_guard(update, context) or update.effective_message is None:
+    if not await admin_guard(update, context) or update.effective_message is None:
         return
     from bot.ops.status import collect_status
 

@@ -20,7 +20,7 @@ from bot.knowledge.spaces import GLOBAL, chat_space, validate_space
 from bot.store import repo
 from bot.store.db import session_scope
 from bot.store.models import Chat, Message, MessageStatus
-from bot.telegram.admin import notify_admins
+from bot.telegram.admin import admin_guard, notify_admins
 from bot.telegram.context import BotServices, services
 
 log = logging.getLogger(__name__)
@@ -123,14 +123,10 @@ async def _ingest_upload(update: Update, context: ContextTypes.DEFAULT_TYPE, dk:
 
 async def cmd_docs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/docs [space] — the documents: number, name, space, fragments, date, who added."""
+    if not await admin_guard(update, context) or update.effective_message is None:
+        return
     dk = services(context)
-    user = update.effective_user
-    if update.effective_message is None or user is None:
-        return
-    lang = dk.language(user.id)
-    if not dk.access.is_admin(user.id):
-        await update.effective_message.reply_text(t("admin_only", lang))
-        return
+    lang = dk.language(update.effective_user.id if update.effective_user else None)
     space = context.args[0] if context.args else None
     documents = await asyncio.to_thread(dk.container.ingest.list_documents, space)
     if not documents:
@@ -144,14 +140,10 @@ async def cmd_docs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def cmd_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/forget <number> — delete a document and its vectors."""
+    if not await admin_guard(update, context) or update.effective_message is None:
+        return
     dk = services(context)
-    user = update.effective_user
-    if update.effective_message is None or user is None:
-        return
-    lang = dk.language(user.id)
-    if not dk.access.is_admin(user.id):
-        await update.effective_message.reply_text(t("admin_only", lang))
-        return
+    lang = dk.language(update.effective_user.id if update.effective_user else None)
     arg = (context.args or [""])[0].lstrip("#")
     if not arg.isdigit():
         await update.effective_message.reply_text(t("forget_usage", lang))
