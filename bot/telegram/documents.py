@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
 
 from redis import RedisError
 from sqlmodel import Session
 from telegram import ReplyParameters, Update
-from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import Lang, t
@@ -22,6 +20,7 @@ from bot.store.db import session_scope
 from bot.store.models import Chat, Message, MessageStatus
 from bot.telegram.admin import admin_guard, notify_admins
 from bot.telegram.context import BotServices, services
+from bot.telegram.streaming import progress_editor
 
 log = logging.getLogger(__name__)
 
@@ -97,16 +96,8 @@ async def _ingest_upload(update: Update, context: ContextTypes.DEFAULT_TYPE, dk:
         log.warning("cannot queue ingestion of message %s: %s", stored.id, exc)
         await progress.edit_text(t("voice_queue_down", lang))
         return
-    last_edit = [0.0]
-
-    async def show(fraction: float) -> None:
-        if fraction > 0 and time.monotonic() - last_edit[0] >= settings.telegram.edit_interval_s:
-            last_edit[0] = time.monotonic()
-            try:
-                await progress.edit_text(t("doc_progress_pct", lang, name=name, percent=int(fraction * 100)))
-            except TelegramError as exc:
-                log.debug("progress edit skipped: %s", exc)
-
+    show = progress_editor(progress, settings.telegram.edit_interval_s,
+                           lambda percent: t("doc_progress_pct", lang, name=name, percent=percent))
     outcome = await watch_job(job, poll_s=0.3, timeout_s=settings.jobs.ingest_timeout_s * 2 + 60, on_progress=show)
     result = outcome.result or {}
     if not outcome.ok:

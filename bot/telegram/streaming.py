@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ChatAction, ParseMode
@@ -17,6 +18,22 @@ log = logging.getLogger(__name__)
 
 CURSOR = " ▌"
 TYPING_EVERY_S = 4.5  # Telegram shows "typing…" for about 5 s per action
+
+
+def progress_editor(message: Message, interval: float,
+                    render: Callable[[int], str]) -> Callable[[float], Awaitable[None]]:
+    """An ``on_progress`` callback that edits ``message`` to ``render(percent)``, at most once per interval."""
+    last_edit = [0.0]
+
+    async def show(fraction: float) -> None:
+        if fraction > 0 and time.monotonic() - last_edit[0] >= interval:
+            last_edit[0] = time.monotonic()
+            try:
+                await message.edit_text(render(int(fraction * 100)))
+            except TelegramError as exc:  # progress is cosmetic; the result message still follows
+                log.debug("progress edit skipped: %s", exc)
+
+    return show
 
 
 def _seconds(retry_after: RetryAfter) -> float:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 
 from redis import RedisError
 from sqlmodel import Session
 from telegram import Bot, ReplyParameters, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.i18n import Lang, t
@@ -22,6 +21,7 @@ from bot.telegram.admin import notify_admins
 from bot.telegram.answering import stream_answer
 from bot.telegram.context import BotServices, services
 from bot.telegram.handlers import within_limits
+from bot.telegram.streaming import progress_editor
 
 log = logging.getLogger(__name__)
 
@@ -96,16 +96,8 @@ async def _transcribe_then_answer(bot: Bot, dk: BotServices, *, chat: Chat, mess
         log.warning("cannot queue transcription of message %s: %s", message.id, exc)
         await progress.edit_text(t("voice_queue_down", lang))
         return MessageStatus.pending  # answered once the queue is back (at the next start)
-    last_edit = [0.0]
-
-    async def show_progress(fraction: float) -> None:
-        if fraction > 0 and time.monotonic() - last_edit[0] >= settings.telegram.edit_interval_s:
-            last_edit[0] = time.monotonic()
-            try:
-                await progress.edit_text(t("voice_progress_pct", lang, percent=int(fraction * 100)))
-            except TelegramError as exc:  # progress is cosmetic; the transcript still follows
-                log.debug("progress edit skipped: %s", exc)
-
+    show_progress = progress_editor(progress, settings.telegram.edit_interval_s,
+                                    lambda percent: t("voice_progress_pct", lang, percent=percent))
     cfg = settings.stt
     outcome = await watch_job(job, poll_s=cfg.poll_interval_s, on_progress=show_progress,
                               timeout_s=cfg.job_timeout_s * (cfg.retries + 1) + 300)
