@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.knowledge.index import KnowledgeIndex
     from bot.knowledge.ingest import IngestService
     from inference.llm import LLMClient
+    from inference.stt import WhisperTranscriber
 
 
 class Container:
@@ -40,6 +41,15 @@ class Container:
 
         cfg = self.settings.embeddings
         return load_embedding(cfg.model_dir, device=cfg.device, batch_size=cfg.batch_size)
+
+    @cached_property
+    def transcriber(self) -> WhisperTranscriber:
+        """The local Whisper model (faster-whisper), loaded once per process."""
+        from inference.stt import WhisperTranscriber
+
+        cfg = self.settings.stt
+        return WhisperTranscriber(cfg.model_dir, device=cfg.device, compute_type=cfg.compute_type,
+                                  beam_size=cfg.beam_size, vad_filter=cfg.vad_filter, language=cfg.language)
 
     @cached_property
     def qdrant(self) -> QdrantClient:

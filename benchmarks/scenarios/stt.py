@@ -74,9 +74,9 @@ def stt_settings(data_dir: Path, *, queue: str, redis_url: str = REDIS_URL) -> S
 def measure_direct(settings: Settings, clips: dict[int, Path], repeats: int, budget: Budget,
                    bar: Any = None) -> dict[int, ClipTimes]:
     """RTF and seconds of each in-process transcription, per clip length; one unmeasured warm-up per clip."""
-    from bot.jobs.voice import build_transcriber
+    from bot.container import Container
 
-    model = build_transcriber(settings)
+    model = Container(settings).transcriber
     found = {n: ClipTimes() for n in clips}
     for n, clip in clips.items():
         model.transcribe(clip)

@@ -6,42 +6,19 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import asdict
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from rq import get_current_job
-from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from bot.jobs.runtime import job_container
 from bot.ops import metrics
-from bot.settings import Settings, get_settings
-from bot.store.db import make_engine, migrate, session_scope
+from bot.store.db import session_scope
 from bot.store.models import Message, TranscriptRecord
-from inference.stt import AudioDecodeError, WhisperTranscriber
+from inference.stt import AudioDecodeError
 
 log = logging.getLogger(__name__)
-
-
-@lru_cache(maxsize=1)
-def worker_engine() -> Engine:
-    """The worker process's database engine (migrated once)."""
-    settings = get_settings()
-    migrate(settings.db_url)
-    return make_engine(settings.db_url)
-
-
-@lru_cache(maxsize=1)
-def transcriber() -> WhisperTranscriber:
-    """The Whisper model, loaded once per worker process."""
-    return build_transcriber(get_settings())
-
-
-def build_transcriber(settings: Settings) -> WhisperTranscriber:
-    """A transcriber as the settings describe."""
-    cfg = settings.stt
-    return WhisperTranscriber(cfg.model_dir, device=cfg.device, compute_type=cfg.compute_type,
-                              beam_size=cfg.beam_size, vad_filter=cfg.vad_filter, language=cfg.language)
 
 
 def transcribe_message(message_id: int) -> dict[str, Any]:
@@ -50,7 +27,8 @@ def transcribe_message(message_id: int) -> dict[str, Any]:
     Returns {"status": "ok" | "no_speech" | "corrupt", "text", "language", "duration"}; a corrupt file is
     a result, not a failure, because retrying cannot fix it.
     """
-    engine, settings = worker_engine(), get_settings()
+    container = job_container()
+    engine, settings = container.engine, container.settings
     with Session(engine) as session:
         done = session.exec(select(TranscriptRecord).where(TranscriptRecord.message_id == message_id)).first()
         if done is not None:
@@ -58,7 +36,7 @@ def transcribe_message(message_id: int) -> dict[str, Any]:
         message = session.get_one(Message, message_id)
     if not message.media_path:
         raise ValueError(f"message {message_id} has no audio file")
-    model = transcriber()
+    model = container.transcriber
     started = time.perf_counter()
     try:
         transcript = model.transcribe(settings.data_dir / message.media_path, on_progress=_report_progress())
