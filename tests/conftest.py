@@ -9,6 +9,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -131,6 +132,17 @@ def start_worker(data_dir: Path, queue: str, **env: str) -> subprocess.Popen[byt
         time.sleep(0.1)
     process.kill()
     raise RuntimeError("worker did not register in 30 s")
+
+
+@contextmanager
+def running_worker(data_dir: Path, queue: str, **env: str) -> Iterator[subprocess.Popen[bytes]]:
+    """A worker for the duration of a ``with`` block, stopped (warm shutdown) at its end."""
+    process = start_worker(data_dir, queue, **env)
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(10)
 
 
 @pytest.fixture

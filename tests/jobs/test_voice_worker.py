@@ -17,7 +17,7 @@ from bot.settings import Settings
 from bot.store import repo
 from bot.store.db import make_engine, migrate, session_scope
 from bot.store.models import Message, MessageKind, TranscriptRecord
-from tests.conftest import free_port, make_settings, start_worker
+from tests.conftest import free_port, make_settings, running_worker, start_worker
 
 
 def _voice_message(settings: Settings, clip: Path | None) -> int:
@@ -58,13 +58,9 @@ async def test_worker_transcribes_and_stores_the_transcript(tmp_path: Path, queu
                                                             audio: dict[str, Path]) -> None:
     settings = _settings(tmp_path, queue_name)
     message_id = _voice_message(settings, audio["en"])
-    worker = start_worker(tmp_path, queue_name)
-    try:
+    with running_worker(tmp_path, queue_name):
         outcome = await watch_job(enqueue_transcription(settings, message_id), poll_s=0.1, timeout_s=120)
         again = await watch_job(enqueue_transcription(settings, message_id), poll_s=0.1, timeout_s=60)
-    finally:
-        worker.terminate()
-        worker.wait(10)
     assert outcome.ok and outcome.result is not None
     assert outcome.result["status"] == "ok" and "vacation" in outcome.result["text"].lower()
     assert again.result == outcome.result, "a second run returns the stored transcript"
@@ -79,13 +75,9 @@ async def test_corrupt_and_silent_audio_are_results_not_failures(tmp_path: Path,
                                                                  audio: dict[str, Path]) -> None:
     settings = _settings(tmp_path, queue_name)
     corrupt, silent = _voice_message(settings, audio["corrupt"]), _voice_message(settings, audio["silence"])
-    worker = start_worker(tmp_path, queue_name)
-    try:
+    with running_worker(tmp_path, queue_name):
         bad = await watch_job(enqueue_transcription(settings, corrupt), poll_s=0.1, timeout_s=60)
         quiet = await watch_job(enqueue_transcription(settings, silent), poll_s=0.1, timeout_s=60)
-    finally:
-        worker.terminate()
-        worker.wait(10)
     assert bad.ok and bad.result == {"status": "corrupt", "text": "", "language": "", "duration": 0.0}
     assert quiet.ok and quiet.result is not None and quiet.result["status"] == "no_speech"
 
@@ -93,13 +85,9 @@ async def test_corrupt_and_silent_audio_are_results_not_failures(tmp_path: Path,
 async def test_a_job_that_keeps_failing_ends_failed_after_its_retries(tmp_path: Path, queue_name: str) -> None:
     settings = _settings(tmp_path, queue_name, retries=1, retry_intervals_s=[1])
     message_id = _voice_message(settings, None)  # no audio file: the job raises every time
-    worker = start_worker(tmp_path, queue_name)
-    try:
+    with running_worker(tmp_path, queue_name):
         job = enqueue_transcription(settings, message_id)
         outcome = await watch_job(job, poll_s=0.1, timeout_s=60)
-    finally:
-        worker.terminate()
-        worker.wait(10)
     assert not outcome.ok and outcome.error is not None and "has no audio file" in outcome.error
     assert job.get_status(refresh=True) == JobStatus.FAILED
     log = (tmp_path / f"worker-{queue_name}.log").read_text()
@@ -117,12 +105,8 @@ def test_killed_worker_job_runs_again_when_the_worker_restarts(tmp_path: Path, q
     first.wait(10)
     assert job.get_status(refresh=True) == JobStatus.STARTED, "nobody has noticed yet"
 
-    second = start_worker(tmp_path, queue_name)
-    try:
+    with running_worker(tmp_path, queue_name):
         assert _wait(job, {JobStatus.FINISHED, JobStatus.FAILED}) == JobStatus.FINISHED
-    finally:
-        second.terminate()
-        second.wait(10)
     result = job.return_value()
     assert result is not None and result["status"] == "ok" and "office" in result["text"].lower()
     engine = make_engine(settings.db_url)
@@ -143,11 +127,7 @@ def test_worker_serves_prometheus_metrics_when_a_port_is_set(tmp_path: Path, que
     import httpx
 
     port = free_port()
-    worker = start_worker(tmp_path, queue_name, DK_METRICS_PORT=str(port))
-    try:
+    with running_worker(tmp_path, queue_name, DK_METRICS_PORT=str(port)):
         response = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
-    finally:
-        worker.terminate()
-        worker.wait(10)
     assert response.status_code == 200 and "process_cpu_seconds_total" in response.text
     assert "dk_gpu_utilization" not in response.text, "no GPU here: the collector reports nothing, not zeros"

@@ -10,7 +10,7 @@ import pytest_asyncio
 from sqlmodel import Session, select
 
 from bot.store.models import Message, MessageKind, MessageStatus, TranscriptRecord
-from tests.conftest import start_worker
+from tests.conftest import running_worker
 from tests.support.bot_api_emulator import BotApiEmulator
 from tests.telegram.conftest import ALICE_ID, BotUnderTest, eventually, stop_bot
 
@@ -18,12 +18,10 @@ from tests.telegram.conftest import ALICE_ID, BotUnderTest, eventually, stop_bot
 @pytest_asyncio.fixture
 async def voice_bot(bot_factory: Callable[..., Any], tmp_path: Path, queue_name: str) -> AsyncIterator[BotUnderTest]:
     """The bot and one transcription worker sharing a data directory and a queue."""
-    worker = start_worker(tmp_path, queue_name)
-    bot = await bot_factory(stt={"queue": queue_name, "language": "en", "poll_interval_s": 0.1})
-    yield bot
-    await stop_bot(bot)
-    worker.terminate()
-    worker.wait(10)
+    with running_worker(tmp_path, queue_name):
+        bot = await bot_factory(stt={"queue": queue_name, "language": "en", "poll_interval_s": 0.1})
+        yield bot
+        await stop_bot(bot)
 
 
 def _said(tg: BotApiEmulator, fragment: str) -> Callable[[Any], bool]:
