@@ -11,6 +11,7 @@ from bot.container import Container
 from bot.i18n import Lang
 from bot.jobs.inprocess import ThreadWorker
 from bot.store import repo
+from bot.store.models import Chat, Message
 from bot.telegram.guards import Access, RateLimiter
 
 
@@ -23,6 +24,12 @@ class BotServices:
     limiter: RateLimiter
     access_requests_sent: set[int] = field(default_factory=set)
     ingest_worker: ThreadWorker | None = None  # set when this process works the ingest queue itself
+
+    def kept(self, update_id: int) -> tuple[Message | None, Chat | None]:
+        """The message ``keep_update`` stored for this update, and its chat (None, None if none was)."""
+        with Session(self.container.engine) as session:
+            stored = repo.message_by_update(session, update_id=update_id)
+            return stored, session.get(Chat, stored.chat_id) if stored else None
 
     def language(self, telegram_user_id: int | None) -> Lang:
         """The user's /lang choice, else the deployment's default language."""

@@ -7,7 +7,6 @@ import logging
 import re
 
 from redis import RedisError
-from sqlmodel import Session
 from telegram import ReplyParameters, Update
 from telegram.ext import ContextTypes
 
@@ -17,7 +16,7 @@ from bot.knowledge.errors import DocumentError
 from bot.knowledge.spaces import GLOBAL, chat_space, validate_space
 from bot.store import repo
 from bot.store.db import session_scope
-from bot.store.models import Chat, Message, MessageStatus
+from bot.store.models import Message, MessageStatus
 from bot.telegram.admin import admin_guard, notify_admins
 from bot.telegram.context import BotServices, services
 from bot.telegram.streaming import progress_editor
@@ -41,9 +40,7 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     dk = services(context)
     message = update.effective_message
     user = update.effective_user
-    with Session(dk.container.engine) as session:
-        stored = repo.message_by_update(session, update_id=update.update_id)
-        chat = session.get(Chat, stored.chat_id) if stored else None
+    stored, chat = dk.kept(update.update_id)
     if message is None or message.document is None or user is None or stored is None or chat is None:
         return
     with session_scope(dk.container.engine) as session:

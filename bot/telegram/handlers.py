@@ -12,7 +12,7 @@ from bot.i18n import t
 from bot.ops.logging import redact
 from bot.store import repo
 from bot.store.db import session_scope
-from bot.store.models import AnswerRecord, Chat, MessageStatus
+from bot.store.models import AnswerRecord, MessageStatus
 from bot.telegram.admin import notify_admins
 from bot.telegram.answering import answer_stored_question
 from bot.telegram.context import services
@@ -41,9 +41,7 @@ async def _allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
 async def on_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A text (or /ask) addressed to the bot: check access and rate, then answer it."""
     dk = services(context)
-    with Session(dk.container.engine) as session:
-        stored = repo.message_by_update(session, update_id=update.update_id)
-        chat = session.get(Chat, stored.chat_id) if stored else None
+    stored, chat = dk.kept(update.update_id)
     if stored is None or chat is None or stored.status not in (MessageStatus.pending, MessageStatus.answering):
         return  # kept only: a group message not addressed to the bot
     user_id = update.effective_user.id if update.effective_user else None

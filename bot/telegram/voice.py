@@ -6,7 +6,6 @@ import asyncio
 import logging
 
 from redis import RedisError
-from sqlmodel import Session
 from telegram import Bot, ReplyParameters, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
@@ -34,9 +33,7 @@ async def on_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A voice note or audio file addressed to the bot: check it, download it, transcribe and answer."""
     dk = services(context)
     tg_message = update.effective_message
-    with Session(dk.container.engine) as session:
-        stored = repo.message_by_update(session, update_id=update.update_id)
-        chat = session.get(Chat, stored.chat_id) if stored else None
+    stored, chat = dk.kept(update.update_id)
     if tg_message is None or stored is None or chat is None or stored.status != MessageStatus.pending:
         return
     user_id = update.effective_user.id if update.effective_user else None
