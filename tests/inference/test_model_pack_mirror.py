@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser, cmd_models, run_guarded
+from bot.cli import build_parser, run_guarded
+from bot.cli.models import cmd_models
 from bot.settings import ROOT, Settings
 from inference.model_hub import fetch_from_hub, lock, write_entries
 from inference.model_pack import (
@@ -159,7 +160,7 @@ def test_pending_prod_entries_are_refused_before_any_transfer(tmp_path: Path) ->
 
 def _run_models(tmp_path: Path, *argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     settings = Settings(_env_file=None, models_dir=tmp_path, data_dir=tmp_path / "var")  # type: ignore[call-arg]
-    args = build_parser().parse_args(["models", *argv, "--manifest", str(MANIFEST)])
+    args = build_parser()[0].parse_args(["models", *argv, "--manifest", str(MANIFEST)])
     code = run_guarded(cmd_models, settings, args)
     out, err = capsys.readouterr()
     return code, out, err

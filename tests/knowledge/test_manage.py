@@ -12,7 +12,7 @@ from qdrant_client.http.models import PointStruct
 from sqlmodel import Session, func, select
 
 from bot.container import Container
-from bot.knowledge import commands
+from bot.cli import knowledge as commands
 from bot.knowledge.errors import DocumentNotFound
 from bot.knowledge.index import KnowledgeIndex
 from bot.knowledge.ingest import IngestService

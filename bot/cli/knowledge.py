@@ -1,4 +1,4 @@
-"""The knowledge-base commands of the CLI: ingest (with progress), docs, forget, reindex."""
+"""`ingest` (with progress), `docs`, `forget`, `reindex`: the knowledge-base commands."""
 
 from __future__ import annotations
 
@@ -7,18 +7,18 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.cli.console import EXIT_FAILED, EXIT_OK, Command
 from bot.knowledge.errors import DocumentError
 
 if TYPE_CHECKING:
     from bot.container import Container
     from bot.settings import Settings
 
-EXIT_OK, EXIT_FAILED = 0, 1
 _KINDS = {"text/markdown": "md", "text/plain": "txt", "application/pdf": "pdf", "text/html": "html",
           "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx"}
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]  # argparse's private generic
+def register(sub: argparse._SubParsersAction) -> dict[str, Command]:  # type: ignore[type-arg]  # argparse's private generic
     """The ``ingest``, ``docs``, ``forget`` and ``reindex`` sub-commands."""
     ingest = sub.add_parser("ingest", help="index PDF/DOCX/HTML/Markdown/TXT files from a file or folder")
     ingest.add_argument("path")
@@ -32,6 +32,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     reindex.add_argument("--force", action="store_true", help="re-embed documents that are already complete")
     reindex.add_argument("--no-prune", action="store_true",
                          help="keep vectors no document refers to (default: remove them)")
+    return {"ingest": cmd_ingest, "docs": cmd_docs, "forget": cmd_forget, "reindex": cmd_reindex}
 
 
 def _container(settings: Settings) -> Container:

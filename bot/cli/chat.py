@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.cli import print_piece, print_sources
+from bot.cli.console import print_piece, print_sources
 from bot.container import Container
 from bot.dialog.answer import EmptyQuestion
 from bot.i18n import Lang, t
