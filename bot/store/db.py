@@ -1,10 +1,16 @@
-"""Engine, sessions and Alembic migrations applied on start."""
+"""Engine, sessions and Alembic migrations applied on start.
+
+The one async way to the database: ``await in_session(engine, fn, ...)`` runs ``fn(session, ...)`` in a worker
+thread inside :func:`session_scope`, so no query ever blocks the event loop.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -12,6 +18,9 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def make_engine(url: str) -> Engine:
@@ -54,3 +63,14 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except Exception:
             session.rollback()
             raise
+
+
+async def in_session(engine: Engine, fn: Callable[Concatenate[Session, P], R], /, *args: P.args,
+                     **kwargs: P.kwargs) -> R:
+    """Run ``fn(session, *args, **kwargs)`` in one transaction on a worker thread (never on the event loop)."""
+
+    def work() -> R:
+        with session_scope(engine) as session:
+            return fn(session, *args, **kwargs)
+
+    return await asyncio.to_thread(work)
