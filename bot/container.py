@@ -14,7 +14,13 @@ if TYPE_CHECKING:
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
     from qdrant_client import QdrantClient
 
+    from bot.dialog.access import Access
     from bot.dialog.answer import AnswerService
+    from bot.dialog.conversation import Conversations
+    from bot.dialog.handoff import HandoffService
+    from bot.dialog.inbox import Inbox
+    from bot.dialog.intents import IntentClassifier
+    from bot.jobs.inprocess import ThreadWorker
     from bot.knowledge.index import KnowledgeIndex
     from bot.knowledge.ingest import IngestService
     from inference.llm import LLMClient
@@ -105,7 +111,8 @@ class Container:
         cfg = self.settings.llm
         return LLMClient(base_url=cfg.base_url, api_key=cfg.api_key.get_secret_value(), model=cfg.model,
                          timeout_s=cfg.timeout_s, connect_timeout_s=cfg.connect_timeout_s,
-                         retries=cfg.retries, max_tokens=cfg.max_tokens, temperature=cfg.temperature)
+                         retries=cfg.retries, max_tokens=cfg.max_tokens, temperature=cfg.temperature,
+                         server_kind=cfg.server_kind)
 
     @cached_property
     def answers(self) -> AnswerService:
@@ -115,6 +122,55 @@ class Container:
         cfg = self.settings.retrieval
         return AnswerService(engine=self.engine, index=self.index, llm=self.llm, top_k=cfg.top_k,
                              min_score=cfg.min_score)
+
+    @cached_property
+    def access(self) -> Access:
+        """Allow-lists, grants, admins and each user's language."""
+        from bot.dialog.access import Access
+
+        return Access(self.settings, self.engine)
+
+    @cached_property
+    def intents(self) -> IntentClassifier:
+        """Rules first, then the LLM by JSON schema (see DK_INTENTS__LLM)."""
+        from bot.dialog.intents import IntentClassifier
+
+        cfg = self.settings.intents
+        return IntentClassifier(self.llm, min_confidence=cfg.min_confidence, use_llm=cfg.llm)
+
+    @cached_property
+    def handoff(self) -> HandoffService:
+        """Requests for a human."""
+        from bot.dialog.handoff import HandoffService
+
+        return HandoffService(self.engine, self.settings.language)
+
+    @cached_property
+    def conversations(self) -> Conversations:
+        """Memory resets, last sources, feedback, totals."""
+        from bot.dialog.conversation import Conversations
+
+        return Conversations(self.engine)
+
+    @cached_property
+    def inbox(self) -> Inbox:
+        """The message pipeline: keep → claim → route → finish."""
+        from bot.dialog.inbox import Inbox
+
+        return Inbox(self)
+
+    def start_job_workers(self) -> ThreadWorker | None:
+        """Work the ingest queue in this process when it owns local-mode Qdrant (one process per store).
+
+        Raises RedisError when Redis is down; None when a separate worker process does the ingestion.
+        """
+        if not self.settings.ingest_in_bot:
+            return None
+        from bot.jobs.inprocess import start_thread_worker
+        from bot.jobs.runtime import use_container
+
+        use_container(self)  # ingestion jobs must write through this process's local Qdrant
+        return start_thread_worker(self.settings, self.settings.jobs.ingest_queue)
 
     async def aclose(self) -> None:
         """Release connections and the local Qdrant lock."""

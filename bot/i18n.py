@@ -172,6 +172,39 @@ TEXTS: dict[str, dict[Lang, str]] = {
     },
     "admin_error": {"ru": "⚠️ Ошибка при обработке обновления {update_id}: {error}",
                     "en": "⚠️ Error while handling update {update_id}: {error}"},
+    "smalltalk_hello": {"ru": "Здравствуйте! Чем могу помочь? Спросите что-нибудь по базе знаний.",
+                        "en": "Hello! How can I help? Ask me anything from the knowledge base."},
+    "smalltalk_thanks": {"ru": "Пожалуйста! Обращайтесь.", "en": "You're welcome!"},
+    "smalltalk_bye": {"ru": "До свидания! Пишите, если будут вопросы.", "en": "Goodbye! Write any time."},
+    "smalltalk_other": {"ru": "👍 Если есть вопрос — спрашивайте.", "en": "👍 If you have a question, just ask."},
+    "meetings_not_configured": {
+        "ru": "Назначать встречи я пока не умею: календарь не подключён. Напишите, пожалуйста, сотрудникам.",
+        "en": "I cannot schedule meetings yet: no calendar is connected. Please contact the staff.",
+    },
+    "llm_down_saved": {
+        "ru": "Языковая модель сейчас недоступна. Вопрос сохранён — я отвечу, как только она вернётся.",
+        "en": "The language model is unavailable right now. Your question is saved; I will answer as soon as "
+              "it is back.",
+    },
+    "llm_gave_up": {
+        "ru": "Языковая модель так и не вернулась, ответить не получилось. Задайте вопрос ещё раз позже.",
+        "en": "The language model did not come back in time, so I could not answer. Please ask again later.",
+    },
+    "doc_queue_down": {
+        "ru": "Сервис обработки документов временно недоступен. Файл сохранён — добавлю его в базу, "
+              "как только сервис вернётся.",
+        "en": "The document service is temporarily unavailable. The file is saved; I will add it to the "
+              "knowledge base as soon as the service is back.",
+    },
+    "button_stale": {"ru": "Эта кнопка больше не действует.", "en": "This button is no longer valid."},
+    "access_granted_user": {
+        "ru": "Вам открыли доступ к боту. Отвечаю на ваш вопрос.",
+        "en": "You have been given access to the bot. Answering your question now.",
+    },
+    "access_granted_hello": {"ru": "Вам открыли доступ к боту. Задавайте вопросы!",
+                             "en": "You have been given access to the bot. Ask away!"},
+    "human_already": {"ru": "Сотрудники уже получили этот вопрос — с вами свяжутся.",
+                      "en": "The staff already have this question; someone will contact you."},
 }
 
 

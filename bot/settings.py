@@ -21,13 +21,23 @@ class LLMSettings(BaseModel):
     base_url: str = "http://127.0.0.1:8765/v1"
     api_key: SecretStr = SecretStr("local")
     model: str = "dialog-keeper"
-    # Which structured-output dialect the server speaks: llama.cpp's json_object+schema or vLLM's json_schema.
-    server_kind: Literal["llamacpp", "vllm"] = "llamacpp"
+    # Which structured-output dialect the server speaks: llama.cpp's json_object+schema or vLLM's json_schema;
+    # auto asks the server's /models once (vLLM lists its models as owned by "vllm").
+    server_kind: Literal["auto", "llamacpp", "vllm"] = "auto"
     connect_timeout_s: float = 3.0
     timeout_s: float = 120.0
     retries: int = 2
     max_tokens: int = 384
     temperature: float = 0.2
+
+
+class IntentSettings(BaseModel):
+    """How messages are classified: phrase rules first, then the LLM by JSON schema."""
+
+    # auto: ask the LLM only when it is a vLLM server (a 7B+ model); the packaged 135M demo model cannot
+    # classify (benchmarks/intents) and would misroute questions, so on llama.cpp only the rules decide.
+    llm: Literal["auto", "on", "off"] = "auto"
+    min_confidence: float = Field(default=0.6, ge=0.0, le=1.0)  # below it the message is treated as a question
 
 
 class LlamaServerSettings(BaseModel):
@@ -136,6 +146,7 @@ class TelegramSettings(BaseModel):
     open_access: bool = False  # True lets anyone use the bot (allow-lists ignored)
     user_rate_per_minute: int = 10
     edit_interval_s: float = 1.0  # Telegram allows about one message or edit per second per chat
+    group_edit_interval_s: float = 3.0  # groups: about 20 messages or edits per minute
     overall_rate_per_s: int = 30
 
 
@@ -159,6 +170,7 @@ class Settings(BaseSettings):
     metrics_host: str = "127.0.0.1"  # 0.0.0.0 inside compose's internal network, where Prometheus scrapes
 
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    intents: IntentSettings = Field(default_factory=IntentSettings)
     llama_server: LlamaServerSettings = Field(default_factory=LlamaServerSettings)
     embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     stt: STTSettings = Field(default_factory=STTSettings)

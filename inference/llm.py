@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import openai
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
@@ -25,6 +26,21 @@ class LLMUnavailable(LLMError):
     """The model server cannot be reached or keeps failing."""
 
 
+ServerKind = Literal["auto", "llamacpp", "vllm"]
+
+
+def structured_output(kind: Literal["llamacpp", "vllm"], schema: dict[str, Any]) -> dict[str, Any]:
+    """The request fields that make a server answer JSON matching ``schema``.
+
+    llama.cpp's server takes ``response_format={"type": "json_object", "schema": …}`` and rejects
+    ``json_schema``; vLLM takes the OpenAI ``json_schema`` form.
+    """
+    if kind == "vllm":
+        return {"response_format": {"type": "json_schema",
+                                    "json_schema": {"name": "answer", "schema": schema, "strict": True}}}
+    return {"response_format": {"type": "json_object", "schema": schema}}
+
+
 @dataclass(frozen=True)
 class ChatMessage:
     """One turn of a chat prompt."""
@@ -37,8 +53,10 @@ class LLMClient:
     """Streams chat completions from an OpenAI-compatible server, with timeouts and retries."""
 
     def __init__(self, *, base_url: str, api_key: str, model: str, timeout_s: float,
-                 connect_timeout_s: float, retries: int, max_tokens: int, temperature: float) -> None:
+                 connect_timeout_s: float, retries: int, max_tokens: int, temperature: float,
+                 server_kind: ServerKind = "auto") -> None:
         self.model = model
+        self.server_kind = server_kind
         self.base_url = base_url
         self._retries = retries
         self._max_tokens = max_tokens
@@ -68,6 +86,40 @@ class LLMClient:
             raise LLMUnavailable(f"model server at {self.base_url} is unreachable: {type(exc).__name__}") from exc
         except openai.APIStatusError as exc:
             raise LLMError(f"model server at {self.base_url} answered {exc.status_code}") from exc
+
+    async def complete_json(self, messages: Sequence[ChatMessage], schema: dict[str, Any], *,
+                            max_tokens: int = 64) -> dict[str, Any]:
+        """One non-streamed completion constrained to ``schema``, parsed; LLMError when it is not valid JSON."""
+        kind = await self.resolved_kind()
+        payload = [{"role": m.role, "content": m.content} for m in messages]
+        try:
+            response = await self._client.chat.completions.create(
+                model=self.model, messages=payload, max_tokens=max_tokens, temperature=0,  # type: ignore[arg-type]  # dicts are valid params
+                extra_body=structured_output(kind, schema))
+        except _TRANSIENT as exc:
+            raise LLMUnavailable(f"model server at {self.base_url} is unreachable: {type(exc).__name__}") from exc
+        except openai.APIStatusError as exc:
+            raise LLMError(f"model server at {self.base_url} answered {exc.status_code}") from exc
+        text = response.choices[0].message.content or "" if response.choices else ""
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise LLMError(f"the model did not answer JSON: {text[:80]!r}") from exc
+        if not isinstance(value, dict):
+            raise LLMError("the model answered JSON that is not an object")
+        return value
+
+    async def resolved_kind(self) -> Literal["llamacpp", "vllm"]:
+        """The server's dialect: the configured one, or (``auto``) what ``/models`` says owns the model."""
+        if self.server_kind != "auto":
+            return self.server_kind
+        try:
+            page = await self._client.models.list()
+        except (*_TRANSIENT, openai.APIStatusError) as exc:
+            raise LLMUnavailable(f"model server at {self.base_url} is unreachable: {type(exc).__name__}") from exc
+        owners = {getattr(m, "owned_by", "") for m in page.data}
+        self.server_kind = "vllm" if "vllm" in owners else "llamacpp"  # detected once per client
+        return self.server_kind
 
     async def served_models(self) -> list[str]:
         """Model names the server offers (a cheap health check)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.store import repo
@@ -19,12 +18,11 @@ def question_text(text: str, bot_username: str = "") -> str:
     return " ".join(w for w in words if not bot_username or w.lower() != mention).strip()
 
 
-def recent_turns(engine: Engine, *, chat_id: int, before_message_id: int, turns: int) -> list[ChatMessage]:
+def recent_turns(session: Session, *, chat_id: int, before_message_id: int, turns: int) -> list[ChatMessage]:
     """The last ``turns`` exchanges of a chat since its /reset; in groups each line names its author."""
-    with Session(engine) as session:
-        chat = session.get_one(Chat, chat_id)
-        rows = repo.recent_dialog(session, chat_id=chat_id, before_id=before_message_id,
-                                  since=chat.memory_reset_at, limit=2 * turns)
+    chat = session.get_one(Chat, chat_id)
+    rows = repo.recent_dialog(session, chat_id=chat_id, before_id=before_message_id,
+                              since=chat.memory_reset_at, limit=2 * turns)
     group = chat.type != "private"
     messages: list[ChatMessage] = []
     for message, author, answer in rows:

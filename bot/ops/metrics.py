@@ -28,6 +28,8 @@ OVERHEAD_SECONDS = Histogram("dk_answer_overhead_seconds", "Answer time spent ou
                              buckets=(0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1))
 TRANSCRIPTIONS = Counter("dk_transcriptions_total", "Voice transcriptions, by result (ok, no_speech, corrupt)",
                          ["status"])
+INTENTS = Counter("dk_intents_total", "Messages classified, by intent and by the path that decided (rule, llm, "
+                  "default)", ["intent", "path"])
 AUDIO_SECONDS = Counter("dk_transcribed_audio_seconds_total", "Seconds of audio transcribed")
 
 GPU_LABELS = ("gpu", "name")  # index and model name: as many series as GPUs in the host

@@ -41,6 +41,7 @@ class MessageStatus(enum.StrEnum):
     pending = "pending"  # a question the bot owes an answer to
     answering = "answering"  # claimed by a handler; a duplicate delivery finds it taken
     done = "done"  # answered, or the user was told why not
+    held = "held"  # refused for lack of access; answered when an admin grants it
 
 
 class Chat(SQLModel, table=True):
@@ -91,6 +92,11 @@ class Message(SQLModel, table=True):
     edited_at: datetime | None = None
     media_path: str | None = None  # downloaded voice/audio file, relative to the data directory
     raw: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    intent: str | None = Field(default=None, max_length=16)  # question, meeting, human, smalltalk, other
+    intent_confidence: float | None = None
+    intent_path: str | None = Field(default=None, max_length=8)  # rule, llm or default
+    reply_telegram_id: int | None = Field(default=None, sa_column=Column(BigInteger))  # the bot's reply message
+    deferred_at: datetime | None = None  # put off while the model server was down (the user was told)
 
 
 class AnswerRecord(SQLModel, table=True):
@@ -120,6 +126,7 @@ class Escalation(SQLModel, table=True):
     chat_id: int = Field(foreign_key="chat.id", index=True)
     user_id: int | None = Field(default=None, foreign_key="users.id")
     answer_id: int | None = Field(default=None, foreign_key="answer.id")
+    message_id: int | None = Field(default=None, foreign_key="message.id", index=True)  # the question
     status: str = "requested"
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -196,11 +196,13 @@ def recent_dialog(session: Session, *, chat_id: int, before_id: int, since: date
     return list(reversed([(m, u, a) for m, u, a in session.exec(query)]))
 
 
-def last_answer(session: Session, *, chat_id: int) -> AnswerRecord | None:
-    """The chat's latest answer that has sources."""
+def last_answer(session: Session, *, chat_id: int, since: datetime | None = None) -> AnswerRecord | None:
+    """The chat's latest answer that has sources (after ``since``: a /reset forgets older ones)."""
     query = (select(AnswerRecord).join(Message, col(Message.id) == AnswerRecord.message_id)
              .where(Message.chat_id == chat_id, AnswerRecord.outcome == Outcome.answered)
              .order_by(col(AnswerRecord.id).desc()))
+    if since is not None:
+        query = query.where(col(AnswerRecord.created_at) > since)
     return session.exec(query).first()
 
 
@@ -218,9 +220,10 @@ def set_answer_reply(session: Session, *, answer_id: int, reply_telegram_id: int
     session.add(record)
 
 
-def add_escalation(session: Session, *, chat_id: int, user_id: int | None, answer_id: int | None) -> Escalation:
+def add_escalation(session: Session, *, chat_id: int, user_id: int | None, answer_id: int | None,
+                   message_id: int | None = None) -> Escalation:
     """Record a request for a human."""
-    escalation = Escalation(chat_id=chat_id, user_id=user_id, answer_id=answer_id)
+    escalation = Escalation(chat_id=chat_id, user_id=user_id, answer_id=answer_id, message_id=message_id)
     session.add(escalation)
     session.flush()
     return escalation
@@ -244,3 +247,79 @@ def counts(session: Session) -> dict[str, int]:
         "up": feedback.get(1, 0), "down": feedback.get(-1, 0),
         "escalations": session.exec(select(func.count()).select_from(Escalation)).one(),
     }
+
+
+def keep_message(session: Session, *, chat_telegram_id: int, chat_type: str, chat_title: str | None,
+                 user_telegram_id: int | None, username: str | None, full_name: str, update_id: int,
+                 telegram_message_id: int | None, edited: bool, **fields: Any) -> tuple[Message, Chat, bool]:
+    """Store an incoming message once; returns (message, chat, stored before).
+
+    A repeated delivery is the same update of the same chat and message. Telegram reuses update ids after a
+    quiet week, so a known update id naming another message is a new message: the old row gives up the id.
+    """
+    chat = get_or_create_chat(session, telegram_id=chat_telegram_id, type=chat_type, title=chat_title)
+    assert chat.id is not None  # flushed rows have ids
+    existing = message_by_update(session, update_id=update_id)
+    if existing is not None:
+        if existing.chat_id == chat.id and existing.telegram_message_id == telegram_message_id:
+            return existing, chat, True
+        existing.update_id = None  # a reused id: keep the old row, free the id for the new message
+        session.add(existing)
+        session.flush()
+    if telegram_message_id is not None:
+        same = message_by_telegram_id(session, chat_id=chat.id, telegram_message_id=telegram_message_id)
+        if same is not None:
+            return same, chat, True
+    user = None
+    if user_telegram_id is not None:
+        user = get_or_create_user(session, telegram_id=user_telegram_id, username=username, full_name=full_name)
+        if username and user.username != username:
+            user.username = username
+    message = add_message(session, chat_id=chat.id, user_id=user.id if user else None, update_id=update_id,
+                          telegram_message_id=None if edited else telegram_message_id, **fields)
+    if edited and telegram_message_id is not None:
+        original = message_by_telegram_id(session, chat_id=chat.id, telegram_message_id=telegram_message_id)
+        if original is not None:
+            original.edited_at = utcnow()
+            session.add(original)
+    return message, chat, False
+
+
+def update_message(session: Session, *, message_id: int, **values: Any) -> None:
+    """Set some fields of a stored message (media path, intent, reply id, status, deferral)."""
+    message = session.get_one(Message, message_id)
+    for name, value in values.items():
+        setattr(message, name, value)
+    session.add(message)
+
+
+def message_with_chat(session: Session, *, message_id: int) -> tuple[Message, Chat, User | None]:
+    """A stored message, its chat and its author."""
+    message = session.get_one(Message, message_id)
+    user = session.get(User, message.user_id) if message.user_id is not None else None
+    return message, session.get_one(Chat, message.chat_id), user
+
+
+def reset_memory(session: Session, *, chat_telegram_id: int, at: datetime) -> None:
+    """Forget a chat's conversation (turns and last sources) before ``at``."""
+    chat = get_or_create_chat(session, telegram_id=chat_telegram_id)
+    chat.memory_reset_at = at
+    session.add(chat)
+
+
+def answer_exists(session: Session, *, answer_id: int) -> bool:
+    """Whether an answer with this id is stored (buttons may name deleted or forged ids)."""
+    return session.get(AnswerRecord, answer_id) is not None
+
+
+def release_held(session: Session, *, user_telegram_id: int) -> list[tuple[Message, Chat, User]]:
+    """A user's messages refused for lack of access, made pending again (access was just granted)."""
+    query = (select(Message, Chat, User).join(Chat, col(Chat.id) == Message.chat_id)
+             .join(User, col(User.id) == Message.user_id)
+             .where(User.telegram_id == user_telegram_id, Message.status == MessageStatus.held)
+             .order_by(col(Message.id)))
+    rows = [(m, c, u) for m, c, u in session.exec(query)]
+    for message, _, _ in rows:
+        message.status = MessageStatus.pending
+        session.add(message)
+    return rows

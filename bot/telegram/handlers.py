@@ -1,185 +1,229 @@
-"""Thin handlers: parse the update, call one service, render the reply."""
+"""Thin handlers: parse the update, call one dialog service, render the reply."""
 
 from __future__ import annotations
 
 import logging
 
-from sqlmodel import Session
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import Bot, Update
+from telegram.error import NetworkError, TimedOut
+from telegram.ext import ApplicationHandlerStop
 
-from bot.i18n import t
+from bot.dialog.inbox import Kept
+from bot.dialog.notify import Button
+from bot.i18n import Lang, t
 from bot.ops.logging import redact
-from bot.store import repo
-from bot.store.db import session_scope
-from bot.store.models import AnswerRecord, MessageStatus
-from bot.telegram.admin import notify_admins
-from bot.telegram.answering import answer_stored_question
-from bot.telegram.context import services
+from bot.store.models import MessageKind, MessageStatus
+from bot.telegram.channel import TelegramChannel
+from bot.telegram.context import BotServices, Context
+from bot.telegram.notifier import TelegramNotifier
+from bot.telegram.parse import file_id, incoming
 
 log = logging.getLogger(__name__)
 
 
-async def _allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Serve allowed users; refuse others politely and tell the admins once per user."""
-    dk = services(context)
-    user, chat = update.effective_user, update.effective_chat
-    if chat is None or dk.access.may_use(user_id=user.id if user else None, chat_id=chat.id):
+async def language(context: Context, update: Update) -> Lang:
+    """The language to speak to this update's user in."""
+    user = update.effective_user
+    return await context.container.access.language(user.id if user else None, user.language_code if user else None)
+
+
+def channel_for(bot: Bot, dk: BotServices, kept: Kept, lang: Lang, *, file: str | None = None) -> TelegramChannel:
+    """The channel that replies to a kept message in its chat."""
+    settings = dk.container.settings.telegram
+    group = kept.chat_type != "private"
+    return TelegramChannel(bot, chat_id=kept.chat_id, reply_to=kept.telegram_message_id, lang=lang, pacer=dk.pacer,
+                           edit_interval_s=settings.group_edit_interval_s if group else settings.edit_interval_s,
+                           file_id=file, reuse_message_id=kept.reply_telegram_id)
+
+
+async def gate(update: Update, context: Context) -> None:
+    """Group −1: keep the update's message, then enforce access and the rate limit for anything addressed to us."""
+    if update.callback_query is not None:
+        return
+    dk, bot = context.dk, context.bot
+    dk.outage_notified = False  # updates arrive: the Bot API is reachable again
+    transcribe_all = bool(update.effective_chat and update.effective_chat.id
+                          in dk.container.settings.stt.transcribe_all_chat_ids)
+    parsed = incoming(update, bot_username=bot.username, bot_id=bot.id, transcribe_all=transcribe_all)
+    if parsed is None:
+        return
+    kept = await dk.container.inbox.keep(parsed)
+    if kept.duplicate and kept.status in (MessageStatus.kept, MessageStatus.done, MessageStatus.held):
+        raise ApplicationHandlerStop  # a repeated delivery of something already handled
+    context.kept = kept
+    if not parsed.addressed and not parsed.text.startswith("/"):
+        return  # kept only: a group message not addressed to the bot
+    if not await _allowed(update, context, kept):
+        raise ApplicationHandlerStop
+    if parsed.addressed and kept.kind is not MessageKind.document and not await _within_rate(update, context, kept):
+        raise ApplicationHandlerStop
+
+
+async def _allowed(update: Update, context: Context, kept: Kept) -> bool:
+    """Serve allowed users; refuse others politely, hold their question and tell the admins once per user."""
+    dk = context.dk
+    access = dk.container.access
+    if await access.may_use(user_id=kept.user_id, chat_id=kept.chat_id):
         return True
-    lang = dk.language(user.id if user else None)
+    lang = await language(context, update)
     if update.effective_message is not None:
         await update.effective_message.reply_text(t("access_denied", lang))
+    if kept.status is MessageStatus.pending:
+        await dk.container.inbox.set_status(kept, MessageStatus.held)  # answered once access is granted
+    user = update.effective_user
     if user is not None and user.id not in dk.access_requests_sent:
         dk.access_requests_sent.add(user.id)
-        button = InlineKeyboardMarkup([[InlineKeyboardButton(t("btn_allow", lang), callback_data=f"allow:{user.id}")]])
-        await notify_admins(context.bot, dk.container.settings.telegram, t(
+        await notifier(context).notify_admins(t(
             "admin_access_request", dk.container.settings.language, who=user.full_name, user_id=user.id,
-            chat=chat.title or chat.full_name or chat.id), button)
+            chat=kept.chat_title or kept.chat_id), buttons=[[Button(t("btn_allow", lang), f"allow:{user.id}")]])
     return False
 
 
-async def on_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A text (or /ask) addressed to the bot: check access and rate, then answer it."""
-    dk = services(context)
-    stored, chat = dk.kept(update.update_id)
-    if stored is None or chat is None or stored.status not in (MessageStatus.pending, MessageStatus.answering):
-        return  # kept only: a group message not addressed to the bot
-    user_id = update.effective_user.id if update.effective_user else None
-    lang = dk.language(user_id)
-    if not await within_limits(update, context, user_id, lang):
-        with session_scope(dk.container.engine) as session:
-            repo.set_message_status(session, message_id=stored.id or 0, status=MessageStatus.done)
-        return
-    await answer_stored_question(context.bot, dk, chat=chat, message=stored, lang=lang)
-
-
-async def within_limits(update: Update, context: ContextTypes.DEFAULT_TYPE, user_id: int | None, lang: str) -> bool:
-    """Access and the per-user rate limit, each answered with its own message when refused."""
-    if not await _allowed(update, context):
-        return False
-    dk = services(context)
-    if user_id is None or dk.access.is_admin(user_id):
+async def _within_rate(update: Update, context: Context, kept: Kept) -> bool:
+    dk = context.dk
+    if kept.user_id is None or dk.container.access.is_admin(kept.user_id):
         return True
-    wait = dk.limiter.retry_in(user_id)
+    wait = dk.limiter.retry_in(kept.user_id)
     if wait and update.effective_message is not None:
-        await update.effective_message.reply_text(t("rate_limited", lang, seconds=wait))  # type: ignore[arg-type]
+        await update.effective_message.reply_text(t("rate_limited", await language(context, update), seconds=wait))
+        await dk.container.inbox.set_status(kept, MessageStatus.done)
     return wait == 0
 
 
-async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+def notifier(context: Context) -> TelegramNotifier:
+    """Admin notices and messages to chats through this application's bot."""
+    return TelegramNotifier(context.bot, context.container.settings.telegram)
+
+
+async def on_message(update: Update, context: Context) -> None:
+    """A text, /ask, voice note or document addressed to the bot: one trip through the dialog pipeline."""
+    kept = context.kept
+    if kept is None or kept.status not in (MessageStatus.pending, MessageStatus.answering):
+        return  # kept only: a group message not addressed to the bot
+    message = update.effective_message
+    channel = channel_for(context.bot, context.dk, kept, await language(context, update),
+                          file=file_id(message) if message else None)
+    await context.container.inbox.process(kept, channel)
+
+
+async def cmd_start(update: Update, context: Context) -> None:
     """/start — what the bot can do."""
-    if await _allowed(update, context) and update.effective_message:
-        await update.effective_message.reply_text(t("start", services(context).language(_uid(update))))
+    if update.effective_message:
+        await update.effective_message.reply_text(t("start", await language(context, update)))
 
 
-async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_help(update: Update, context: Context) -> None:
     """/help — the commands."""
-    if await _allowed(update, context) and update.effective_message:
-        await update.effective_message.reply_text(t("help", services(context).language(_uid(update))))
+    if update.effective_message:
+        await update.effective_message.reply_text(t("help", await language(context, update)))
 
 
-async def cmd_reset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/reset — forget this chat's conversation memory."""
-    if not await _allowed(update, context) or update.effective_chat is None or update.effective_message is None:
-        return
-    dk = services(context)
-    with session_scope(dk.container.engine) as session:
-        chat = repo.get_or_create_chat(session, telegram_id=update.effective_chat.id)
-        chat.memory_reset_at = update.effective_message.date
-        session.add(chat)
-    await update.effective_message.reply_text(t("reset_done", dk.language(_uid(update))))
+async def cmd_reset(update: Update, context: Context) -> None:
+    """/reset — forget this chat's conversation memory and last sources."""
+    message = update.effective_message
+    if message is not None:
+        await context.container.conversations.reset(message.chat.id, message.date)
+        await message.reply_text(t("reset_done", await language(context, update)))
 
 
-async def cmd_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_sources(update: Update, context: Context) -> None:
     """/sources — the sources of the last answer in this chat."""
-    if not await _allowed(update, context) or update.effective_chat is None or update.effective_message is None:
+    message = update.effective_message
+    if message is None:
         return
-    dk = services(context)
-    lang = dk.language(_uid(update))
-    with Session(dk.container.engine) as session:
-        chat = repo.get_or_create_chat(session, telegram_id=update.effective_chat.id)
-        last = repo.last_answer(session, chat_id=chat.id or 0)
-    if last is None or not last.sources:
-        await update.effective_message.reply_text(t("no_last_answer", lang))
-        return
-    lines = [f"[{s['number']}] {s['heading_path'] or s['title']}" for s in last.sources]
-    await update.effective_message.reply_text(f"{t('sources', lang)}\n" + "\n".join(lines))
+    lang = await language(context, update)
+    lines = await context.container.conversations.last_sources(message.chat.id)
+    await message.reply_text(f"{t('sources', lang)}\n" + "\n".join(lines) if lines else t("no_last_answer", lang))
 
 
-async def cmd_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_lang(update: Update, context: Context) -> None:
     """/lang ru|en — the language of the bot's messages for this user."""
-    if not await _allowed(update, context) or update.effective_user is None or update.effective_message is None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
         return
-    dk = services(context)
     choice = (context.args or [""])[0].lower()
     if choice not in ("ru", "en"):
-        await update.effective_message.reply_text(t("lang_usage", dk.language(_uid(update))))
+        await message.reply_text(t("lang_usage", await language(context, update)))
         return
-    with session_scope(dk.container.engine) as session:
-        user = repo.get_or_create_user(session, telegram_id=update.effective_user.id)
-        user.language = choice
-        session.add(user)
-    await update.effective_message.reply_text(t("lang_set", choice))  # type: ignore[arg-type]
+    await context.container.access.set_language(user.id, choice)  # type: ignore[arg-type]  # checked above
+    await message.reply_text(t("lang_set", choice))  # type: ignore[arg-type]  # as above
 
 
-async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_unknown_command(update: Update, context: Context) -> None:
     """A command the bot does not know (private chats)."""
     if update.effective_message:
-        await update.effective_message.reply_text(t("unknown_command", services(context).language(_uid(update))))
+        await update.effective_message.reply_text(t("unknown_command", await language(context, update)))
 
 
-async def on_unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Anything but text in a private chat (stored; voice and documents come later)."""
-    if await _allowed(update, context) and update.effective_message:
-        await update.effective_message.reply_text(t("unsupported_message", services(context).language(_uid(update))))
+async def on_unsupported(update: Update, context: Context) -> None:
+    """Anything the bot cannot read in a private chat (stickers, photos…): kept, and the user told."""
+    if update.effective_message:
+        await update.effective_message.reply_text(t("unsupported_message", await language(context, update)))
+    if context.kept is not None:
+        await context.container.inbox.set_status(context.kept, MessageStatus.done)
 
 
-async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_feedback(update: Update, context: Context) -> None:
     """👍 / 👎 under an answer."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    dk = services(context)
     _, answer_id, value = query.data.split(":")
-    with session_scope(dk.container.engine) as session:
-        repo.set_feedback(session, answer_id=int(answer_id), value=int(value))
-    await query.answer(t("thanks_feedback", dk.language(query.from_user.id)))
+    lang = await language(context, update)
+    if await context.container.conversations.feedback(int(answer_id), int(value)):
+        await query.answer(t("thanks_feedback", lang))
+    else:
+        await query.answer(t("button_stale", lang))
 
 
-async def on_human(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """«Позвать человека»: store the request and announce it in the admin chat."""
+async def on_human(update: Update, context: Context) -> None:
+    """«Позвать человека» under an answer: the same hand-off as asking for a human in words."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    dk = services(context)
+    container, lang = context.container, await language(context, update)
     answer_id = int(query.data.split(":")[1])
-    with session_scope(dk.container.engine) as session:
-        answer = session.get(AnswerRecord, answer_id)
-        chat = repo.get_or_create_chat(session, telegram_id=query.message.chat.id if query.message else 0)
-        user = repo.get_or_create_user(session, telegram_id=query.from_user.id, full_name=query.from_user.full_name)
-        repo.add_escalation(session, chat_id=chat.id or 0, user_id=user.id, answer_id=answer_id)
-        question = answer.question if answer else "?"
-        chat_title = chat.title or str(chat.telegram_id)
-    lang = dk.language(query.from_user.id)
-    await query.answer(t("human_requested", lang))
-    if query.message is not None:
-        await context.bot.send_message(query.message.chat.id, t("human_requested", lang))
-    await notify_admins(context.bot, dk.container.settings.telegram, t(
-        "admin_human_request", dk.container.settings.language, who=query.from_user.full_name,
-        chat=chat_title, question=question))
+    message_id = await container.conversations.question_of(answer_id)
+    if message_id is None:
+        await query.answer(t("button_stale", lang))
+        return
+    await query.answer()
+    kept = await container.inbox.kept_by_id(message_id)
+    channel = channel_for(context.bot, context.dk, kept, lang)
+    await container.handoff.request(kept, channel, notifier=notifier(context), answer_id=answer_id)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_stale_button(update: Update, context: Context) -> None:
+    """Any other button (forged, or from an older version of the bot): answered, so the client stops spinning."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(t("button_stale", await language(context, update)))
+
+
+async def on_error(update: object, context: Context) -> None:
     """The one error handler: traceback to the log, a sentence to the user, a summary to admins."""
-    log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
-    dk = services(context)
-    if isinstance(update, Update) and update.effective_chat is not None:
-        try:
-            await context.bot.send_message(update.effective_chat.id, t("internal_error", dk.language(_uid(update))))
-        except Exception:  # noqa: BLE001  # Telegram itself may be what failed; the log has it
-            log.warning("could not tell the user about the error")
-    summary = redact(f"{type(context.error).__name__}: {context.error}")[:500]
-    await notify_admins(context.bot, dk.container.settings.telegram, t(
+    error, dk = context.error, context.dk
+    if update is None and isinstance(error, NetworkError | TimedOut):
+        # The Bot API is unreachable while polling: PTB retries with back-off. One line, one notice per outage.
+        log.warning("Bot API unreachable while polling: %s", error)
+        if not dk.outage_notified:
+            dk.outage_notified = True
+            await notifier(context).notify_admins(t("admin_error", dk.container.settings.language,
+                                                    update_id="polling", error=redact(str(error))[:300]))
+        return
+    log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=error)
+    if isinstance(update, Update):
+        if update.callback_query is not None:
+            try:
+                await update.callback_query.answer(t("button_stale", await language(context, update)))
+            except Exception:  # noqa: BLE001  # already answered, or Telegram is what failed
+                log.debug("callback query already answered")
+        elif update.effective_chat is not None:
+            try:
+                await context.bot.send_message(update.effective_chat.id,
+                                               t("internal_error", await language(context, update)))
+            except Exception:  # noqa: BLE001  # Telegram itself may be what failed; the log has it
+                log.warning("could not tell the user about the error")
+    # Database errors carry SQL and values: admins get the class only, the log has the rest.
+    detail = "" if isinstance(error, SQLAlchemyError) else (str(error).splitlines() or [""])[0]
+    summary = redact(f"{type(error).__name__}: {detail}")[:300]
+    await notifier(context).notify_admins(t(
         "admin_error", dk.container.settings.language, update_id=getattr(update, "update_id", "?"), error=summary))
-
-
-def _uid(update: Update) -> int | None:
-    return update.effective_user.id if update.effective_user else None

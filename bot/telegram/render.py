@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -28,6 +29,38 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return [*parts, text] if text or not parts else parts
 
 
+_CODE_BLOCK = re.compile(r"```[^\n`]*\n?(.*?)```", re.DOTALL)
+_INLINE = [
+    (re.compile(r"`([^`\n]+)`"), r"<code>\1</code>"),
+    (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"), r"<b>\1</b>"),
+    (re.compile(r"__(?=\S)(.+?)(?<=\S)__"), r"<b>\1</b>"),
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), r"<i>\1</i>"),
+    (re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])"), r"<i>\1</i>"),
+    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"<s>\1</s>"),
+    (re.compile(r"^#{1,6}\s+(.+?)\s*#*$", re.MULTILINE), r"<b>\1</b>"),
+    (re.compile(r"^(\s*)[-*+]\s+", re.MULTILINE), "\\1• "),
+]
+
+
+def markdown_to_html(text: str) -> str:
+    """The common Markdown of LLM output as Telegram HTML; everything else escaped, so the result always parses."""
+    blocks: list[str] = []
+
+    def stash(match: re.Match[str]) -> str:
+        blocks.append(f"<pre>{html.escape(match.group(1).strip(chr(10)))}</pre>")
+        return f"\x00{len(blocks) - 1}\x00"
+
+    escaped = html.escape(_CODE_BLOCK.sub(stash, text), quote=False)
+    for pattern, replacement in _INLINE:
+        escaped = pattern.sub(replacement, escaped)
+    return re.sub("\x00(\\d+)\x00", lambda m: blocks[int(m.group(1))], escaped)
+
+
+def markdown_to_plain(text: str) -> str:
+    """The answer without Markdown markers, for the plain-text fallback."""
+    return re.sub(r"<[^>]+>", "", html.unescape(markdown_to_html(text)))
+
+
 def sources_lines(sources: Sequence[Source]) -> list[str]:
     """One line per distinct document section, numbered as cited."""
     seen: set[str] = set()
@@ -45,11 +78,12 @@ def sources_lines(sources: Sequence[Source]) -> list[str]:
 def render_answer(answer: Answer, lang: Lang) -> tuple[str, str]:
     """The final message as (HTML, plain text); plain is the fallback when Telegram rejects the HTML."""
     lines = sources_lines(answer.sources)
+    body_html, body_plain = markdown_to_html(answer.text), markdown_to_plain(answer.text)
     if not lines:
-        return html.escape(answer.text), answer.text
-    html_text = (f"{html.escape(answer.text)}\n\n<b>{html.escape(t('sources', lang))}</b>\n"
+        return body_html, body_plain
+    html_text = (f"{body_html}\n\n<b>{html.escape(t('sources', lang))}</b>\n"
                  + "\n".join(html.escape(line) for line in lines))
-    plain = f"{answer.text}\n\n{t('sources', lang)}\n" + "\n".join(lines)
+    plain = f"{body_plain}\n\n{t('sources', lang)}\n" + "\n".join(lines)
     return html_text, plain
 
 

@@ -1,4 +1,10 @@
-"""Stream an answer into Telegram by editing messages: throttled, split at 4096, resilient."""
+"""Stream an answer into Telegram by editing messages: paced per chat, split at 4096, never blocking the model.
+
+Generation and display are decoupled: ``push`` only appends text; a background task shows the latest text
+whenever the chat's pacing allows. So a slow chat (groups get about 20 edits a minute) shows fewer, larger steps
+instead of making the model wait. ``RetryAfter`` belongs to PTB's ``AIORateLimiter`` (it waits and retries);
+this module only spaces the edits of each chat, shared by every answer in that chat.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +12,10 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
 
 from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, RetryAfter, TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot.telegram.render import split_text
 
@@ -20,128 +25,159 @@ CURSOR = " ▌"
 TYPING_EVERY_S = 4.5  # Telegram shows "typing…" for about 5 s per action
 
 
-def progress_editor(message: Message, interval: float,
-                    render: Callable[[int], str]) -> Callable[[float], Awaitable[None]]:
-    """An ``on_progress`` callback that edits ``message`` to ``render(percent)``, at most once per interval."""
-    last_edit = [0.0]
+class ChatPacer:
+    """Edits of one chat at least ``interval`` apart, whichever answer makes them (one per application)."""
 
-    async def show(fraction: float) -> None:
-        if fraction > 0 and time.monotonic() - last_edit[0] >= interval:
-            last_edit[0] = time.monotonic()
-            try:
-                await message.edit_text(render(int(fraction * 100)))
-            except TelegramError as exc:  # progress is cosmetic; the result message still follows
-                log.debug("progress edit skipped: %s", exc)
+    def __init__(self) -> None:
+        self._next: dict[int, float] = {}
 
-    return show
+    def reserve(self, chat_id: int, interval: float) -> float:
+        """Book the chat's next slot; returns the seconds to wait for it."""
+        now = time.monotonic()
+        slot = max(now, self._next.get(chat_id, 0.0))
+        self._next[chat_id] = slot + interval
+        return slot - now
 
-
-def _seconds(retry_after: RetryAfter) -> float:
-    value = retry_after.retry_after
-    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
+    def ready_in(self, chat_id: int) -> float:
+        """Seconds until the chat's next free slot (0 when free now), without booking it."""
+        return max(0.0, self._next.get(chat_id, 0.0) - time.monotonic())
 
 
 class StreamingReply:
-    """One answer as one or more bot messages, edited as the text grows.
+    """One answer as one or more bot messages, edited in the background as the text grows."""
 
-    Edits in a chat are at least ``interval`` apart (Telegram allows about one per second);
-    the PTB rate limiter keeps all chats within the global limit and retries on RetryAfter.
-    """
-
-    def __init__(self, bot: Bot, chat_id: int, *, reply_to: int | None, interval: float, placeholder: str) -> None:
+    def __init__(self, bot: Bot, chat_id: int, *, reply_to: int | None, interval: float, placeholder: str,
+                 pacer: ChatPacer, reuse_message_id: int | None = None) -> None:
         self._bot = bot
         self._chat_id = chat_id
         self._reply_to = reply_to
         self._interval = interval
         self._placeholder = placeholder
-        self._messages: list[Message] = []
+        self._pacer = pacer
+        self._reuse = reuse_message_id
+        self._message_ids: list[int] = []
         self._shown: list[str] = []
         self._text = ""
-        self._next_edit_at = 0.0
+        self._changed = asyncio.Event()
+        self._painter: asyncio.Task[None] | None = None
         self._typing: asyncio.Task[None] | None = None
 
     @property
     def message_ids(self) -> list[int]:
         """Telegram ids of the messages that carry this answer."""
-        return [m.message_id for m in self._messages]
+        return list(self._message_ids)
+
+    @property
+    def message_id(self) -> int | None:
+        """The first message of the answer (a resumed answer edits it instead of sending another)."""
+        return self._message_ids[0] if self._message_ids else None
 
     async def open(self) -> None:
-        """Send the placeholder and keep "typing…" visible until the first piece arrives."""
-        # The question may be gone by the time we answer (deleted, or answered after a restart).
-        reply = ReplyParameters(self._reply_to, allow_sending_without_reply=True) if self._reply_to else None
-        self._messages.append(await self._bot.send_message(self._chat_id, self._placeholder, reply_parameters=reply))
+        """Show the placeholder (reusing a message left by an interrupted answer) and keep "typing…" visible."""
+        if self._reuse is not None:
+            try:
+                await self._bot.edit_message_text(self._placeholder, chat_id=self._chat_id, message_id=self._reuse)
+                self._message_ids.append(self._reuse)
+            except BadRequest as exc:  # gone or unchanged: "not modified" still means it is ours to edit
+                if "not modified" in str(exc).lower():
+                    self._message_ids.append(self._reuse)
+                else:
+                    log.info("cannot reuse message %s: %s", self._reuse, exc)
+        if not self._message_ids:
+            # The question may be gone by the time we answer (deleted, or answered after a restart).
+            reply = ReplyParameters(self._reply_to, allow_sending_without_reply=True) if self._reply_to else None
+            sent = await self._bot.send_message(self._chat_id, self._placeholder, reply_parameters=reply)
+            self._message_ids.append(sent.message_id)
         self._shown.append(self._placeholder)
-        self._next_edit_at = time.monotonic() + self._interval
+        self._pacer.reserve(self._chat_id, self._interval)
         self._typing = asyncio.create_task(self._keep_typing())
+        self._painter = asyncio.create_task(self._paint())
 
     async def push(self, piece: str) -> None:
-        """Add streamed text; edits at most once per interval."""
+        """Add streamed text; returns at once (the painter shows it when the chat's pacing allows)."""
         if self._typing is not None:
             self._typing.cancel()
             self._typing = None
         self._text += piece
-        if time.monotonic() >= self._next_edit_at:
-            await self._show(split_text(self._text + CURSOR), parse_mode=None, final=False)
+        self._changed.set()
 
     async def close(self, html_text: str, plain_text: str, keyboard: InlineKeyboardMarkup | None) -> None:
-        """Show the final text (HTML, falling back to plain), buttons on the last part."""
-        if self._typing is not None:
-            self._typing.cancel()
+        """Stop painting, then show the final text (HTML, falling back to plain), buttons on the last part."""
+        await self._stop()
         try:
-            await self._show(split_text(html_text), parse_mode=ParseMode.HTML, final=True, keyboard=keyboard)
+            await self._show(split_text(html_text), parse_mode=ParseMode.HTML, keyboard=keyboard)
         except BadRequest as exc:
             if "can't parse entities" not in str(exc).lower():
                 raise
             log.warning("HTML rejected, sending plain text: %s", exc)
-            await self._show(split_text(plain_text), parse_mode=None, final=True, keyboard=keyboard)
+            await self._show(split_text(plain_text), parse_mode=None, keyboard=keyboard)
 
-    async def _show(self, parts: list[str], *, parse_mode: str | None, final: bool,
-                    keyboard: InlineKeyboardMarkup | None = None) -> None:
+    async def _stop(self) -> None:
+        for task in (self._typing, self._painter):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._typing = self._painter = None
+
+    async def _paint(self) -> None:
+        """Show the latest text at each of the chat's free slots until cancelled."""
+        while True:
+            await self._changed.wait()
+            await asyncio.sleep(self._pacer.reserve(self._chat_id, self._interval))
+            self._changed.clear()
+            try:
+                await self._show(split_text(self._text + CURSOR), parse_mode=None, keyboard=None, frame=True)
+            except TelegramError as exc:  # a frame is cosmetic: the final edit carries everything
+                log.info("skipping a streamed frame in chat %s: %s", self._chat_id, exc)
+
+    async def _show(self, parts: list[str], *, parse_mode: str | None, keyboard: InlineKeyboardMarkup | None,
+                    frame: bool = False) -> None:
         for index, part in enumerate(parts):
-            markup = keyboard if final and index == len(parts) - 1 else None
-            if index < len(self._messages):
-                if part == self._shown[index] and not final:
+            markup = keyboard if index == len(parts) - 1 else None
+            if index < len(self._message_ids):
+                if frame and part == self._shown[index]:
                     continue
-                if not await self._edit(index, part, parse_mode, markup, final):
-                    return  # throttled: the next push or close shows it
-            else:
-                self._messages.append(await self._send(part, parse_mode, markup))
-                self._shown.append(part)
-        self._next_edit_at = time.monotonic() + self._interval
-
-    async def _edit(self, index: int, text: str, parse_mode: str | None, markup: InlineKeyboardMarkup | None,
-                    final: bool) -> bool:
-        message = self._messages[index]
-        for _ in range(3):
-            try:
-                await self._bot.edit_message_text(text, chat_id=self._chat_id, message_id=message.message_id,
-                                                  parse_mode=parse_mode, reply_markup=markup)
-            except RetryAfter as exc:
-                if not final:  # skip this frame; the next one carries all the text anyway
-                    self._next_edit_at = time.monotonic() + _seconds(exc)
-                    return False
-                await asyncio.sleep(_seconds(exc))
-                continue
-            except BadRequest as exc:
-                if "not modified" not in str(exc).lower():
-                    if final:
+                try:
+                    await self._bot.edit_message_text(part, chat_id=self._chat_id,
+                                                      message_id=self._message_ids[index], parse_mode=parse_mode,
+                                                      reply_markup=markup)
+                except BadRequest as exc:
+                    if "not modified" not in str(exc).lower():
                         raise
-                    log.warning("skipping a streamed frame: %s", exc)  # the final edit carries everything
-                    return False
-            self._shown[index] = text
-            return True
-        raise TelegramError("Telegram kept answering RetryAfter to the final edit")
-
-    async def _send(self, text: str, parse_mode: str | None, markup: InlineKeyboardMarkup | None) -> Message:
-        for _ in range(3):
-            try:
-                return await self._bot.send_message(self._chat_id, text, parse_mode=parse_mode, reply_markup=markup)
-            except RetryAfter as exc:
-                await asyncio.sleep(_seconds(exc))
-        raise TelegramError("Telegram kept answering RetryAfter to a continuation message")
+                self._shown[index] = part
+            else:
+                sent = await self._bot.send_message(self._chat_id, part, parse_mode=parse_mode, reply_markup=markup)
+                self._message_ids.append(sent.message_id)
+                self._shown.append(part)
 
     async def _keep_typing(self) -> None:
         with contextlib.suppress(TelegramError):
             while True:
                 await self._bot.send_chat_action(self._chat_id, ChatAction.TYPING)
                 await asyncio.sleep(TYPING_EVERY_S)
+
+
+class ProgressMessage:
+    """A status message edited as slow work progresses: at most one edit per chat slot, finals always shown."""
+
+    def __init__(self, message: Message, pacer: ChatPacer, interval: float) -> None:
+        self._message = message
+        self._pacer = pacer
+        self._interval = interval
+        self._shown = message.text or ""
+
+    async def update(self, text: str, *, final: bool = False) -> None:
+        """Edit to ``text``; intermediate updates are dropped while the chat's pacing says wait."""
+        if text == self._shown:
+            return
+        if not final and self._pacer.ready_in(self._message.chat_id) > 0:
+            return
+        await asyncio.sleep(self._pacer.reserve(self._message.chat_id, self._interval))
+        try:
+            await self._message.edit_text(text)
+            self._shown = text
+        except TelegramError as exc:
+            if final:
+                raise
+            log.debug("progress edit skipped: %s", exc)

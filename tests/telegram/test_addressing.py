@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from telegram import Chat, Message, MessageEntity, User, Voice
 
-from bot.telegram.keeping import is_addressed_to_bot
+from bot.telegram.parse import is_addressed_to_bot
 
 BOT = User(42, "Dialog Keeper", is_bot=True, username="dk_bot")
 ANNA = User(7, "Anna", is_bot=False)

@@ -78,7 +78,10 @@ async def test_group_context_names_who_said_what(bot: BotUnderTest, tg: BotApiEm
     await bot.final_reply(TEAM_CHAT_ID)
     messages = _rows(bot, Message)
 
-    turns = recent_turns(bot.container.engine, chat_id=messages[-1].chat_id, before_message_id=10**9, turns=3)
+    from sqlmodel import Session
+
+    with Session(bot.container.engine) as session:
+        turns = recent_turns(session, chat_id=messages[-1].chat_id, before_message_id=10**9, turns=3)
 
     assert turns[0].content == "Carol: I start on Monday"
     assert turns[1].content == f"Bob: {VACATION}"

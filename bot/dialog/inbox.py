@@ -1,0 +1,285 @@
+"""The one path every message takes: keep → claim → route → finish (the "nothing is lost" machine).
+
+1. **keep** — stored with chat, author, time, reply links and raw JSON before anything else; idempotent.
+2. **claim** — an atomic pending → answering, so a duplicate in flight is never answered twice.
+3. **route** — a voice note is transcribed first, a document goes to ingestion; text gets an intent and goes to
+   the answer, the hand-off to a human, meetings or a short small-talk reply.
+4. **finish** — always recorded: done, or pending again when a dependency was down (answered when it is back).
+Transports (Telegram, the CLI, tests) only parse and render, through a ``Channel``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.dialog.channel import Channel
+from bot.dialog.intents import Intent, smalltalk_key
+from bot.dialog.memory import question_text, recent_turns
+from bot.dialog.notify import Notifier
+from bot.i18n import t
+from bot.ops import metrics
+from bot.store import repo
+from bot.store.db import in_session
+from bot.store.models import Chat, Message, MessageKind, MessageStatus, User, utcnow
+
+if TYPE_CHECKING:
+    from bot.container import Container
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """The file a message carries, as the transport describes it."""
+
+    size: int | None
+    mime_type: str | None
+    name: str | None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One update as a transport parsed it (Telegram ids, not database ids)."""
+
+    update_id: int
+    chat_id: int
+    chat_type: str
+    chat_title: str | None
+    user_id: int | None
+    username: str | None
+    full_name: str
+    language_code: str | None
+    message_id: int | None
+    reply_to: int | None
+    kind: MessageKind
+    text: str
+    addressed: bool
+    edited: bool
+    sent_at: datetime
+    raw: dict[str, Any]
+    file: FileInfo | None = None
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A stored message as the pipeline works on it."""
+
+    id: int
+    chat_id: int  # Telegram chat id
+    chat_type: str
+    chat_title: str
+    user_id: int | None  # Telegram user id
+    user_name: str
+    username: str | None
+    telegram_message_id: int | None
+    kind: MessageKind
+    text: str
+    status: MessageStatus
+    media_path: str | None = None
+    reply_telegram_id: int | None = None  # the bot message showing (part of) the answer
+    deferred: bool = False
+    language_code: str | None = None
+    file: FileInfo | None = None
+    duplicate: bool = False  # stored before: a repeated delivery
+
+
+def kept_from_rows(message: Message, chat: Chat, user: User | None, *, file: FileInfo | None = None,
+                   language_code: str | None = None, duplicate: bool = False) -> Kept:
+    """The pipeline's view of stored rows."""
+    assert message.id is not None
+    return Kept(id=message.id, chat_id=chat.telegram_id, chat_type=chat.type, chat_title=chat.title or "",
+                user_id=user.telegram_id if user else None,
+                user_name=(user.full_name or user.username or str(user.telegram_id)) if user else "",
+                username=user.username if user else None, telegram_message_id=message.telegram_message_id,
+                kind=message.kind, text=message.text, status=message.status, media_path=message.media_path,
+                reply_telegram_id=message.reply_telegram_id, deferred=message.deferred_at is not None,
+                language_code=language_code, file=file, duplicate=duplicate)
+
+
+ChannelFactory = Callable[[Kept], Awaitable[Channel]]
+
+
+class LoggingNotifier:
+    """Admin notices where no transport is attached (the CLI): the log."""
+
+    async def send(self, chat_id: int, text: str, **_: object) -> int | None:
+        """Log instead of sending."""
+        log.info("to chat %s: %s", chat_id, text)
+        return None
+
+    async def send_file(self, chat_id: int, data: bytes, filename: str, **_: object) -> int | None:
+        """Log instead of sending."""
+        log.info("file %s to chat %s", filename, chat_id)
+        return None
+
+    async def notify_admins(self, text: str, **_: object) -> None:
+        """Log instead of sending."""
+        log.warning("admin notice: %s", text)
+
+
+class Inbox:
+    """Owns the lifecycle of every message; the container provides the services it routes to."""
+
+    def __init__(self, container: Container) -> None:
+        # The container, not its services: they load models lazily, only on the paths that need them.
+        self._container = container
+        self._engine = container.engine
+        self.notifier: Notifier = LoggingNotifier()
+        self.bot_username = ""
+
+    async def keep(self, incoming: Incoming) -> Kept:
+        """Store an update before anything else looks at it; ``duplicate`` marks a repeated delivery."""
+        status = MessageStatus.pending if incoming.addressed else MessageStatus.kept
+        message, chat, before = await in_session(
+            self._engine, repo.keep_message, chat_telegram_id=incoming.chat_id, chat_type=incoming.chat_type,
+            chat_title=incoming.chat_title, user_telegram_id=incoming.user_id, username=incoming.username,
+            full_name=incoming.full_name, update_id=incoming.update_id, telegram_message_id=incoming.message_id,
+            edited=incoming.edited, text=incoming.text, kind=incoming.kind,
+            reply_to_telegram_id=incoming.reply_to, sent_at=incoming.sent_at, raw=incoming.raw, status=status)
+        if not before:
+            metrics.MESSAGES.labels(incoming.kind.value).inc()
+        return replace(kept_from_rows(message, chat, None, file=incoming.file, duplicate=before),
+                       user_id=incoming.user_id, user_name=incoming.full_name, username=incoming.username,
+                       language_code=incoming.language_code)
+
+    async def set_status(self, kept: Kept, status: MessageStatus) -> None:
+        """Record where a message stands (e.g. done when it was refused by the rate limit)."""
+        await in_session(self._engine, repo.update_message, message_id=kept.id, status=status)
+
+    async def note(self, kept: Kept, **values: Any) -> None:
+        """Store facts learnt while handling a message (media path, intent, reply message)."""
+        await in_session(self._engine, repo.update_message, message_id=kept.id, **values)
+
+    async def process(self, kept: Kept, channel: Channel) -> MessageStatus | None:
+        """Claim a kept message, route it, record how it ended; None when someone else has it."""
+        if not await in_session(self._engine, repo.claim_message, message_id=kept.id):
+            return None
+        status = MessageStatus.done
+        try:
+            status = await self._route(kept, channel)
+        finally:  # even a crash of the route records an end: pending again means "answer it later"
+            await self.set_status(kept, status)
+        return status
+
+    async def _route(self, kept: Kept, channel: Channel) -> MessageStatus:
+        from bot.dialog import media  # voice and documents: job queues are imported only when needed
+
+        if kept.kind is MessageKind.document:
+            return await media.ingest_upload(self, kept, channel)
+        if kept.kind is MessageKind.voice:
+            status, transcript = await media.transcribe(self, kept, channel)
+            if transcript is None:
+                return status
+            kept = replace(kept, text=transcript, kind=MessageKind.text)
+        question = question_text(kept.text, self.bot_username)
+        if not question:
+            await channel.say(t("empty_question", channel.lang))
+            return MessageStatus.done
+        result = await self._container.intents.classify(question)
+        await self.note(kept, intent=result.intent.value, intent_confidence=result.confidence,
+                        intent_path=result.path)
+        if result.intent is Intent.human:
+            await self._container.handoff.request(kept, channel, notifier=self.notifier)
+            return MessageStatus.done
+        if result.intent is Intent.meeting:
+            await channel.say(t("meetings_not_configured", channel.lang))
+            return MessageStatus.done
+        if result.intent is Intent.smalltalk:
+            await channel.say(t(smalltalk_key(question), channel.lang))
+            return MessageStatus.done
+        return await self._answer(kept, question, channel)
+
+    async def _answer(self, kept: Kept, question: str, channel: Channel) -> MessageStatus:
+        from bot.dialog.answer import EmptyQuestion
+        from inference.llm import LLMError, LLMUnavailable
+
+        container = self._container
+        chat_db_id = await in_session(self._engine, lambda s: repo.get_or_create_chat(s, telegram_id=kept.chat_id).id)
+        turns = await in_session(self._engine, recent_turns, chat_id=chat_db_id or 0, before_message_id=kept.id,
+                                 turns=container.settings.retrieval.history_turns)
+        stream = await channel.stream()
+        if stream_id := getattr(stream, "message_id", None):
+            await self.note(kept, reply_telegram_id=stream_id)  # a resumed answer reuses this message
+        try:
+            answer = await container.answers.answer(question, turns=turns, message_id=kept.id,
+                                                    spaces=container.spaces_for_chat(kept.chat_id),
+                                                    on_text=stream.push)
+        except LLMUnavailable as exc:
+            log.warning("model server down, question %s deferred: %s", kept.id, exc)
+            await stream.fail(t("llm_down_saved", channel.lang))
+            await self.note(kept, deferred_at=utcnow())
+            return MessageStatus.pending
+        except (LLMError, EmptyQuestion) as exc:
+            log.warning("no answer for message %s: %s", kept.id, exc)
+            await stream.fail(t("llm_failed", channel.lang))
+            return MessageStatus.done
+        reply_id = await stream.finish(answer)
+        if answer.answer_id is not None and reply_id is not None:
+            await in_session(self._engine, repo.set_answer_reply, answer_id=answer.answer_id,
+                             reply_telegram_id=reply_id)
+        return MessageStatus.done
+
+    async def kept_by_id(self, message_id: int) -> Kept:
+        """A stored message by its database id."""
+        message, chat, user = await in_session(self._engine, repo.message_with_chat, message_id=message_id)
+        return kept_from_rows(message, chat, user, language_code=_language_code(message))
+
+    async def raw_update(self, message_id: int) -> dict[str, Any]:
+        """The update JSON stored with a message."""
+        def raw(session: Any) -> dict[str, Any]:
+            return session.get_one(Message, message_id).raw or {}
+
+        return await in_session(self._engine, raw)
+
+    async def release_held(self, user_id: int) -> list[Kept]:
+        """A user's questions refused for lack of access, pending again now that access was granted."""
+        rows = await in_session(self._engine, repo.release_held, user_telegram_id=user_id)
+        return [kept_from_rows(m, c, u, language_code=_language_code(m)) for m, c, u in rows]
+
+    async def unanswered(self) -> list[Kept]:
+        """Messages kept but never finished (the bot stopped mid-way), oldest first; their claims are void."""
+        return await in_session(self._engine, _release_unanswered)
+
+    async def resume(self, make_channel: ChannelFactory, *, only_deferred: bool = False,
+                     max_age: timedelta | None = None) -> int:
+        """Process what was left unanswered; with ``only_deferred``, what waited for a dependency."""
+        resumed = 0
+        for kept in await self.unanswered():
+            if only_deferred and not kept.deferred:
+                continue
+            channel = await make_channel(kept)
+            if max_age is not None and kept.deferred and await self._too_old(kept, max_age):
+                await channel.say(t("llm_gave_up", channel.lang))
+                await self.set_status(kept, MessageStatus.done)
+                continue
+            log.info("resuming message %s in chat %s", kept.id, kept.chat_id)
+            resumed += 1
+            await self.process(kept, channel)
+        return resumed
+
+    async def _too_old(self, kept: Kept, max_age: timedelta) -> bool:
+        def deferred_at(session: Any) -> datetime | None:
+            return session.get_one(Message, kept.id).deferred_at  # type: ignore[no-any-return]
+
+        since = await in_session(self._engine, deferred_at)
+        return since is not None and utcnow() - since.replace(tzinfo=since.tzinfo or utcnow().tzinfo) > max_age
+
+
+def _release_unanswered(session: Any) -> list[Kept]:
+    kept = []
+    for message, chat in repo.unanswered_messages(session):
+        message.status = MessageStatus.pending  # a claim by a process that stopped is void
+        session.add(message)
+        user = session.get(User, message.user_id) if message.user_id is not None else None
+        kept.append(kept_from_rows(message, chat, user, language_code=_language_code(message)))
+    return kept
+
+
+def _language_code(message: Message) -> str | None:
+    """The Telegram app language of the message's author, from the stored update."""
+    raw_message = (message.raw or {}).get("message") or {}
+    return (raw_message.get("from") or {}).get("language_code")
