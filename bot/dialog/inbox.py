@@ -10,6 +10,7 @@ Transports (Telegram, the CLI, tests) only parse and render, through a ``Channel
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -130,16 +131,20 @@ class Inbox:
         self._engine = container.engine
         self.notifier: Notifier = LoggingNotifier()
         self.bot_username = ""
+        # Updates are handled concurrently, but kept one at a time (FIFO): rows keep the order they arrived in,
+        # which the conversation memory relies on. Keeping is one short transaction.
+        self._keeping = asyncio.Lock()
 
     async def keep(self, incoming: Incoming) -> Kept:
         """Store an update before anything else looks at it; ``duplicate`` marks a repeated delivery."""
         status = MessageStatus.pending if incoming.addressed else MessageStatus.kept
-        message, chat, before = await in_session(
-            self._engine, repo.keep_message, chat_telegram_id=incoming.chat_id, chat_type=incoming.chat_type,
-            chat_title=incoming.chat_title, user_telegram_id=incoming.user_id, username=incoming.username,
-            full_name=incoming.full_name, update_id=incoming.update_id, telegram_message_id=incoming.message_id,
-            edited=incoming.edited, text=incoming.text, kind=incoming.kind,
-            reply_to_telegram_id=incoming.reply_to, sent_at=incoming.sent_at, raw=incoming.raw, status=status)
+        async with self._keeping:
+            message, chat, before = await in_session(
+                self._engine, repo.keep_message, chat_telegram_id=incoming.chat_id, chat_type=incoming.chat_type,
+                chat_title=incoming.chat_title, user_telegram_id=incoming.user_id, username=incoming.username,
+                full_name=incoming.full_name, update_id=incoming.update_id, telegram_message_id=incoming.message_id,
+                edited=incoming.edited, text=incoming.text, kind=incoming.kind,
+                reply_to_telegram_id=incoming.reply_to, sent_at=incoming.sent_at, raw=incoming.raw, status=status)
         if not before:
             metrics.MESSAGES.labels(incoming.kind.value).inc()
         return replace(kept_from_rows(message, chat, None, file=incoming.file, duplicate=before),

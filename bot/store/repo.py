@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, delete, select
 
@@ -33,9 +34,12 @@ def get_or_create_chat(session: Session, *, telegram_id: int, type: str = "priva
     """The chat with this Telegram id, created on first sight."""
     chat = session.exec(select(Chat).where(Chat.telegram_id == telegram_id)).first()
     if chat is None:
-        chat = Chat(telegram_id=telegram_id, type=type, title=title)
-        session.add(chat)
-        session.flush()
+        try:
+            with session.begin_nested():  # two first messages of a new chat may race (updates run concurrently)
+                chat = Chat(telegram_id=telegram_id, type=type, title=title)
+                session.add(chat)
+        except IntegrityError:
+            chat = session.exec(select(Chat).where(Chat.telegram_id == telegram_id)).one()
     return chat
 
 
@@ -44,9 +48,12 @@ def get_or_create_user(session: Session, *, telegram_id: int, username: str | No
     """The user with this Telegram id, created on first sight."""
     user = session.exec(select(User).where(User.telegram_id == telegram_id)).first()
     if user is None:
-        user = User(telegram_id=telegram_id, username=username, full_name=full_name, language=language)
-        session.add(user)
-        session.flush()
+        try:
+            with session.begin_nested():  # as for chats: concurrent first messages of one user
+                user = User(telegram_id=telegram_id, username=username, full_name=full_name, language=language)
+                session.add(user)
+        except IntegrityError:
+            user = session.exec(select(User).where(User.telegram_id == telegram_id)).one()
     return user
 
 
