@@ -43,7 +43,7 @@ class Classification:
 # встреч с клиентами?» is a question), but «давайте созвонимся» is.
 _HUMAN = re.compile(
     r"(позов\w*|позвать|зов\w*|соедин\w*|переключ\w*|свяж\w*|дай\w*|нужен|нужна|хочу\s+(?:поговорить|"
-    r"связаться|общаться|пообщаться))\s+(?:\w+\s+){0,3}?(?:с\s+)?(?:жив\w+\s+)?"
+    r"связаться|общаться|пообщаться))[\s,]+(?:[\w,]+\s+){0,3}?(?:с\s+)?(?:жив\w+\s+)?"
     r"(человек\w*|оператор\w*|менеджер\w*|специалист\w*|сотрудник\w*|поддержк\w*|админ\w*)"
     r"|жив\w+\s+(?:человек\w*|оператор\w*)"
     r"|\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:a\s+|an\s+|the\s+|some\s+)?(?:real\s+|live\s+)?"
@@ -61,6 +61,9 @@ _MEETING = re.compile(
     r"(?:meeting|call|sync|appointment)"
     r"|\blet'?s\s+(?:have\s+a\s+)?(?:meet|call|talk\s+on\s+a\s+call|sync)\b",
     re.IGNORECASE)
+# "How do I book a meeting room?" asks how something is done: a question, not a request to book.
+_PROCEDURE = re.compile(r"^\W*(?:how|what|where|which|why|who|когда|как|какой|какая|какие|каков\w*|где|что|почему|"
+                        r"зачем|кто)\b|\broom\b|переговорн\w*", re.IGNORECASE)
 _SMALLTALK = re.compile(
     r"^\W*(?:привет\w*|здравствуй\w*|добр\w+\s+(?:утро|день|вечер)|доброе\s+утро|хай|салют|спасибо\w*|"
     r"благодарю|спс|пока|до\s+свидания|hi|hello|hey|good\s+(?:morning|afternoon|evening)|thanks?(?:\s+you)?|"
@@ -104,7 +107,7 @@ def classify_by_rules(text: str) -> Classification | None:
         return None
     if _HUMAN.search(words):
         return Classification(Intent.human, 1.0, "rule")
-    if _MEETING.search(words):
+    if _MEETING.search(words) and not _PROCEDURE.search(words):
         return Classification(Intent.meeting, 1.0, "rule")
     if _SMALLTALK.match(words):
         return Classification(Intent.smalltalk, 1.0, "rule")
