@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from qdrant_client import QdrantClient
 
     from bot.dialog.answer import AnswerService
+    from bot.dialog.meetings import MeetingService
     from bot.knowledge.index import KnowledgeIndex
     from bot.knowledge.ingest import IngestService
     from inference.llm import LLMClient
@@ -115,6 +116,22 @@ class Container:
         cfg = self.settings.retrieval
         return AnswerService(engine=self.engine, index=self.index, llm=self.llm, top_k=cfg.top_k,
                              min_score=cfg.min_score)
+
+    @cached_property
+    def meetings(self) -> MeetingService:
+        """Meeting booking over the CalDAV calendar (not configured without DK_CALDAV__URL); no notifier yet."""
+        from zoneinfo import ZoneInfo
+
+        from bot.dialog.meeting_directory import load_directory
+        from bot.dialog.meetings import MeetingService
+        from bot.integrations.caldav_calendar import CalDAVCalendar
+
+        cfg = self.settings.meetings
+        calendar = (CalDAVCalendar(self.settings.caldav, ZoneInfo(cfg.timezone), all_day_blocks=cfg.all_day_blocks)
+                    if self.settings.caldav.configured else None)
+        return MeetingService(engine=self.engine, settings=cfg, calendar=calendar,
+                              directory=load_directory(cfg.directory), llm=self.llm,
+                              server_kind=self.settings.llm.server_kind, admin_lang=self.settings.language)
 
     async def aclose(self) -> None:
         """Release connections and the local Qdrant lock."""

@@ -45,7 +45,7 @@ class DayHint:
     explicit_year: bool = True
 
 
-def find_weekday(text: str) -> Found | None:
+def find_weekday(text: str) -> Found[tuple[int, bool, bool]] | None:
     """A weekday name with «следующий»/"next"/«на следующей неделе» modifiers; value (weekday, strict, next_week)."""
     match = _WEEKDAY.search(text)
     if match is None:
@@ -73,7 +73,7 @@ def resolve_weekday(weekday: int, strict: bool, next_week: bool, today: date) ->
     return today + timedelta(days=ahead)
 
 
-def find_calendar_date(text: str, today: date, lang_order: str = "DMY") -> Found | None:
+def find_calendar_date(text: str, today: date) -> Found[DayHint] | None:
     """An explicit date: «3 декабря», "Dec 3", «5.12», "2026-12-05", "12/03" (value: DayHint)."""
     if match := _ISO.search(text):
         day = _safe_date(int(match[1]), int(match[2]), int(match[3]))

@@ -38,7 +38,7 @@ class Person:
     forms: tuple[str, ...] = field(default_factory=tuple)
     telegram_id: int | None = None
 
-    def keys(self) -> set[str]:
+    def refs(self) -> set[str]:
         """Lower-case words and phrases that refer to this person."""
         keys = {f.lower() for f in self.forms} | {self.name.lower()}
         for word in _WORD.findall(self.name.lower()):
@@ -54,7 +54,7 @@ class Directory:
         self.people = people
         self._by_key: dict[str, Person] = {}
         for person in people:
-            for key in person.keys():
+            for key in person.refs():
                 self._by_key.setdefault(key, person)
 
     def find(self, words: str) -> Person | None:
@@ -85,13 +85,15 @@ def load_directory(path: Path | None) -> Directory:
         raise DirectoryError(f"cannot read the people directory {path}: {exc}") from exc
     if isinstance(data, dict):
         data = data.get("person") or data.get("people") or []
+    if not isinstance(data, list):
+        raise DirectoryError(f"{path}: expected a list of people")
     people = []
     for number, entry in enumerate(data, 1):
         if not isinstance(entry, dict) or not str(entry.get("name", "")).strip():
             raise DirectoryError(f"{path}: entry {number} has no name")
         tid = entry.get("telegram_id")
         people.append(Person(name=str(entry["name"]).strip(), email=str(entry.get("email", "")).strip(),
-                             forms=tuple(str(f) for f in entry.get("forms", entry.get("aliases", []))),
+                             forms=tuple(str(f) for f in entry.get("forms") or entry.get("aliases") or ()),
                              telegram_id=int(tid) if tid not in (None, "") else None))
     log.info("people directory %s: %d people", path, len(people))
     return Directory(people)

@@ -71,7 +71,7 @@ class MeetingRequest:
                 "candidates": [d.isoformat() for d in self.candidates], "source": self.source}
 
 
-def _blank(text: str, found: Found | None) -> str:
+def _blank(text: str, found: Found[Any] | None) -> str:
     if found is None:
         return text
     a, b = found.span
@@ -138,12 +138,12 @@ def parse_meeting(text: str, *, now: datetime, tz: ZoneInfo | str = "Europe/Mosc
     req = MeetingRequest(lang=lang or detect_language(text))
     lowered = normalise(text)
     duration = find_duration(lowered)
-    req.duration_min = int(duration.value) if duration else None  # type: ignore[call-overload]  # int by rule
+    req.duration_min = duration.value if duration else None
     rest = _blank(lowered, duration)
     original = _blank(text, duration) if len(lowered) == len(text) else text
     req.participants, spans = find_participants(original, rest, directory or Directory([]))
     for span in spans:
-        rest = _blank(rest, Found(None, span))
+        rest = _blank(rest, Found(0, span))
     _resolve_when(req, rest, now, max_days_ahead)
     req.title = _title(rest, text if len(lowered) == len(text) else rest, req.lang)
     return req
@@ -153,33 +153,33 @@ def _resolve_when(req: MeetingRequest, text: str, now: datetime, max_days_ahead:
     today = now.date()
     delta = find_delta(text)
     if delta is not None:
-        req.start = now + delta.value  # type: ignore[operator]  # a timedelta by rule
+        req.start = now + delta.value
         _check(req, now, max_days_ahead)
         return
     clock = find_time(text)
     text = _blank(text, clock)
     hm: tuple[int, int] | None = None
     if clock is not None:
-        hour, minute, req.time_of_day = clock.value  # type: ignore[misc]  # (h, m, label) by rule
+        hour, minute, req.time_of_day = clock.value
         hm = (hour, minute)
     days: tuple[date, ...] = ()
     if (ahead := find_days_ahead(text)) is not None:
-        days = (today + timedelta(days=ahead.value),)  # type: ignore[arg-type]  # int by rule
+        days = (today + timedelta(days=ahead.value),)
     elif (weekday := find_weekday(text)) is not None:
-        wd, strict, next_week = weekday.value  # type: ignore[misc]  # by rule
+        wd, strict, next_week = weekday.value
         day = resolve_weekday(wd, strict, next_week, today)
         if day == today and hm is not None and datetime.combine(day, time(*hm), now.tzinfo) <= now:
             day += timedelta(days=7)  # «в четверг в 11» said on Thursday at noon: next Thursday
         days = (day,)
     elif (explicit := find_calendar_date(text, today)) is not None:
-        days = explicit.value.days  # type: ignore[attr-defined]  # a DayHint by rule
+        days = explicit.value.days
     if len(days) > 1:
         req.problem, req.candidates = "ambiguous", list(days)
         return
-    if not days and hm is None:
-        return
     if not days:  # a time only: today if it is still ahead, else tomorrow
-        start = datetime.combine(today, time(*hm), now.tzinfo)  # type: ignore[misc]  # hm is set here
+        if hm is None:
+            return
+        start = datetime.combine(today, time(*hm), now.tzinfo)
         req.start = start if start > now else start + timedelta(days=1)
     elif hm is None:
         req.day = days[0]

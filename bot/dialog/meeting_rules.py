@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, Generic, TypeVar
+
+V = TypeVar("V")
 
 _NUMBERS = {
     "один": 1, "одну": 1, "одна": 1, "два": 2, "две": 2, "пару": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6,
@@ -34,24 +37,25 @@ def number(word: str) -> float:
 
 
 @dataclass(frozen=True)
-class Found:
+class Found(Generic[V]):
     """A rule's match: the value and the span it covered."""
 
-    value: object
+    value: V
     span: tuple[int, int]
 
 
-def _first(text: str, rules: list[tuple[str, object]]) -> tuple[re.Match[str], object] | None:
+def _first(text: str, rules: list[tuple[str, Any]]) -> tuple[re.Match[str], Any] | None:
+    """The first rule that matches, and its value (a constant, or a function of the match)."""
     for pattern, action in rules:
         if match := re.search(pattern, text):
-            return match, action
+            return match, action(match) if callable(action) else action
     return None
 
 
 # ------------------------------------------------------------------------------------------------ duration
 _HOURS_WORD = r"(?:час(?:а|ов)?|ч|hours?|hrs?|h)\b"
 _MINUTES_WORD = r"(?:минут[уы]?|мин|minutes?|mins?|m)\b"
-_DURATION_RULES: list[tuple[str, object]] = [
+_DURATION_RULES: list[tuple[str, Any]] = [
     (r"\b(?:на|for)\s+(\d+)\s*" + _HOURS_WORD + r"\s*(?:и\s+|and\s+)?(\d+)\s*" + _MINUTES_WORD,
      lambda m: int(m[1]) * 60 + int(m[2])),
     (r"\bна\s+полтора\s+часа\b|\bfor\s+an?\s+hour\s+and\s+a\s+half\b|\bfor\s+one\s+and\s+a\s+half\s+hours?\b", 90),
@@ -66,13 +70,12 @@ _DURATION_RULES: list[tuple[str, object]] = [
 ]
 
 
-def find_duration(text: str) -> Found | None:
+def find_duration(text: str) -> Found[int] | None:
     """A meeting length in minutes («на полчаса», «на 1,5 часа», "for an hour"); «через 2 часа» is not one."""
     hit = _first(text, _DURATION_RULES)
     if hit is None:
         return None
-    match, action = hit
-    minutes = action(match) if callable(action) else action
+    match, minutes = hit
     return Found(int(minutes), match.span()) if 5 <= int(minutes) <= 12 * 60 else None
 
 
@@ -105,7 +108,7 @@ _NOT_DATE_AFTER = (r"(?![:.,/]?\d)(?!\s*(?:-?го\b|числ|янв|фев|ма�
                    r"apr|may|jun|jul|aug|sep|oct|nov|dec|минут|мин|дн|день|недел|час|ч\b|min|hour|day|week|st\b|"
                    r"nd\b|rd\b|th\b))")
 # (pattern, (hour, minute, label) from the match). Labels mark vague times: the slot offer starts there.
-_TIME_RULES: list[tuple[str, object]] = [
+_TIME_RULES: list[tuple[str, Any]] = [
     (r"(?<![\d.:/])([01]?\d|2[0-3]):([0-5]\d)(?!\d)(?:\s*(am|pm|a\.m\.|p\.m\.)|\s*" + _PART + r")?",
      lambda m: (_ampm(int(m[1]), m[3]) if m[3] else (_part(int(m[1]), m[4]) if m[4] else int(m[1])), int(m[2]),
                 None)),
@@ -138,20 +141,19 @@ def _hour(word: str) -> int:
     return int(word) if word.isdigit() else _HOUR_WORDS[word]
 
 
-def find_time(text: str) -> Found | None:
+def find_time(text: str) -> Found[tuple[int, int, str | None]] | None:
     """A time of day as (hour, minute, vague label or None): «в 15», «10 утра», «15:30», "3pm", «после обеда»."""
     hit = _first(text, _TIME_RULES)
     if hit is None:
         return None
-    match, action = hit
-    hour, minute, label = action(match) if callable(action) else action  # type: ignore[misc]  # rule tuples
+    match, (hour, minute, label) = hit
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
         return None
     return Found((hour, minute, label), match.span())
 
 
 # ----------------------------------------------------------------------------------- offsets from "now"
-_DELTA_RULES: list[tuple[str, object]] = [
+_DELTA_RULES: list[tuple[str, Any]] = [
     (r"\bчерез\s+полчаса\b|\bin\s+half\s+an\s+hour\b", timedelta(minutes=30)),
     (r"\bчерез\s+полтора\s+часа\b|\bin\s+an\s+hour\s+and\s+a\s+half\b", timedelta(minutes=90)),
     (r"\bчерез\s+час\b|\bin\s+(?:an|one)\s+hour\b", timedelta(hours=1)),
@@ -159,7 +161,7 @@ _DELTA_RULES: list[tuple[str, object]] = [
     (r"\b(?:через|in)\s+" + NUM + r"\s*(?:минут[уы]?|мин|minutes?|mins?)\b",
      lambda m: timedelta(minutes=number(m[1]))),
 ]
-_DAYS_RULES: list[tuple[str, object]] = [
+_DAYS_RULES: list[tuple[str, Any]] = [
     (r"\bчерез\s+неделю\b|\bin\s+(?:a|one)\s+week\b", 7),
     (r"\b(?:через|in)\s+" + NUM + r"\s*(?:недел[иью]|weeks?)\b", lambda m: round(number(m[1])) * 7),
     (r"\bчерез\s+день\b", 2),
@@ -171,19 +173,13 @@ _DAYS_RULES: list[tuple[str, object]] = [
 ]
 
 
-def find_delta(text: str) -> Found | None:
+def find_delta(text: str) -> Found[timedelta] | None:
     """A start relative to now: «через 2 часа», "in 30 minutes" (a start time, not a duration)."""
     hit = _first(text, _DELTA_RULES)
-    if hit is None:
-        return None
-    match, action = hit
-    return Found(action(match) if callable(action) else action, match.span())
+    return Found(hit[1], hit[0].span()) if hit else None
 
 
-def find_days_ahead(text: str) -> Found | None:
+def find_days_ahead(text: str) -> Found[int] | None:
     """Days from today: «завтра» 1, «послезавтра» 2, «через 3 дня» 3, «через неделю» 7, «вчера» -1."""
     hit = _first(text, _DAYS_RULES)
-    if hit is None:
-        return None
-    match, action = hit
-    return Found(int(action(match) if callable(action) else action), match.span())  # type: ignore[call-overload]
+    return Found(int(hit[1]), hit[0].span()) if hit else None
