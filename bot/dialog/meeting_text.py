@@ -37,6 +37,7 @@ class Reply:
     text: str
     buttons: Keyboard = ()
     attachment: Attachment | None = None
+    spent: bool = True  # the pressed keyboard is used up (False: someone else pressed it, it stays)
 
 
 def data(draft_id: int, action: str, arg: str = "") -> str:

@@ -96,7 +96,7 @@ class MeetingService:
         if draft is None or draft.chat_id != chat.id:
             return Reply(t("meet_expired", lang))
         if draft.user_id is not None and user.id is not None and draft.user_id != user.id:
-            return Reply(t("meet_not_yours", lang))
+            return Reply(t("meet_not_yours", lang), spent=False)
         if not self.configured:
             return Reply(t("meet_not_configured", lang))
         now = self._now(now)
@@ -119,14 +119,9 @@ class MeetingService:
         return await self._advance(draft, now)
 
     async def slots_for_day(self, day: date, duration_min: int, now: datetime | None = None) -> list[datetime]:
-        """Every free slot of one day (``dialog-keeper meetings slots``); raises CalendarError."""
+        """Every free slot of one day; raises CalendarError."""
         assert self.calendar is not None, "no calendar configured"
-        now = self._now(now)
-        start = datetime.combine(day, datetime.min.time(), self.zone)
-        end = start + timedelta(days=1)
-        busy = await self.calendar.busy(start, end)
-        return free_slots(busy, self.rules, ref=start, now=now, duration=timedelta(minutes=duration_min),
-                          limit=10_000, window=(max(start, now), end))
+        return await day_slots(self.calendar, self.rules, day, duration_min, self._now(now))
 
     # ------------------------------------------------------------------------------------- the steps
     async def _update(self, draft: MeetingDraft, **changes: Any) -> MeetingDraft:
@@ -265,3 +260,13 @@ class MeetingService:
         values.setdefault("zone", self.settings.timezone)
         await self.notifier.notify_admins(t(key, self.admin_lang, who=draft.requester or draft.user_id,
                                             chat=draft.chat_title or draft.chat_id, **values))
+
+
+async def day_slots(calendar: CalDAVCalendar, rules: WorkRules, day: date, duration_min: int, now: datetime
+                    ) -> list[datetime]:
+    """Every free slot of one day in working hours (``dialog-keeper meetings slots``); raises CalendarError."""
+    start = datetime.combine(day, datetime.min.time(), rules.zone)
+    end = start + timedelta(days=1)
+    busy = await calendar.busy(start, end)
+    return free_slots(busy, rules, ref=start, now=now, duration=timedelta(minutes=duration_min), limit=10_000,
+                      window=(max(start, now), end))
