@@ -59,6 +59,14 @@ def find_weekday(text: str) -> Found[tuple[int, bool, bool]] | None:
     return Found((weekday, modifier.startswith(("следующ", "next")), next_week), match.span())
 
 
+def find_next_week(text: str, today: date) -> Found[date] | None:
+    """«на следующей неделе» / "next week" with no weekday: the next week's Monday, as a day."""
+    match = _NEXT_WEEK.search(text)
+    if match is None:
+        return None
+    return Found(resolve_weekday(0, True, True, today), match.span())
+
+
 def resolve_weekday(weekday: int, strict: bool, next_week: bool, today: date) -> date:
     """The date of a weekday: the nearest one from today (today counts unless ``strict``), or in next week.
 

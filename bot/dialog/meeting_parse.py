@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 from bot.dialog.meeting_dates import (
     dateparser_datetime,
     find_calendar_date,
+    find_next_week,
     find_weekday,
     resolve_weekday,
 )
 from bot.dialog.meeting_directory import Directory
-from bot.dialog.meeting_rules import Found, find_days_ahead, find_delta, find_duration, find_time
+from bot.dialog.meeting_rules import Found, find_days_ahead, find_delta, find_duration, find_range, find_time
 from bot.i18n import Lang, detect_language
 
 _NAME = r"[A-ZА-ЯЁ][a-zа-яё]+(?:-[A-ZА-ЯЁ][a-zа-яё]+)?"
@@ -137,33 +138,38 @@ def parse_meeting(text: str, *, now: datetime, tz: ZoneInfo | str = "Europe/Mosc
     now = now.astimezone(zone) if now.tzinfo else now.replace(tzinfo=zone)
     req = MeetingRequest(lang=lang or detect_language(text))
     lowered = normalise(text)
+    ranged = find_range(lowered)
+    lowered = _blank(lowered, ranged)
     duration = find_duration(lowered)
-    req.duration_min = duration.value if duration else None
+    req.duration_min = duration.value if duration else (ranged.value[2] if ranged else None)
     rest = _blank(lowered, duration)
     original = _blank(text, duration) if len(lowered) == len(text) else text
     req.participants, spans = find_participants(original, rest, directory or Directory([]))
     for span in spans:
         rest = _blank(rest, Found(0, span))
-    _resolve_when(req, rest, now, max_days_ahead)
+    _resolve_when(req, rest, now, max_days_ahead, fixed=ranged.value[:2] if ranged else None)
     req.title = _title(rest, text if len(lowered) == len(text) else rest, req.lang)
     return req
 
 
-def _resolve_when(req: MeetingRequest, text: str, now: datetime, max_days_ahead: int) -> None:
+def _resolve_when(req: MeetingRequest, text: str, now: datetime, max_days_ahead: int,
+                  fixed: tuple[int, int] | None = None) -> None:
     today = now.date()
     delta = find_delta(text)
     if delta is not None:
         req.start = now + delta.value
         _check(req, now, max_days_ahead)
         return
+    ahead = find_days_ahead(text)  # first: «через 3 дня» must not be read as «3 дня» (3 pm)
+    text = _blank(text, ahead)
     clock = find_time(text)
     text = _blank(text, clock)
-    hm: tuple[int, int] | None = None
-    if clock is not None:
+    hm: tuple[int, int] | None = fixed
+    if clock is not None and hm is None:
         hour, minute, req.time_of_day = clock.value
         hm = (hour, minute)
     days: tuple[date, ...] = ()
-    if (ahead := find_days_ahead(text)) is not None:
+    if ahead is not None:
         days = (today + timedelta(days=ahead.value),)
     elif (weekday := find_weekday(text)) is not None:
         wd, strict, next_week = weekday.value
@@ -173,6 +179,8 @@ def _resolve_when(req: MeetingRequest, text: str, now: datetime, max_days_ahead:
         days = (day,)
     elif (explicit := find_calendar_date(text, today)) is not None:
         days = explicit.value.days
+    elif (week := find_next_week(text, today)) is not None:
+        days = (week.value,) if hm is None else ()  # «на следующей неделе» alone: from its Monday
     if len(days) > 1:
         req.problem, req.candidates = "ambiguous", list(days)
         return

@@ -63,6 +63,8 @@ _DURATION_RULES: list[tuple[str, Any]] = [
     (r"\bна\s+час(?:ик)?\b(?!\s+дня)|\bfor\s+(?:an?|one)\s+hour\b", 60),
     (r"\b(?:на|for)\s+" + NUM + r"\s*" + _HOURS_WORD, lambda m: round(number(m[1]) * 60)),
     (r"\b(?:на|for)\s+" + NUM + r"\s*" + _MINUTES_WORD, lambda m: round(number(m[1]))),
+    (r"\bминут\s+на\s+(\d+)\b", lambda m: int(m[1])),  # «минут на 20»: about 20 minutes
+    (r"\bчаса\s+на\s+(\d+|два|три|пару)\b", lambda m: round(number(m[1]) * 60)),
     (r"(?<!через\s)(?<!\bin\s)\b(\d+)[-\s]?(?:minute|min|минутн\w*)\b", lambda m: int(m[1])),
     (r"(?<!через\s)\bполтора\s+часа\b|\b(?:an?\s+)?hour[-\s]and[-\s]a[-\s]half\b", 90),
     (r"(?<!через\s)(?<!\bin\s)\bполчаса\b|\bhalf[-\s]an?[-\s]hour\b|\bhalf-hour\b|\bполучасов\w*", 30),
@@ -168,7 +170,7 @@ _DAYS_RULES: list[tuple[str, Any]] = [
     (r"\b(?:через|in)\s+" + NUM + r"\s*(?:дн(?:я|ей)|день|days?)\b", lambda m: round(number(m[1]))),
     (r"\bпослезавтра\b|\b(?:the\s+)?day\s+after\s+tomorrow\b", 2),
     (r"\bзавтра\b|\btomorrow\b", 1),
-    (r"\bсегодня\b|\btoday\b|\btonight\b", 0),
+    (r"\bсегодня\b|\btoday\b", 0),  # "tonight" is a time rule (18:00 today)
     (r"\bвчера\b|\byesterday\b", -1),
 ]
 
@@ -183,3 +185,31 @@ def find_days_ahead(text: str) -> Found[int] | None:
     """Days from today: «завтра» 1, «послезавтра» 2, «через 3 дня» 3, «через неделю» 7, «вчера» -1."""
     hit = _first(text, _DAYS_RULES)
     return Found(int(hit[1]), hit[0].span()) if hit else None
+
+
+# -------------------------------------------------------------------------------------------- time ranges
+_RANGES: list[tuple[str, Any]] = [
+    (r"\bс\s+([01]?\d|2[0-3])(?:[:.]([0-5]\d))?\s+до\s+([01]?\d|2[0-3])(?:[:.]([0-5]\d))?(?:\s*" + _PART + r")?\b",
+     lambda m: _range(int(m[1]), int(m[2] or 0), int(m[3]), int(m[4] or 0), None, m[5])),
+    (r"\b(?:from|between)\s+(\d{1,2})(?::([0-5]\d))?\s*(am|pm)?\s*(?:-|to|till|until|and)\s*(\d{1,2})(?::([0-5]\d))?"
+     r"\s*(am|pm)?", lambda m: _range(int(m[1]), int(m[2] or 0), int(m[4]), int(m[5] or 0), m[3], None, m[6])),
+    (r"\b(\d{1,2})(?::([0-5]\d))?\s*(am|pm)?\s*-\s*(\d{1,2})(?::([0-5]\d))?\s*(am|pm)\b",
+     lambda m: _range(int(m[1]), int(m[2] or 0), int(m[4]), int(m[5] or 0), m[3], None, m[6])),
+]
+
+
+def _range(h1: int, m1: int, h2: int, m2: int, start_suffix: str | None, part: str | None,
+           end_suffix: str | None = None) -> tuple[int, int, int]:
+    end = _ampm(h2, end_suffix) if end_suffix else (_part(h2, part) if part else bare(h2))
+    start = _ampm(h1, start_suffix) if start_suffix else (_part(h1, part) if part and h1 < h2 else bare(h1))
+    if start * 60 + m1 >= end * 60 + m2 and start < 12:  # "from 2 to 3pm": the start is afternoon too
+        start += 12
+    return start, m1, (end * 60 + m2) - (start * 60 + m1)
+
+
+def find_range(text: str) -> Found[tuple[int, int, int]] | None:
+    """A time range «с 14 до 15», "from 2 to 3pm", "2-3pm": (start hour, start minute, minutes)."""
+    hit = _first(text, _RANGES)
+    if hit is None or not (0 <= hit[1][0] <= 23 and 5 <= hit[1][2] <= 12 * 60):
+        return None
+    return Found(hit[1], hit[0].span())
