@@ -210,17 +210,24 @@ def _check(req: MeetingRequest, now: datetime, max_days_ahead: int) -> None:
 
 def parse_when_text(when_text: str, time_of_day: str | None, *, now: datetime, max_days_ahead: int = 90
                     ) -> MeetingRequest:
-    """Re-read a model's surface ``when_text`` with the same rules, dateparser as the last resort."""
-    hint = {"morning": " утром", "afternoon": " после обеда", "evening": " вечером"}.get(time_of_day or "", "")
+    """Re-read a model's surface ``when_text`` with the same rules, dateparser as the last resort.
+
+    ``time_of_day`` (morning/afternoon/evening) sets the hour only when the text names a day without one.
+    """
+    hint = {"morning": "утром", "afternoon": "после обеда", "evening": "вечером"}.get(time_of_day or "")
     req = MeetingRequest()
-    _resolve_when(req, normalise(when_text + hint), now, max_days_ahead)
+    _resolve_when(req, normalise(when_text), now, max_days_ahead)
     if not req.found_when and when_text.strip():
         parsed = dateparser_datetime(when_text, now)
         if parsed is not None:
             moment, period = parsed
-            if period == "day":
-                req.day = moment.date()
-            else:
-                req.start = moment
-            _check(req, now, max_days_ahead)
+            req.day, req.start = (moment.date(), None) if period == "day" else (None, moment)
+    if hint and req.day is not None and req.start is None:
+        clock = find_time(hint)
+        assert clock is not None  # the hints are rule phrases
+        hour, minute, req.time_of_day = clock.value
+        req.start, req.day = datetime.combine(req.day, time(hour, minute), now.tzinfo), None
+    elif hint and not req.found_when:
+        _resolve_when(req, hint, now, max_days_ahead)
+    _check(req, now, max_days_ahead)
     return req
