@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -45,7 +46,8 @@ class MeetingService:
 
     def __init__(self, *, engine: Engine, settings: MeetingsSettings, calendar: CalDAVCalendar | None,
                  directory: Directory, notifier: Notifier | None = None, llm: Any = None,
-                 server_kind: str = "llamacpp", admin_lang: Lang = "ru") -> None:
+                 server_kind: str = "llamacpp", admin_lang: Lang = "ru",
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.engine = engine
         self.settings = settings
         self.calendar = calendar
@@ -56,6 +58,7 @@ class MeetingService:
         self.admin_lang = admin_lang
         self.rules = WorkRules.from_settings(settings)
         self.zone = ZoneInfo(settings.timezone)
+        self.clock = clock or (lambda: datetime.now(self.zone))  # tests pin "now"
 
     @property
     def configured(self) -> bool:
@@ -63,7 +66,7 @@ class MeetingService:
         return self.calendar is not None
 
     def _now(self, now: datetime | None) -> datetime:
-        return (now or datetime.now(self.zone)).astimezone(self.zone)
+        return (now or self.clock()).astimezone(self.zone)
 
     async def start(self, text: str, chat: Party, user: Party, lang: Lang, now: datetime | None = None) -> Reply:
         """A new request: parse it, store a draft, and answer with a question or slot buttons."""
