@@ -40,9 +40,6 @@ class DayHint:
     """A day the text names: one date, or several when the writing is ambiguous (12/03)."""
 
     days: tuple[date, ...]
-    weekday: int | None = None  # set when the day came from a weekday name
-    strict: bool = False  # «следующий вторник» / "next Tuesday": never today
-    explicit_year: bool = True
 
 
 def find_weekday(text: str) -> Found[tuple[int, bool, bool]] | None:
@@ -90,17 +87,15 @@ def find_calendar_date(text: str, today: date) -> Found[DayHint] | None:
         if match := pattern.search(text):
             parsed = dateparser_date(match[0], today)
             if parsed is not None:
-                return Found(DayHint((parsed,), explicit_year=bool(match.lastindex and match[match.lastindex]
-                                                                    and len(match[match.lastindex]) == 4)),
-                             match.span())
+                return Found(DayHint((parsed,)), match.span())
     if match := _DOTTED.search(text):
         day = _dmy(int(match[1]), int(match[2]), match[3], today)
-        return Found(DayHint((day,), explicit_year=bool(match[3])), match.span()) if day else None
+        return Found(DayHint((day,)), match.span()) if day else None
     if match := _SLASHED.search(text):
         a, b = int(match[1]), int(match[2])
         options = [d for d in (_dmy(a, b, match[3], today), _dmy(b, a, match[3], today)) if d is not None]
         unique = tuple(dict.fromkeys(options))
-        return Found(DayHint(unique, explicit_year=bool(match[3])), match.span()) if unique else None
+        return Found(DayHint(unique), match.span()) if unique else None
     return None
 
 
