@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bot.dialog.handoff import HandoffService
     from bot.dialog.inbox import Inbox
     from bot.dialog.intents import IntentClassifier
+    from bot.dialog.meetings import MeetingService
     from bot.jobs.inprocess import ThreadWorker
     from bot.knowledge.index import KnowledgeIndex
     from bot.knowledge.ingest import IngestService
@@ -171,6 +172,22 @@ class Container:
 
         use_container(self)  # ingestion jobs must write through this process's local Qdrant
         return start_thread_worker(self.settings, self.settings.jobs.ingest_queue)
+
+    @cached_property
+    def meetings(self) -> MeetingService:
+        """Meeting booking over the CalDAV calendar (not configured without DK_CALDAV__URL); no notifier yet."""
+        from zoneinfo import ZoneInfo
+
+        from bot.dialog.meeting_directory import load_directory
+        from bot.dialog.meetings import MeetingService
+        from bot.integrations.caldav_calendar import CalDAVCalendar
+
+        cfg = self.settings.meetings
+        calendar = (CalDAVCalendar(self.settings.caldav, ZoneInfo(cfg.timezone), all_day_blocks=cfg.all_day_blocks)
+                    if self.settings.caldav.configured else None)
+        return MeetingService(engine=self.engine, settings=cfg, calendar=calendar,
+                              directory=load_directory(cfg.directory), llm=self.llm,
+                              server_kind=self.settings.llm.server_kind, admin_lang=self.settings.language)
 
     async def aclose(self) -> None:
         """Release connections and the local Qdrant lock."""

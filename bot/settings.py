@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -150,6 +151,82 @@ class TelegramSettings(BaseModel):
     overall_rate_per_s: int = 30
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class CalDAVSettings(BaseModel):
+    """The calendar meetings are booked in: any CalDAV server (Radicale, Nextcloud, Baïkal, SOGo)."""
+
+    url: str | None = None  # the server or the principal, e.g. https://cloud.example.com/remote.php/dav
+    username: str | None = None
+    password: SecretStr | None = None
+    calendar: str | None = None  # a calendar's display name or its full URL; empty = the only/first calendar
+    timeout_s: float = 10.0
+
+    @property
+    def configured(self) -> bool:
+        """Whether a server URL is set (meetings are off without one)."""
+        return bool(self.url)
+
+
+class MeetingsSettings(BaseModel):
+    """Booking meetings from the chat: working hours, slot grid and the people directory."""
+
+    timezone: str = "Europe/Moscow"  # the zone phrases like «завтра в 15» are read in and slots shown in
+    work_hours: str = "09:00-18:00"
+    work_days: str = "Mon-Fri"  # a range or a list: "Mon-Fri", "Mon,Tue,Thu", "1-5" (1 = Monday)
+    slot_minutes: int = Field(default=30, ge=5, le=240)  # the grid slots start on
+    buffer_minutes: int = Field(default=10, ge=0, le=240)  # kept free around every busy interval
+    default_duration: int = Field(default=30, ge=5, le=480)  # minutes; the first choice offered
+    directory: Path | None = None  # TOML or JSON file of people: name, forms, email, telegram_id
+    organizer_email: str = "dialog-keeper@localhost"  # ORGANIZER of the events the bot writes
+    max_days_ahead: int = 90  # farther dates are asked about, never booked silently
+    all_day_blocks: bool = True  # an all-day event makes its whole day busy (False: it is ignored)
+
+    @model_validator(mode="after")
+    def _check(self) -> MeetingsSettings:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(self.timezone)  # an unknown zone fails here, at start, not at the first booking
+        start, end = self.hours
+        if start >= end:
+            raise ValueError(f"DK_MEETINGS__WORK_HOURS {self.work_hours!r}: the start must be before the end")
+        if not self.weekdays:
+            raise ValueError(f"DK_MEETINGS__WORK_DAYS {self.work_days!r} names no day")
+        return self
+
+    @property
+    def hours(self) -> tuple[time, time]:
+        """Working hours as (start, end) wall-clock times."""
+        try:
+            start, end = (time.fromisoformat(part.strip()) for part in self.work_hours.split("-"))
+        except ValueError as exc:
+            raise ValueError(f"DK_MEETINGS__WORK_HOURS must look like 09:00-18:00, not {self.work_hours!r}") from exc
+        return start, end
+
+    @property
+    def weekdays(self) -> frozenset[int]:
+        """Working days as Python weekday numbers (Monday = 0)."""
+        days: set[int] = set()
+        for part in self.work_days.strip("[]").replace(";", ",").split(","):
+            part = part.strip().strip("'\"").lower()
+            if not part:
+                continue
+            first, _, last = part.partition("-")
+            a, b = _weekday(first), _weekday(last or first)
+            days.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
+        return frozenset(days)
+
+
+def _weekday(name: str) -> int:
+    name = name.strip()
+    if name.isdigit() and 1 <= int(name) <= 7:
+        return int(name) - 1
+    if name[:3] in WEEKDAYS:
+        return WEEKDAYS.index(name[:3])
+    raise ValueError(f"DK_MEETINGS__WORK_DAYS: unknown day {name!r} (use Mon..Sun or 1..7)")
+
+
 class Settings(BaseSettings):
     """The whole configuration; build it with :func:`get_settings`."""
 
@@ -179,6 +256,8 @@ class Settings(BaseSettings):
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     jobs: JobsSettings = Field(default_factory=JobsSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    caldav: CalDAVSettings = Field(default_factory=CalDAVSettings)
+    meetings: MeetingsSettings = Field(default_factory=MeetingsSettings)
 
     @property
     def db_url(self) -> str:

@@ -191,12 +191,27 @@ class Inbox:
             await self._container.handoff.request(kept, channel, notifier=self.notifier)
             return MessageStatus.done
         if result.intent is Intent.meeting:
-            await channel.say(t("meetings_not_configured", channel.lang))
+            await self._meeting(kept, question, channel)
             return MessageStatus.done
         if result.intent is Intent.smalltalk:
             await channel.say(t(smalltalk_key(question), channel.lang))
             return MessageStatus.done
         return await self._answer(kept, question, channel)
+
+    async def _meeting(self, kept: Kept, text: str, channel: Channel) -> None:
+        """A meeting request: the meeting service parses it and offers slots (or asks what is missing)."""
+        from bot.dialog.meeting_text import Party
+
+        service = self._container.meetings
+        if service.notifier is None:
+            service.notifier = self.notifier
+        reply = await service.start(text, Party(kept.chat_id, kept.chat_title), Party(kept.user_id, kept.user_name),
+                                    channel.lang)
+        if reply.attachment is not None:
+            await self.notifier.send_file(kept.chat_id, reply.attachment.data, reply.attachment.filename,
+                                          caption=reply.text, buttons=reply.buttons)
+        else:
+            await channel.say(reply.text, buttons=reply.buttons)
 
     async def _answer(self, kept: Kept, question: str, channel: Channel) -> MessageStatus:
         from bot.dialog.answer import EmptyQuestion

@@ -1,0 +1,130 @@
+"""The LLM fallback of meeting parsing: the model copies surface fields out of the text, the rules do the dates.
+
+Used only when the rules found no day and no time. The model fills a JSON schema (``when_text``,
+``time_of_day``, ``duration_min``, ``participants``, ``title``); ``when_text`` must be words of the message, and it
+is fed back through :func:`parse_when_text`, so a model can at worst miss a date, never invent one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.dialog.meeting_directory import Directory
+from bot.dialog.meeting_parse import MeetingRequest, parse_meeting, parse_when_text
+from inference.llm import ChatMessage, LLMClient, LLMError
+
+log = logging.getLogger(__name__)
+
+SURFACE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "when_text": {"type": "string", "maxLength": 80},
+        "time_of_day": {"type": "string", "enum": ["morning", "afternoon", "evening", "none"]},
+        "duration_min": {"type": "integer", "minimum": 0, "maximum": 480},
+        "participants": {"type": "array", "items": {"type": "string", "maxLength": 60}, "maxItems": 6},
+        "title": {"type": "string", "maxLength": 80},
+    },
+    "required": ["when_text", "time_of_day", "duration_min", "participants", "title"],
+}
+_SYSTEM = ("You extract fields from a request to schedule a meeting. Copy words from the message, do not "
+           "compute dates. when_text: the exact words that say when (for example 'next friday', 'в пятницу'), "
+           "or an empty string. time_of_day: morning, afternoon, evening or none. duration_min: minutes if the "
+           "length is said, else 0. participants: people's names as written. title: the topic, or empty.")
+
+
+class JsonLLM(Protocol):
+    """What the fallback needs from an LLM client."""
+
+    async def complete_json(self, messages: list[ChatMessage], schema: dict[str, Any], *,
+                            max_tokens: int = ...) -> dict[str, Any]:
+        """One completion constrained to ``schema``, decoded."""
+        ...
+
+
+async def complete_json(llm: LLMClient, messages: list[ChatMessage], schema: dict[str, Any], *,
+                        server_kind: str = "llamacpp", max_tokens: int = 120) -> dict[str, Any]:
+    """Structured output from the configured server: ``LLMClient.complete_json`` when the client has it.
+
+    Until then a private request in the server's dialect: llama.cpp takes ``json_object`` with a ``schema``,
+    vLLM takes ``json_schema``.
+    """
+    if hasattr(llm, "complete_json"):
+        return await llm.complete_json(messages, schema, max_tokens=max_tokens)  # type: ignore[no-any-return]
+    import openai
+
+    fmt: dict[str, Any] = ({"type": "json_schema", "json_schema": {"name": "meeting", "schema": schema}}
+                           if server_kind == "vllm" else {"type": "json_object", "schema": schema})
+    try:
+        reply = await llm._client.chat.completions.create(  # the client's own pool, timeouts and key
+            model=llm.model, messages=[{"role": m.role, "content": m.content} for m in messages],  # type: ignore[misc]
+            max_tokens=max_tokens, temperature=0.0, extra_body={"response_format": fmt})
+    except openai.OpenAIError as exc:
+        raise LLMError(f"structured completion failed: {type(exc).__name__}") from exc
+    content = reply.choices[0].message.content if reply.choices else None
+    try:
+        data = json.loads(content or "")
+    except ValueError as exc:
+        raise LLMError("the model's reply is not JSON") from exc
+    if not isinstance(data, dict):
+        raise LLMError("the model's reply is not a JSON object")
+    return data
+
+
+def _words_of(text: str) -> set[str]:
+    return {w[:4] for w in re.findall(r"\w+", text.lower()) if len(w) >= 2}
+
+
+def merge_surface(req: MeetingRequest, fields: dict[str, Any], text: str, *, now: datetime,
+                  directory: Directory, max_days_ahead: int) -> MeetingRequest:
+    """Fill what the rules missed from the model's surface fields; a when_text not in the message is ignored."""
+    when = str(fields.get("when_text") or "").strip()
+    known = _words_of(text)
+    if when and not _words_of(when) <= known:
+        log.info("LLM when_text %r is not in the message; ignored", when)
+        when = ""
+    tod = str(fields.get("time_of_day") or "")
+    if when or tod in ("morning", "afternoon", "evening"):
+        found = parse_when_text(when, tod if tod != "none" else None, now=now, max_days_ahead=max_days_ahead)
+        if found.found_when:
+            req.start, req.day, req.problem, req.candidates = found.start, found.day, found.problem, found.candidates
+            req.time_of_day = found.time_of_day or req.time_of_day
+            req.source = "llm"
+    duration = fields.get("duration_min")
+    if req.duration_min is None and isinstance(duration, int) and 5 <= duration <= 480:
+        req.duration_min, req.source = duration, "llm"
+    for name in fields.get("participants") or []:
+        person = directory.find(str(name))
+        if person is not None and person.name not in req.participants:
+            req.participants.append(person.name)
+    title = str(fields.get("title") or "").strip()
+    if title and req.title in ("Встреча", "Meeting") and _words_of(title) <= known:
+        req.title = title[:80]
+    return req
+
+
+async def parse_with_fallback(text: str, *, now: datetime, tz: str, directory: Directory, max_days_ahead: int,
+                              llm: LLMClient | None, server_kind: str = "llamacpp") -> MeetingRequest:
+    """Rules first; only when they find no day and no time, the model's surface fields, re-read by the rules."""
+    req = parse_meeting(text, now=now, tz=tz, directory=directory, max_days_ahead=max_days_ahead)
+    if req.found_when or llm is None:
+        return req
+    try:
+        fields = await complete_json(llm, [ChatMessage("system", _SYSTEM), ChatMessage("user", text[:500])],
+                                     SURFACE_SCHEMA, server_kind=server_kind)
+    except LLMError as exc:
+        log.info("meeting LLM fallback unavailable: %s", exc)
+        return req
+    local_now = req_now(now, tz)
+    return merge_surface(req, fields, text, now=local_now, directory=directory, max_days_ahead=max_days_ahead)
+
+
+def req_now(now: datetime, tz: str) -> datetime:
+    """``now`` in the meetings zone (a naive ``now`` is read as wall time there)."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(tz)
+    return now.astimezone(zone) if now.tzinfo else now.replace(tzinfo=zone)

@@ -1,0 +1,1 @@
+"""Adapters to systems outside the bot (calendars, trackers)."""

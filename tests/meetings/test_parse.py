@@ -1,0 +1,197 @@
+"""Meeting-request parsing at a fixed now (Thu 2026-11-26 12:00 MSK): the tricky cases of the notes, and more."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from aiohttp import web
+
+from bot.dialog.meeting_directory import Directory, DirectoryError, load_directory
+from bot.dialog.meeting_llm import SURFACE_SCHEMA, parse_with_fallback
+from bot.dialog.meeting_parse import parse_meeting
+from inference.llm import LLMClient
+from tests.meetings.conftest import MSK, NOW, PEOPLE
+
+
+@pytest.fixture(scope="module")
+def directory(tmp_path_factory: pytest.TempPathFactory) -> Directory:
+    path = tmp_path_factory.mktemp("people") / "people.toml"
+    path.write_text(PEOPLE, encoding="utf-8")
+    return load_directory(path)
+
+
+def _start(text: str, directory: Directory | None = None) -> str | None:
+    req = parse_meeting(text, now=NOW, tz="Europe/Moscow", directory=directory)
+    return req.start.strftime("%a %d.%m %H:%M") if req.start else None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("в среду в 16", "Wed 02.12 16:00"),  # dateparser alone: Mon 16.11 00:00 (the 16th, in the past)
+    ("в пятницу в 15", "Fri 27.11 15:00"),
+    ("завтра в 15", "Fri 27.11 15:00"),  # dateparser alone: 12:00
+    ("завтра в 15 часов", "Fri 27.11 15:00"),  # dateparser alone: Sat 03:00
+    ("послезавтра в 10 утра", "Sat 28.11 10:00"),
+    ("в следующий вторник в 11", "Tue 01.12 11:00"),  # «следующий» = the nearest Tuesday after today
+    ("в четверг в 14:00", "Thu 26.11 14:00"),  # said on Thursday at 12:00: today, still ahead
+    ("в четверг в 11", "Thu 03.12 11:00"),  # … already past today: next week
+    ("в пятницу после обеда", "Fri 27.11 14:00"),  # slots from 14:00
+    ("сегодня вечером", "Thu 26.11 18:00"),
+    ("on Friday at 10", "Fri 27.11 10:00"),  # dateparser alone: Tue 10.11, in the past
+    ("5.12 в 10:00", "Sat 05.12 10:00"),
+    ("через 2 часа", "Thu 26.11 14:00"),  # a start, not a duration
+    ("через 3 дня в 10", "Sun 29.11 10:00"),  # «3 дня» here is not 3 pm
+    ("завтра в три часа дня", "Fri 27.11 15:00"),
+    ("завтра в пол третьего", "Fri 27.11 14:30"),
+    ("tomorrow 3pm", "Fri 27.11 15:00"),
+    ("next Tuesday 10am", "Tue 01.12 10:00"),
+    ("half past two tomorrow", "Fri 27.11 14:30"),
+    ("в пятницу в 3", "Fri 27.11 15:00"),  # a bare 1–7 is afternoon in a work chat
+])
+def test_tricky_phrases(text: str, expected: str) -> None:
+    assert _start(text) == expected
+
+
+@pytest.mark.parametrize(("text", "minutes"), [
+    ("на полчаса", 30), ("на час", 60), ("на полтора часа", 90), ("for an hour", 60), ("на 45 минут", 45),
+    ("на 1,5 часа", 90), ("на 2 часа", 120), ("for 30 minutes", 30), ("for 90 min", 90), ("минут на 20", 20),
+    ("завтра с 14 до 15", 60), ("tomorrow from 2 to 3pm", 60), ("встреча в 15 часов", None), ("через 2 часа", None),
+])
+def test_durations_are_never_dates(text: str, minutes: int | None) -> None:
+    req = parse_meeting(text, now=NOW)
+    assert req.duration_min == minutes
+    if text.startswith(("на ", "for ")):
+        assert req.start is None and req.day is None, "a duration alone names no time"
+
+
+def test_past_far_and_ambiguous_dates_are_questions_not_starts() -> None:
+    for text, problem in [("вчера в 15", "past"), ("3 ноября в 10", "past"), ("созвон 12 марта", "too_far"),
+                          ("12/03 at 14:00", "ambiguous")]:
+        req = parse_meeting(text, now=NOW)
+        assert req.start is None and req.problem == problem and "date" in req.needs, text
+    assert [d.isoformat() for d in parse_meeting("12/03", now=NOW).candidates] == ["2027-03-12", "2026-12-03"]
+
+
+def test_the_full_request_and_its_json(directory: Directory) -> None:
+    req = parse_meeting("Давайте созвонимся завтра в 15:00 на полчаса с Ивановым по поводу бюджета", now=NOW,
+                        directory=directory)
+    assert req.to_json() | {"candidates": []} == {
+        "start": "2026-11-27T15:00:00+03:00", "day": None, "duration_min": 30, "participants": ["Иван Иванов"],
+        "title": "По поводу бюджета", "needs": [], "time_of_day": None, "problem": None, "candidates": [],
+        "source": "rules"}
+
+
+def test_participants_by_forms_and_unknown_names(directory: Directory) -> None:
+    assert parse_meeting("завтра в 11 с Ваней и Анной Смирновой", now=NOW, directory=directory).participants == [
+        "Иван Иванов", "Анна Смирнова"]
+    assert parse_meeting("call with John tomorrow", now=NOW, directory=directory).participants == ["John Smith"]
+    assert parse_meeting("встреча с Петровым в 15", now=NOW, directory=directory).participants == ["Петровым"]
+    assert parse_meeting("созвон с 14 до 15", now=NOW, directory=directory).participants == []
+
+
+def test_day_only_and_nothing(directory: Directory) -> None:
+    day = parse_meeting("созвонимся в среду", now=NOW)
+    assert day.start is None and str(day.day) == "2026-12-02" and day.needs == ["time", "duration"]
+    assert parse_meeting("давайте поговорим", now=NOW).needs == ["date", "time", "duration"]
+
+
+def test_directory_file_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "people.toml"
+    bad.write_text("[[person]]\nemail = 'x@example.org'\n")
+    with pytest.raises(DirectoryError, match="no name"):
+        load_directory(bad)
+    as_json = tmp_path / "people.json"
+    as_json.write_text(json.dumps([{"name": "Олег Петров", "aliases": ["Олег"], "email": "o@example.org"}]))
+    assert load_directory(as_json).find("Олегом").name == "Олег Петров"  # type: ignore[union-attr]
+
+
+# ------------------------------------------------------------------ the LLM fallback, over the HTTP protocol
+class OpenAIStub:
+    """An OpenAI-compatible chat-completions endpoint with a canned JSON reply; records each request body."""
+
+    def __init__(self, reply: dict[str, Any]) -> None:
+        self.reply = reply
+        self.requests: list[dict[str, Any]] = []
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.requests.append(await request.json())
+        return web.json_response({
+            "id": "cmpl-1", "object": "chat.completion", "created": 0, "model": "stub",
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": json.dumps(self.reply)}}]})
+
+
+@pytest_asyncio.fixture
+async def llm_stub() -> AsyncIterator[tuple[OpenAIStub, LLMClient]]:
+    stub = OpenAIStub({})
+    app = web.Application()
+    app.router.add_post("/v1/chat/completions", stub.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    client = LLMClient(base_url=f"http://127.0.0.1:{port}/v1", api_key="x", model="stub", timeout_s=5,
+                       connect_timeout_s=2, retries=0, max_tokens=50, temperature=0)
+    yield stub, client
+    await client.aclose()
+    await runner.cleanup()
+
+
+async def test_llm_fills_surface_fields_and_the_rules_compute_the_date(
+        llm_stub: tuple[OpenAIStub, LLMClient], directory: Directory) -> None:
+    stub, client = llm_stub
+    stub.reply = {"when_text": "пт", "time_of_day": "evening", "duration_min": 45, "participants": ["Иванов"],
+                  "title": ""}
+    req = await parse_with_fallback("давай в пт ближе к вечеру, позовём Иванова", now=NOW, tz="Europe/Moscow",
+                                    directory=directory, max_days_ahead=90, llm=client)
+    assert req.source == "llm"
+    assert req.start == datetime(2026, 11, 27, 18, 0, tzinfo=MSK) and req.duration_min == 45
+    assert req.participants == ["Иван Иванов"]
+    [body] = stub.requests
+    assert body["response_format"] == {"type": "json_object", "schema": SURFACE_SCHEMA}  # llama.cpp's dialect
+
+
+async def test_llm_is_not_asked_when_rules_suffice_and_cannot_invent_a_date(
+        llm_stub: tuple[OpenAIStub, LLMClient], directory: Directory) -> None:
+    stub, client = llm_stub
+    await parse_with_fallback("завтра в 15", now=NOW, tz="Europe/Moscow", directory=directory, max_days_ahead=90,
+                              llm=client)
+    assert stub.requests == []
+    stub.reply = {"when_text": "25 декабря в 10:00", "time_of_day": "none", "duration_min": 0, "participants": [],
+                  "title": ""}
+    req = await parse_with_fallback("давайте как-нибудь встретимся", now=NOW, tz="Europe/Moscow",
+                                    directory=directory, max_days_ahead=90, llm=client)
+    assert req.start is None and "date" in req.needs, "a when_text that is not in the message is ignored"
+
+
+async def test_a_dead_llm_leaves_the_rules_answer(directory: Directory, dead_llm_url: str) -> None:
+    client = LLMClient(base_url=dead_llm_url, api_key="x", model="m", timeout_s=2, connect_timeout_s=1, retries=0,
+                       max_tokens=10, temperature=0)
+    req = await parse_with_fallback("как-нибудь потом", now=NOW, tz="Europe/Moscow", directory=directory,
+                                    max_days_ahead=90, llm=client)
+    await client.aclose()
+    assert req.needs == ["date", "time", "duration"] and req.source == "rules"
+
+
+async def test_the_embedded_llama_cpp_server_fills_the_surface_schema(llm_base_url: str) -> None:
+    """The real server accepts the schema and answers with exactly its fields (the 135M model's words may be poor;
+    they only count after the checks in merge_surface)."""
+    from bot.dialog.meeting_llm import _SYSTEM, complete_json
+    from inference.llm import ChatMessage
+
+    client = LLMClient(base_url=llm_base_url, api_key="local", model="dialog-keeper", timeout_s=120,
+                       connect_timeout_s=3, retries=1, max_tokens=120, temperature=0)
+    try:
+        fields = await complete_json(client, [ChatMessage("system", _SYSTEM),
+                                              ChatMessage("user", "давай в пт ближе к вечеру")], SURFACE_SCHEMA)
+    finally:
+        await client.aclose()
+    assert set(fields) == set(SURFACE_SCHEMA["required"])
+    assert fields["time_of_day"] in ("morning", "afternoon", "evening", "none")
+    assert isinstance(fields["participants"], list) and isinstance(fields["duration_min"], int)
