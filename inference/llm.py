@@ -115,9 +115,11 @@ class LLMClient:
             return self.server_kind
         try:
             page = await self._client.models.list()
-        except (*_TRANSIENT, openai.APIStatusError) as exc:
+            owners = {getattr(m, "owned_by", "") for m in page.data}
+        except _TRANSIENT as exc:
             raise LLMUnavailable(f"model server at {self.base_url} is unreachable: {type(exc).__name__}") from exc
-        owners = {getattr(m, "owned_by", "") for m in page.data}
+        except openai.APIStatusError:
+            owners = set()  # a server without /models is not vLLM (vLLM always lists its models)
         self.server_kind = "vllm" if "vllm" in owners else "llamacpp"  # detected once per client
         return self.server_kind
 

@@ -7,11 +7,10 @@ is fed back through :func:`parse_when_text`, so a model can at worst miss a date
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from bot.dialog.meeting_directory import Directory
 from bot.dialog.meeting_parse import MeetingRequest, parse_meeting, parse_when_text
@@ -34,44 +33,6 @@ _SYSTEM = ("You extract fields from a request to schedule a meeting. Copy words 
            "compute dates. when_text: the exact words that say when (for example 'next friday', 'в пятницу'), "
            "or an empty string. time_of_day: morning, afternoon, evening or none. duration_min: minutes if the "
            "length is said, else 0. participants: people's names as written. title: the topic, or empty.")
-
-
-class JsonLLM(Protocol):
-    """What the fallback needs from an LLM client."""
-
-    async def complete_json(self, messages: list[ChatMessage], schema: dict[str, Any], *,
-                            max_tokens: int = ...) -> dict[str, Any]:
-        """One completion constrained to ``schema``, decoded."""
-        ...
-
-
-async def complete_json(llm: LLMClient, messages: list[ChatMessage], schema: dict[str, Any], *,
-                        server_kind: str = "llamacpp", max_tokens: int = 120) -> dict[str, Any]:
-    """Structured output from the configured server: ``LLMClient.complete_json`` when the client has it.
-
-    Until then a private request in the server's dialect: llama.cpp takes ``json_object`` with a ``schema``,
-    vLLM takes ``json_schema``.
-    """
-    if hasattr(llm, "complete_json"):
-        return await llm.complete_json(messages, schema, max_tokens=max_tokens)  # type: ignore[no-any-return]
-    import openai
-
-    fmt: dict[str, Any] = ({"type": "json_schema", "json_schema": {"name": "meeting", "schema": schema}}
-                           if server_kind == "vllm" else {"type": "json_object", "schema": schema})
-    try:
-        reply = await llm._client.chat.completions.create(  # the client's own pool, timeouts and key
-            model=llm.model, messages=[{"role": m.role, "content": m.content} for m in messages],  # type: ignore[misc]
-            max_tokens=max_tokens, temperature=0.0, extra_body={"response_format": fmt})
-    except openai.OpenAIError as exc:
-        raise LLMError(f"structured completion failed: {type(exc).__name__}") from exc
-    content = reply.choices[0].message.content if reply.choices else None
-    try:
-        data = json.loads(content or "")
-    except ValueError as exc:
-        raise LLMError("the model's reply is not JSON") from exc
-    if not isinstance(data, dict):
-        raise LLMError("the model's reply is not a JSON object")
-    return data
 
 
 def _words_of(text: str) -> set[str]:
@@ -113,8 +74,8 @@ async def parse_with_fallback(text: str, *, now: datetime, tz: str, directory: D
     if req.found_when or llm is None:
         return req
     try:
-        fields = await complete_json(llm, [ChatMessage("system", _SYSTEM), ChatMessage("user", text[:500])],
-                                     SURFACE_SCHEMA, server_kind=server_kind)
+        fields = await llm.complete_json([ChatMessage("system", _SYSTEM), ChatMessage("user", text[:500])],
+                                         SURFACE_SCHEMA, max_tokens=120)
     except LLMError as exc:
         log.info("meeting LLM fallback unavailable: %s", exc)
         return req

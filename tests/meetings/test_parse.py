@@ -182,14 +182,15 @@ async def test_a_dead_llm_leaves_the_rules_answer(directory: Directory, dead_llm
 async def test_the_embedded_llama_cpp_server_fills_the_surface_schema(llm_base_url: str) -> None:
     """The real server accepts the schema and answers with exactly its fields (the 135M model's words may be poor;
     they only count after the checks in merge_surface)."""
-    from bot.dialog.meeting_llm import _SYSTEM, complete_json
+    from bot.dialog.meeting_llm import _SYSTEM
     from inference.llm import ChatMessage
 
     client = LLMClient(base_url=llm_base_url, api_key="local", model="dialog-keeper", timeout_s=120,
                        connect_timeout_s=3, retries=1, max_tokens=120, temperature=0)
     try:
-        fields = await complete_json(client, [ChatMessage("system", _SYSTEM),
-                                              ChatMessage("user", "давай в пт ближе к вечеру")], SURFACE_SCHEMA)
+        fields = await client.complete_json([ChatMessage("system", _SYSTEM),
+                                             ChatMessage("user", "давай в пт ближе к вечеру")], SURFACE_SCHEMA,
+                                            max_tokens=120)
     finally:
         await client.aclose()
     assert set(fields) == set(SURFACE_SCHEMA["required"])
