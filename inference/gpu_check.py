@@ -106,7 +106,7 @@ def _run(name: str, probe: Callable[[], dict[str, Any]], *, missing_is_skip: boo
         what = f"{exc.name or exc} is not installed here"
         return CheckResult(name, SKIP if missing_is_skip else FAIL, what)
     # Any other error is this path's failure: the table must show it and the rest must still run.
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         log.debug("probe %s failed", name, exc_info=True)
         return CheckResult(name, FAIL, f"{type(exc).__name__}: {exc}"[:300])
     return CheckResult(name, PASS, _summary(name, figures), figures)
