@@ -72,12 +72,12 @@ def start_redis(work: Path) -> tuple[subprocess.Popen[bytes], str]:
 def start_llm(work: Path) -> tuple[subprocess.Popen[bytes], str]:
     """The embedded llama.cpp server with the packaged GGUF, on loopback."""
     from bot.ops.llm_server import start_embedded
-    from bot.settings import Settings
+    from bot.settings import LlamaServerSettings, LLMSettings, Settings
 
     port = free_port()
     base_url = f"http://127.0.0.1:{port}/v1"
-    settings = Settings(_env_file=None, llama_server={"port": port, "start_timeout_s": 180},  # type: ignore[call-arg]
-                        llm={"base_url": base_url})
+    settings = Settings(_env_file=None, llama_server=LlamaServerSettings(port=port, start_timeout_s=180),  # type: ignore[call-arg]
+                        llm=LLMSettings(base_url=base_url))
     return start_embedded(settings, log_path=work / "llm.log"), base_url
 
 
