@@ -144,11 +144,11 @@ def test_every_service_is_health_checked_and_waits_for_healthy_dependencies() ->
     assert set(services["bot"]["depends_on"]) == {"postgres", "redis", "qdrant", "vllm"}
 
 
-def test_gpus_are_reserved_for_vllm_and_the_worker_only() -> None:
+def test_gpus_are_reserved_for_vllm_the_worker_and_the_bot_only() -> None:
     services = compose_doc()["services"]
     for name, service in services.items():
         devices = service.get("deploy", {}).get("resources", {}).get("reservations", {}).get("devices", [])
-        if name in ("vllm", "worker"):
+        if name in ("vllm", "worker", "bot"):
             assert devices == [{"driver": "nvidia", "count": "all", "capabilities": ["gpu"]}], name
         else:
             assert devices == [], name
@@ -238,7 +238,8 @@ def test_the_bot_image_pins_torch_like_the_project() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text()
     pin = re.search(r'"(torch==[\d.]+)"', pyproject)
     assert pin and f'"{pin.group(1)}" .' in dockerfile, "torch pinned in the same pip command"
-    assert dockerfile.startswith("#") and "FROM python:3.11-slim AS build" in dockerfile
+    assert dockerfile.startswith("#") and "FROM ${PYTHON_IMAGE} AS build" in dockerfile
+    assert "\nARG PYTHON_IMAGE=python:3.11-slim\n" in dockerfile
     assert "COPY models/manifest.toml" in dockerfile and "\nUSER dk\n" in dockerfile
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".venv", "models/*", "!models/manifest.toml", ".env"} <= set(ignored)

@@ -18,6 +18,7 @@ from bot.store import repo
 from bot.store.db import make_engine, migrate, session_scope
 from bot.store.models import Message, MessageKind, TranscriptRecord
 from tests.conftest import free_port, make_settings, running_worker, start_worker
+from tests.support.gpu import HAS_NVIDIA_DRIVER
 
 
 def _voice_message(settings: Settings, clip: Path | None) -> int:
@@ -130,4 +131,7 @@ def test_worker_serves_prometheus_metrics_when_a_port_is_set(tmp_path: Path, que
     with running_worker(tmp_path, queue_name, DK_METRICS_PORT=str(port)):
         response = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
     assert response.status_code == 200 and "process_cpu_seconds_total" in response.text
-    assert "dk_gpu_utilization" not in response.text, "no GPU here: the collector reports nothing, not zeros"
+    if HAS_NVIDIA_DRIVER:
+        assert "dk_gpu_utilization" in response.text, "a GPU host exports its NVML readings"
+    else:
+        assert "dk_gpu_utilization" not in response.text, "no GPU here: the collector reports nothing, not zeros"
