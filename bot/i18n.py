@@ -181,7 +181,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "ops_unanswered_empty": {"ru": "За {days} дн. вопросов без ответа и с 👎 нет.",
                              "en": "No unanswered or 👎 questions in the last {days} days."},
     "ops_unanswered_title": {"ru": "Вопросы без ответа и с 👎 за {days} дн. (группы похожих, новые сверху):",
-                             "en": "Unanswered and 👎 questions, last {days} days (similar ones grouped, newest first):"},
+                             "en": "Unanswered and 👎 questions, last {days} days (similar grouped, newest first):"},
     "ops_unanswered_item": {"ru": "{n}. ×{count} «{question}» — последний {at}{reasons}",
                             "en": "{n}. ×{count} “{question}” — last {at}{reasons}"},
     "ops_audit_empty": {"ru": "Журнал действий администраторов пуст.", "en": "The admin audit log is empty."},

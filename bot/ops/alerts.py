@@ -39,7 +39,7 @@ def step(state: CheckState | None, *, name: str, ok: bool, detail: str, now: dat
         return CheckState(name=name, ok=True, failures=0, failing_since=None, alerted=False, detail=detail,
                           checked_at=now), transition
     failures = current.failures + 1
-    since = current.failing_since if current.failures else now
+    since = current.failing_since if current.failures and current.failing_since else now
     alert = failures >= threshold and not current.alerted
     new = CheckState(name=name, ok=False, failures=failures, failing_since=since,
                      alerted=current.alerted or alert, detail=detail, checked_at=now)

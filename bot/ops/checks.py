@@ -101,7 +101,7 @@ def check_llm(container: Container) -> CheckResult:
                               json={"model": llm.model, "max_tokens": 1, "temperature": 0,
                                     "messages": [{"role": "user", "content": "ping"}]})
         response.raise_for_status()
-        response.json()["choices"][0]  # noqa: B018  # a body without a choice is a broken server
+        response.json()["choices"][0]  # a body without a choice is a broken server
     except (httpx.HTTPError, ValueError, KeyError, IndexError) as exc:
         return CheckResult("llm", False, f"one-token completion failed: {type(exc).__name__}: {_first_line(exc)}")
     latency = _ms(started)

@@ -129,7 +129,7 @@ class HealthMonitor:
         return report, transitions
 
     async def _persist(self, report: HealthReport, states: list[CheckState]) -> None:
-        gpus = next((r.data.get("gpus", []) for r in report.results if r.name == "gpu"), [])
+        gpus: list[dict[str, Any]] = next((r.data.get("gpus", []) for r in report.results if r.name == "gpu"), [])
 
         def save(session: Any) -> None:
             ops_repo.save_check_states(session, states)

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from inference.gpu import GpuReading, GpuUnavailable, read_gpus
+
+if TYPE_CHECKING:
+    from wsgiref.simple_server import WSGIServer
+
+    from bot.ops.probes import Readiness
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +100,12 @@ def register_gpu_collector(registry: CollectorRegistry = REGISTRY) -> GpuCollect
     return _gpu_collectors[key]
 
 
-def start_metrics_server(port: int, host: str = "127.0.0.1", registry: CollectorRegistry = REGISTRY) -> None:
-    """Serve ``/metrics`` for Prometheus (bot and workers each call this with DK_METRICS_PORT)."""
+def start_metrics_server(port: int, host: str = "127.0.0.1", registry: CollectorRegistry = REGISTRY,
+                         readiness: Readiness | None = None) -> WSGIServer:
+    """Serve ``/metrics`` for Prometheus, plus the ``/healthz`` and ``/readyz`` probes (bot/ops/probes.py)."""
+    from bot.ops.probes import serve
+
     register_gpu_collector(registry)
-    start_http_server(port, addr=host, registry=registry)
-    log.info("metrics on http://%s:%d/metrics", host, port)
+    server = serve(port, host, registry=registry, readiness=readiness)
+    log.info("metrics and probes on http://%s:%d/metrics, /healthz, /readyz", host, port)
+    return server
