@@ -59,8 +59,10 @@ def build_application(container: Container) -> Application:  # type: ignore[type
     application.bot_data["services"] = BotServices(
         container=container, access=Access(settings, container.engine),
         limiter=RateLimiter(settings.user_rate_per_minute))
+    # /health /unanswered /audit, health round, nightly report (bot/telegram/ops.py); first, so that its
+    # commands come before the catch-all "unknown command" handler of group 0.
+    ops.register(application)
     add_handlers(application)
-    ops.register(application)  # /health /unanswered /audit, health round, nightly report (bot/telegram/ops.py)
     return application
 
 
