@@ -155,7 +155,6 @@ class OpsSettings(BaseModel):
     min_free_disk_gb: float = 2.0  # in the data and models directories
     unanswered_days: int = 7  # how far back /unanswered looks
     unanswered_similarity: float = Field(default=0.75, ge=0.0, le=1.0)  # cosine: same group
-    answer_p95_target_s: float = 15.0  # the report marks a day above it
 
     @field_validator("timezone")
     @classmethod
