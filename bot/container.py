@@ -28,6 +28,20 @@ if TYPE_CHECKING:
     from inference.stt import WhisperTranscriber
 
 
+_process_container: Container | None = None
+
+
+def process_container() -> Container:
+    """The container jobs of this process use: the bot's own when it runs jobs in a thread, else one built from
+    the environment on first use in a worker process (models load once per process)."""
+    global _process_container  # one container per process, built once
+    if _process_container is None:
+        from bot.settings import get_settings
+
+        _process_container = Container(get_settings())
+    return _process_container
+
+
 class Container:
     """Lazily built backends; heavy imports happen only when a backend is first used."""
 
@@ -168,9 +182,9 @@ class Container:
         if not self.settings.ingest_in_bot:
             return None
         from bot.jobs.inprocess import start_thread_worker
-        from bot.jobs.runtime import use_container
 
-        use_container(self)  # ingestion jobs must write through this process's local Qdrant
+        global _process_container  # jobs in this process must use this container
+        _process_container = self  # ingestion jobs must write through this process's local Qdrant
         return start_thread_worker(self.settings, self.settings.jobs.ingest_queue)
 
     @cached_property

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Values that mean "nobody set this secret": a production profile refuses to start with them.
@@ -142,6 +142,7 @@ class TelegramSettings(BaseModel):
     webhook_secret: SecretStr | None = None  # checked on every webhook request (X-Telegram-Bot-Api-Secret-Token)
     admin_ids: list[int] = Field(default_factory=list)
     admin_chat_id: int | None = None  # alerts and requests go here; else to each admin privately
+    report_chat_id: int | None = None  # the nightly report goes here; else to the admin chat
     allowed_user_ids: list[int] = Field(default_factory=list)
     allowed_chat_ids: list[int] = Field(default_factory=list)
     open_access: bool = False  # True lets anyone use the bot (allow-lists ignored)
@@ -225,6 +226,32 @@ def _weekday(name: str) -> int:
     if name[:3] in WEEKDAYS:
         return WEEKDAYS.index(name[:3])
     raise ValueError(f"DK_MEETINGS__WORK_DAYS: unknown day {name!r} (use Mon..Sun or 1..7)")
+class OpsSettings(BaseModel):
+    """Health checks with alerts on change, and the nightly report (bot/ops/)."""
+
+    health_interval_s: int = Field(default=300, ge=10)
+    fail_threshold: int = Field(default=2, ge=1)  # consecutive failures before an alert
+    report_time: str = Field(default="23:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")  # HH:MM in ``timezone``
+    timezone: str = "UTC"  # an IANA name, e.g. Europe/Moscow: the report's day and hour
+    check_timeout_s: float = 5.0  # each dependency probe
+    worker_queues: list[str] = Field(default_factory=lambda: ["stt"])  # queues that need a live worker
+    queue_max_wait_s: int = 600  # a waiting job older than this is a backlog
+    require_gpu: bool = False  # "no GPU" is a failure only where one is required
+    gpu_max_temperature_c: float = 90.0
+    min_free_disk_gb: float = 2.0  # in the data and models directories
+    unanswered_days: int = 7  # how far back /unanswered looks
+    unanswered_similarity: float = Field(default=0.75, ge=0.0, le=1.0)  # cosine: same group
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Moscow)") from exc
+        return value
 
 
 class Settings(BaseSettings):
@@ -258,6 +285,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     caldav: CalDAVSettings = Field(default_factory=CalDAVSettings)
     meetings: MeetingsSettings = Field(default_factory=MeetingsSettings)
+    ops: OpsSettings = Field(default_factory=OpsSettings)
 
     @property
     def db_url(self) -> str:

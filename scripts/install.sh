@@ -23,6 +23,8 @@ command -v make >/dev/null || missing+=(make)
 # Voice: ffmpeg converts and probes audio; espeak-ng speaks the tests' Russian and English fixtures.
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 command -v espeak-ng >/dev/null || missing+=(espeak-ng)
+# Operations tests: `promtool check rules` / `test rules` validate deploy/prometheus/alerts.yml.
+command -v promtool >/dev/null || missing+=(prometheus)
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
 [ -x "$VENV/bin/python" ] || python3.11 -m venv "$VENV"

@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 from types import ModuleType
 
-from bot.cli import ask, demo, gpu, knowledge, meetings, models, ops
+from bot.cli import ask, demo, gpu, knowledge, meetings, models, monitoring, ops
 from bot.cli.console import EXIT_FAILED, EXIT_SETUP, Command, fail
 from bot.i18n import Lang, t
 from bot.settings import Settings, get_settings
 
 # Order here is the order of `dialog-keeper --help`.
-GROUPS: tuple[ModuleType, ...] = (ops, ask, knowledge, models, demo, meetings, gpu)
+GROUPS: tuple[ModuleType, ...] = (ops, monitoring, ask, knowledge, models, demo, meetings, gpu)
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
@@ -43,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as exc:
         return fail(f"configuration error: {exc}", EXIT_SETUP)
     # The CLI's own output says what happened; logs are for -v (the bot and workers log at DK_LOG_LEVEL).
-    setup_logging(settings.log_level if args.verbose else "WARNING", json=settings.log_json)
+    setup_logging(settings.log_level if args.verbose else "WARNING",
+                  json=settings.log_json or settings.profile == "production")  # production: JSON lines only
     return run_guarded(commands[args.command], settings, args)
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from bot.cli.console import EXIT_FAILED, EXIT_OK, EXIT_SETUP, Command, fail
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.container import Container
 
 
 def register(sub: argparse._SubParsersAction) -> dict[str, Command]:  # type: ignore[type-arg]  # argparse's private generic
@@ -42,12 +46,15 @@ def cmd_llm_server(settings: Settings, args: argparse.Namespace) -> int:
         settings, foreground=getattr(args, "foreground", False))
 
 
-def serve_metrics(settings: Settings) -> None:
-    """Serve Prometheus /metrics on DK_METRICS_PORT when it is set."""
+def serve_metrics(settings: Settings, role: str = "bot", container: Container | None = None) -> None:
+    """Serve Prometheus /metrics and the /healthz, /readyz probes on DK_METRICS_PORT when it is set."""
     if settings.metrics_port is not None:
-        from bot.ops.metrics import start_metrics_server
+        from bot.container import Container
+        from bot.ops.probes import process_checks, readiness_for, start_metrics_server
 
-        start_metrics_server(settings.metrics_port, settings.metrics_host)
+        probed = container or Container(settings)  # backends are built lazily: only /readyz touches them
+        start_metrics_server(settings.metrics_port, settings.metrics_host,
+                             readiness=readiness_for(probed, process_checks(probed, role)))
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
@@ -55,8 +62,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.container import Container
     from bot.telegram.app import MissingToken, run
 
-    serve_metrics(settings)
     container = Container(settings)
+    serve_metrics(settings, "bot", container)
     try:
         run(container)
     except MissingToken as exc:
@@ -72,7 +79,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.jobs.worker import run_worker
 
-    serve_metrics(settings)  # several workers on one host: give each its own DK_METRICS_PORT
+    serve_metrics(settings, "worker")  # several workers on one host: give each its own DK_METRICS_PORT
     try:
         run_worker(settings, args.queues or [settings.stt.queue], slot=args.slot, burst=args.burst)
     except RedisError as exc:

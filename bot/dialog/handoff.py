@@ -15,7 +15,7 @@ from bot.store.models import AnswerRecord, Escalation, Message
 
 if TYPE_CHECKING:
     from bot.dialog.channel import Channel
-    from bot.dialog.inbox import Kept
+    from bot.dialog.messages import Kept
     from bot.dialog.notify import Notifier
 
 

@@ -13,92 +13,25 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.dialog.channel import Channel
 from bot.dialog.intents import Intent, smalltalk_key
 from bot.dialog.memory import question_text, recent_turns
+from bot.dialog.messages import Incoming, Kept, kept_from_rows, language_code_of
 from bot.dialog.notify import Notifier
 from bot.i18n import t
 from bot.ops import metrics
 from bot.store import repo
 from bot.store.db import in_session
-from bot.store.models import Chat, Message, MessageKind, MessageStatus, User, utcnow
+from bot.store.models import Message, MessageKind, MessageStatus, User, utcnow
 
 if TYPE_CHECKING:
-    from bot.container import Container
+    from bot.dialog.services import DialogServices
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class FileInfo:
-    """The file a message carries, as the transport describes it."""
-
-    size: int | None
-    mime_type: str | None
-    name: str | None
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """One update as a transport parsed it (Telegram ids, not database ids)."""
-
-    update_id: int
-    chat_id: int
-    chat_type: str
-    chat_title: str | None
-    user_id: int | None
-    username: str | None
-    full_name: str
-    language_code: str | None
-    message_id: int | None
-    reply_to: int | None
-    kind: MessageKind
-    text: str
-    addressed: bool
-    edited: bool
-    sent_at: datetime
-    raw: dict[str, Any]
-    file: FileInfo | None = None
-
-
-@dataclass(frozen=True)
-class Kept:
-    """A stored message as the pipeline works on it."""
-
-    id: int
-    chat_id: int  # Telegram chat id
-    chat_type: str
-    chat_title: str
-    user_id: int | None  # Telegram user id
-    user_name: str
-    username: str | None
-    telegram_message_id: int | None
-    kind: MessageKind
-    text: str
-    status: MessageStatus
-    media_path: str | None = None
-    reply_telegram_id: int | None = None  # the bot message showing (part of) the answer
-    deferred: bool = False
-    language_code: str | None = None
-    file: FileInfo | None = None
-    duplicate: bool = False  # stored before: a repeated delivery
-
-
-def kept_from_rows(message: Message, chat: Chat, user: User | None, *, file: FileInfo | None = None,
-                   language_code: str | None = None, duplicate: bool = False) -> Kept:
-    """The pipeline's view of stored rows."""
-    assert message.id is not None
-    return Kept(id=message.id, chat_id=chat.telegram_id, chat_type=chat.type, chat_title=chat.title or "",
-                user_id=user.telegram_id if user else None,
-                user_name=(user.full_name or user.username or str(user.telegram_id)) if user else "",
-                username=user.username if user else None, telegram_message_id=message.telegram_message_id,
-                kind=message.kind, text=message.text, status=message.status, media_path=message.media_path,
-                reply_telegram_id=message.reply_telegram_id, deferred=message.deferred_at is not None,
-                language_code=language_code, file=file, duplicate=duplicate)
 
 
 ChannelFactory = Callable[[Kept], Awaitable[Channel]]
@@ -125,10 +58,12 @@ class LoggingNotifier:
 class Inbox:
     """Owns the lifecycle of every message; the container provides the services it routes to."""
 
-    def __init__(self, container: Container) -> None:
+    def __init__(self, container: DialogServices) -> None:
         # The container, not its services: they load models lazily, only on the paths that need them.
         self._container = container
         self._engine = container.engine
+        self.engine = container.engine
+        self.settings = container.settings
         self.notifier: Notifier = LoggingNotifier()
         self.bot_username = ""
         # Updates are handled concurrently, but kept one at a time (FIFO): rows keep the order they arrived in,
@@ -150,6 +85,10 @@ class Inbox:
         return replace(kept_from_rows(message, chat, None, file=incoming.file, duplicate=before),
                        user_id=incoming.user_id, user_name=incoming.full_name, username=incoming.username,
                        language_code=incoming.language_code)
+
+    def is_admin(self, user_id: int | None) -> bool:
+        """Whether a Telegram user is an admin."""
+        return self._container.access.is_admin(user_id)
 
     async def set_status(self, kept: Kept, status: MessageStatus) -> None:
         """Record where a message stands (e.g. done when it was refused by the rate limit)."""
@@ -246,7 +185,7 @@ class Inbox:
     async def kept_by_id(self, message_id: int) -> Kept:
         """A stored message by its database id."""
         message, chat, user = await in_session(self._engine, repo.message_with_chat, message_id=message_id)
-        return kept_from_rows(message, chat, user, language_code=_language_code(message))
+        return kept_from_rows(message, chat, user, language_code=language_code_of(message))
 
     async def raw_update(self, message_id: int) -> dict[str, Any]:
         """The update JSON stored with a message."""
@@ -258,7 +197,7 @@ class Inbox:
     async def release_held(self, user_id: int) -> list[Kept]:
         """A user's questions refused for lack of access, pending again now that access was granted."""
         rows = await in_session(self._engine, repo.release_held, user_telegram_id=user_id)
-        return [kept_from_rows(m, c, u, language_code=_language_code(m)) for m, c, u in rows]
+        return [kept_from_rows(m, c, u, language_code=language_code_of(m)) for m, c, u in rows]
 
     async def unanswered(self) -> list[Kept]:
         """Messages kept but never finished (the bot stopped mid-way), oldest first; their claims are void."""
@@ -295,11 +234,5 @@ def _release_unanswered(session: Any) -> list[Kept]:
         message.status = MessageStatus.pending  # a claim by a process that stopped is void
         session.add(message)
         user = session.get(User, message.user_id) if message.user_id is not None else None
-        kept.append(kept_from_rows(message, chat, user, language_code=_language_code(message)))
+        kept.append(kept_from_rows(message, chat, user, language_code=language_code_of(message)))
     return kept
-
-
-def _language_code(message: Message) -> str | None:
-    """The Telegram app language of the message's author, from the stored update."""
-    raw_message = (message.raw or {}).get("message") or {}
-    return (raw_message.get("from") or {}).get("language_code")

@@ -16,13 +16,13 @@ from redis import RedisError
 from bot.dialog.channel import Channel
 from bot.i18n import t
 from bot.jobs.queues import enqueue_ingestion, enqueue_transcription, watch_job
-from bot.jobs.voice import audio_path
 from bot.knowledge.errors import DocumentError
 from bot.knowledge.spaces import GLOBAL, chat_space, validate_space
+from bot.ops import audit
 from bot.store.models import MessageStatus, utcnow
 
 if TYPE_CHECKING:
-    from bot.dialog.inbox import Inbox, Kept
+    from bot.dialog.messages import Kept, Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +45,11 @@ def _mb(size: int | None) -> float:
     return round((size or 0) / 2**20, 1)
 
 
-async def _fetch(inbox: Inbox, kept: Kept, channel: Channel, relative: str) -> bool:
+async def _fetch(inbox: Pipeline, kept: Kept, channel: Channel, relative: str) -> bool:
     """Download the message's file into the data directory once; False when the transport refused."""
     if kept.media_path:
         return True
-    target = inbox._container.settings.data_dir / relative
+    target = inbox.settings.data_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     if not await channel.download(target):
         return False
@@ -57,16 +57,16 @@ async def _fetch(inbox: Inbox, kept: Kept, channel: Channel, relative: str) -> b
     return True
 
 
-async def transcribe(inbox: Inbox, kept: Kept, channel: Channel) -> tuple[MessageStatus, str | None]:
+async def transcribe(inbox: Pipeline, kept: Kept, channel: Channel) -> tuple[MessageStatus, str | None]:
     """Transcribe a voice note: (status, transcript) — no transcript when the user was told why."""
-    settings = inbox._container.settings
+    settings = inbox.settings
     lang, limit_mb = channel.lang, settings.stt.max_file_mb
     size = kept.file.size if kept.file else None
     if not kept.media_path and (size or 0) > limit_mb * 2**20:
         await channel.say(t("voice_too_big", lang, size=_mb(size), limit=limit_mb))
         return MessageStatus.done, None
     suffix = SUFFIXES.get((kept.file.mime_type if kept.file else None) or "", ".ogg")
-    relative = str(audio_path(kept.chat_id, kept.telegram_message_id or kept.id, suffix))
+    relative = f"media/{kept.chat_id}/{kept.telegram_message_id or kept.id}{suffix}"  # relative to the data dir
     if not await _fetch(inbox, kept, channel, relative):
         await channel.say(t("voice_too_big", lang, size="> 20", limit=limit_mb))
         return MessageStatus.done, None
@@ -95,13 +95,13 @@ async def transcribe(inbox: Inbox, kept: Kept, channel: Channel) -> tuple[Messag
     return MessageStatus.done, str(result["text"])
 
 
-async def ingest_upload(inbox: Inbox, kept: Kept, channel: Channel) -> MessageStatus:
+async def ingest_upload(inbox: Pipeline, kept: Kept, channel: Channel) -> MessageStatus:
     """An admin's document into the knowledge base; anyone else is told they cannot add documents."""
-    container, lang = inbox._container, channel.lang
-    if not container.access.is_admin(kept.user_id):
+    lang = channel.lang
+    if not inbox.is_admin(kept.user_id):
         await channel.say(t("doc_admins_only", lang))
         return MessageStatus.done
-    settings = container.settings
+    settings = inbox.settings
     name = (kept.file.name if kept.file else None) or f"document-{kept.telegram_message_id or kept.id}"
     limit_mb = settings.knowledge.max_file_mb
     size = kept.file.size if kept.file else None
@@ -140,11 +140,14 @@ async def ingest_upload(inbox: Inbox, kept: Kept, channel: Channel) -> MessageSt
         text = t("doc_rejected", lang, name=name, why=t(f"doc_reason_{result.get('reason')}", lang, limit=limit_mb))
     else:
         text = t(f"doc_{status}", lang, name=result.get("title") or name, chunks=result.get("chunks"), space=space)
+        if status in ("added", "replaced"):
+            await audit.record(inbox.engine, kept.user_id, f"document_{status}",
+                               f"#{result.get('document_id')} {result.get('title') or name}", space)
     await progress.update(text, final=True)
     return MessageStatus.done
 
 
-async def _deferred(inbox: Inbox, kept: Kept, channel: Channel, text: str) -> None:
+async def _deferred(inbox: Pipeline, kept: Kept, channel: Channel, text: str) -> None:
     """Tell the user once that the message waits for the queue, and mark it for the retry job."""
     if not kept.deferred:
         await channel.say(text)

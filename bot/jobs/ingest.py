@@ -8,7 +8,7 @@ from typing import Any
 from rq import get_current_job
 from sqlmodel import Session
 
-from bot.jobs.runtime import job_container
+from bot.container import process_container
 from bot.knowledge.errors import DocumentError
 from bot.store.models import Message
 
@@ -22,7 +22,7 @@ def ingest_upload(message_id: int, space: str, filename: str, added_by: str) -> 
     {"status": "rejected", "reason", "message"} for a document that cannot be ingested (a result,
     not a failure: retrying cannot fix the file).
     """
-    container = job_container()
+    container = process_container()
     with Session(container.engine) as session:
         message = session.get_one(Message, message_id)
     if not message.media_path:

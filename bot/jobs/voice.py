@@ -6,13 +6,12 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from rq import get_current_job
 from sqlmodel import Session, select
 
-from bot.jobs.runtime import job_container
+from bot.container import process_container
 from bot.ops import metrics
 from bot.store.db import session_scope
 from bot.store.models import Message, TranscriptRecord
@@ -27,7 +26,7 @@ def transcribe_message(message_id: int) -> dict[str, Any]:
     Returns {"status": "ok" | "no_speech" | "corrupt", "text", "language", "duration"}; a corrupt file is
     a result, not a failure, because retrying cannot fix it.
     """
-    container = job_container()
+    container = process_container()
     engine, settings = container.engine, container.settings
     with Session(engine) as session:
         done = session.exec(select(TranscriptRecord).where(TranscriptRecord.message_id == message_id)).first()
@@ -74,8 +73,3 @@ def _report_progress() -> Callable[[float], None]:
             job.save_meta()
 
     return report
-
-
-def audio_path(chat_id: int, telegram_message_id: int, suffix: str) -> Path:
-    """Where the bot keeps a downloaded voice note (relative paths are stored in the database)."""
-    return Path("media") / str(chat_id) / f"{telegram_message_id}{suffix}"

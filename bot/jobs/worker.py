@@ -68,12 +68,12 @@ def recover_after_crash(connection: Redis, queues: list[Queue], name: str) -> li
 
 def run_worker(settings: Settings, queue_names: list[str], *, slot: int = 0, burst: bool = False) -> None:
     """Preload the models, recover orphans, then work until stopped (or, with ``burst``, until idle)."""
-    from bot.jobs.runtime import job_container
+    from bot.container import process_container
 
     connection = redis_connection(settings)
     queues = [Queue(name, connection=connection) for name in queue_names]
     name = worker_name(queue_names, slot)
-    container = job_container()
+    container = process_container()
     container.engine  # noqa: B018  # migrate before taking jobs
     if settings.stt.queue in queue_names:
         container.transcriber  # noqa: B018  # load Whisper before taking jobs, once for this process

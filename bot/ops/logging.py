@@ -32,7 +32,9 @@ def setup_logging(level: str = "INFO", *, json: bool = False) -> None:
     renderer = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     formatter = structlog.stdlib.ProcessorFormatter(
         processor=renderer,
-        foreign_pre_chain=[structlog.stdlib.add_log_level, structlog.stdlib.add_logger_name,
+        foreign_pre_chain=[structlog.contextvars.merge_contextvars,  # update_id, bound per update (bind_update)
+                           structlog.stdlib.ExtraAdder(),  # fields passed as logging's extra= (audit lines)
+                           structlog.stdlib.add_log_level, structlog.stdlib.add_logger_name,
                            structlog.processors.TimeStamper(fmt="iso")])
     handler = logging.StreamHandler()
     handler.setFormatter(formatter)
@@ -42,3 +44,10 @@ def setup_logging(level: str = "INFO", *, json: bool = False) -> None:
     root.setLevel(level.upper())
     for noisy in ("httpx", "httpcore", "sentence_transformers", "alembic", "bm25s"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+def bind_update(update_id: int | None) -> None:
+    """Tag every log line of the current task (one Telegram update) with its ``update_id``."""
+    structlog.contextvars.clear_contextvars()
+    if update_id is not None:
+        structlog.contextvars.bind_contextvars(update_id=update_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, start_http_server
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -31,6 +31,14 @@ TRANSCRIPTIONS = Counter("dk_transcriptions_total", "Voice transcriptions, by re
 INTENTS = Counter("dk_intents_total", "Messages classified, by intent and by the path that decided (rule, llm, "
                   "default)", ["intent", "path"])
 AUDIO_SECONDS = Counter("dk_transcribed_audio_seconds_total", "Seconds of audio transcribed")
+
+# Set by the bot's health round (bot/ops/health.py); labels are check and queue names from settings.
+HEALTH_UP = Gauge("dk_health_check_up", "Last health round: 1 when the check passed, 0 when it failed", ["check"])
+HEALTH_ROUND_SECONDS = Gauge("dk_health_round_seconds", "Wall time of the last health round")
+QUEUE_JOBS = Gauge("dk_queue_jobs", "Jobs waiting in an RQ queue (last health round)", ["queue"])
+QUEUE_OLDEST_SECONDS = Gauge("dk_queue_oldest_job_age_seconds",
+                             "Age of the oldest waiting job in an RQ queue, 0 when empty", ["queue"])
+QUEUE_WORKERS = Gauge("dk_queue_workers", "Live RQ workers serving a queue (fresh heartbeat)", ["queue"])
 
 GPU_LABELS = ("gpu", "name")  # index and model name: as many series as GPUs in the host
 
@@ -86,10 +94,3 @@ def register_gpu_collector(registry: CollectorRegistry = REGISTRY) -> GpuCollect
         registry.register(collector)
         _gpu_collectors[key] = collector
     return _gpu_collectors[key]
-
-
-def start_metrics_server(port: int, host: str = "127.0.0.1", registry: CollectorRegistry = REGISTRY) -> None:
-    """Serve ``/metrics`` for Prometheus (bot and workers each call this with DK_METRICS_PORT)."""
-    register_gpu_collector(registry)
-    start_http_server(port, addr=host, registry=registry)
-    log.info("metrics on http://%s:%d/metrics", host, port)

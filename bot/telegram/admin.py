@@ -8,6 +8,7 @@ import logging
 from telegram import Update
 
 from bot.i18n import t
+from bot.ops import audit
 from bot.settings import Settings
 from bot.telegram.context import Context
 from bot.telegram.handlers import channel_for, language
@@ -48,6 +49,7 @@ async def _allow_or_deny(update: Update, context: Context, allowed: bool) -> Non
         user_id, target = message.reply_to_message.from_user.id, message.reply_to_message.from_user.full_name
     elif message.chat.type != "private":
         await access.grant(chat_id=message.chat.id, allowed=allowed)
+        await _audit(update, context, allowed, f"chat {message.chat.id}")
         await message.reply_text(t("allowed" if allowed else "denied", lang, target=message.chat.title))
         return
     else:
@@ -58,6 +60,12 @@ async def _allow_or_deny(update: Update, context: Context, allowed: bool) -> Non
         await grant_and_answer(context, user_id)
     else:
         await access.grant(user_id=user_id, allowed=allowed)
+    await _audit(update, context, allowed, f"user {user_id}")
+
+
+async def _audit(update: Update, context: Context, allowed: bool, target: str) -> None:
+    actor = update.effective_user.id if update.effective_user else None
+    await audit.record(context.container.engine, actor, "allow" if allowed else "deny", target)
 
 
 async def cmd_allow(update: Update, context: Context) -> None:
@@ -126,3 +134,4 @@ async def on_allow_button(update: Update, context: Context) -> None:
     if query.message is not None:
         await query.edit_message_reply_markup(None)
     await grant_and_answer(context, user_id)
+    await audit.record(context.container.engine, query.from_user.id, "allow", f"user {user_id}", "button")

@@ -22,8 +22,8 @@ from telegram.ext import (
 
 from bot.container import Container
 from bot.dialog.access import RateLimiter
-from bot.dialog.inbox import Kept
-from bot.telegram import admin, documents, handlers, meetings
+from bot.dialog.messages import Kept
+from bot.telegram import admin, documents, handlers, meetings, ops
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.context import BotServices, Context
 from bot.telegram.notifier import TelegramNotifier
@@ -62,6 +62,9 @@ def build_application(container: Container) -> App:
         .post_shutdown(_post_shutdown).build())
     application.bot_data["services"] = BotServices(container=container,
                                                    limiter=RateLimiter(settings.user_rate_per_minute))
+    # /health /unanswered /audit, health round, nightly report (bot/telegram/ops.py); first, so that its
+    # commands come before the catch-all "unknown command" handler of group 0.
+    ops.register(application)
     add_handlers(application)
     return application
 

@@ -9,7 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.container import Container
 from bot.dialog.access import RateLimiter
-from bot.dialog.inbox import Kept
+from bot.dialog.messages import Kept
 from bot.jobs.inprocess import ThreadWorker
 from bot.telegram.streaming import ChatPacer
 

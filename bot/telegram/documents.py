@@ -8,6 +8,7 @@ from telegram import Update
 
 from bot.i18n import t
 from bot.knowledge.errors import DocumentError
+from bot.ops import audit
 from bot.telegram.admin import admin_guard
 from bot.telegram.context import Context
 from bot.telegram.handlers import language
@@ -43,4 +44,6 @@ async def cmd_forget(update: Update, context: Context) -> None:
     except DocumentError:
         await update.effective_message.reply_text(t("forget_missing", lang, id=arg))
         return
+    await audit.record(container.engine, update.effective_user.id if update.effective_user else None,
+                       "document_forgotten", f"#{info.id} {info.title}", info.space)
     await update.effective_message.reply_text(t("forgot", lang, name=info.title, chunks=info.chunks))

@@ -9,11 +9,10 @@ from telegram import Bot, Update
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import ApplicationHandlerStop
 
-from bot.dialog.inbox import Kept
+from bot.dialog.messages import Kept, MessageKind, MessageStatus
 from bot.dialog.notify import Button
 from bot.i18n import Lang, t
 from bot.ops.logging import redact
-from bot.store.models import MessageKind, MessageStatus
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.context import BotServices, Context
 from bot.telegram.notifier import TelegramNotifier

@@ -5,8 +5,7 @@ from __future__ import annotations
 from telegram import Message as TgMessage
 from telegram import MessageEntity, Update
 
-from bot.dialog.inbox import FileInfo, Incoming
-from bot.store.models import MessageKind
+from bot.dialog.messages import FileInfo, Incoming, MessageKind
 
 
 def message_kind(message: TgMessage) -> MessageKind:

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.dialog.answer import Answer, Source
+from bot.dialog.messages import Outcome
 from bot.i18n import Lang, t
-from bot.store.models import Outcome
 
 MESSAGE_LIMIT = 4096
 

@@ -13,7 +13,8 @@ import pynvml
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
-from bot.ops.metrics import GpuCollector, register_gpu_collector, start_metrics_server
+from bot.ops.metrics import GpuCollector, register_gpu_collector
+from bot.ops.probes import start_metrics_server
 from inference.gpu import GpuUnavailable, gpu_status, read_gpus
 from tests.conftest import free_port
 
