@@ -87,7 +87,7 @@ async def test_a_missed_report_is_sent_at_the_next_start_once(tg: BotApiEmulator
 
 async def test_admin_commands_health_audit_unanswered(tg: BotApiEmulator, kb: Container, tmp_path: Path) -> None:
     bot = await start_bot(tg, kb, tmp_path, **_ops_settings())
-    admin, alice = tg.user(ADMIN_ID, "Admin"), tg.user(ALICE_ID, "Alice")
+    admin, alice = tg.user(ADMIN_ID, "Admin", language_code="en"), tg.user(ALICE_ID, "Alice")
     try:
         await tg.inject_message(tg.private_chat(alice), alice, "/health")
         refused = await tg.wait_for(lambda c: c.method == "sendMessage" and int(c.params["chat_id"]) == ALICE_ID)

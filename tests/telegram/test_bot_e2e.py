@@ -111,13 +111,13 @@ async def test_unknown_user_is_refused_admins_are_asked_and_the_allow_button_wor
     assert "нет доступа" in refusal.text
     assert "Eve" in request.params["text"] and "999" in request.params["text"]
     [notice] = tg.messages_in(ADMIN_CHAT_ID, from_bot=True)
+    assert _rows(bot, Message)[0].status == MessageStatus.held, "the refused question waits for access"
     await tg.inject_callback_query(notice, admin, "allow:999")
-    await tg.wait_for_call("answerCallbackQuery")
-    since = tg.mark()
-    await tg.inject_message(tg.private_chat(stranger), stranger, VACATION)
-    reply = await bot.final_reply(999, since=since)
+
+    reply = await bot.final_reply(999)  # the refused question is answered once access is granted
     assert "Vacation and Leave Policy" in reply.text
-    assert _rows(bot, Message)[0].status == MessageStatus.done, "the refused question is kept and closed"
+    assert any("открыли доступ" in (m.text or "") for m in tg.messages_in(999, from_bot=True)), "the user is told"
+    await eventually(lambda: _rows(bot, Message)[0].status == MessageStatus.done)
 
 
 async def test_thumbs_up_and_human_request_are_stored(bot: BotUnderTest, tg: BotApiEmulator) -> None:
@@ -150,18 +150,26 @@ async def test_per_user_rate_limit_says_when_to_come_back(bot_factory: Callable[
     assert sum(r.outcome == Outcome.not_found for r in _rows(bot, AnswerRecord)) == 2
 
 
-async def test_llm_down_gives_an_apology_and_keeps_the_question(bot_factory: Callable[..., Any],
-                                                                tg: BotApiEmulator, dead_llm_url: str) -> None:
+async def test_llm_down_keeps_the_question_and_answers_it_when_the_model_is_back(
+        bot_factory: Callable[..., Any], tg: BotApiEmulator, dead_llm_url: str) -> None:
     bot = await bot_factory(llm={"base_url": dead_llm_url, "retries": 0, "connect_timeout_s": 0.5})
     alice = tg.user(ALICE_ID, "Alice")
     await tg.inject_message(tg.private_chat(alice), alice, VACATION)
     reply = await bot.final_reply(ALICE_ID)
-    await eventually(lambda: _rows(bot, Message)[0].status == MessageStatus.done)
+    await eventually(lambda: _rows(bot, Message)[0].deferred_at is not None)
     await stop_bot(bot)
-    assert "Языковая модель сейчас недоступна" in reply.text and reply.reply_markup is None
+    assert "отвечу, как только она вернётся" in reply.text and reply.reply_markup is None
     [answer] = _rows(bot, AnswerRecord)
     assert answer.question == VACATION and answer.outcome == Outcome.error
-    assert _rows(bot, Message)[0].status == MessageStatus.done
+    assert _rows(bot, Message)[0].status == MessageStatus.pending, "owed an answer"
+
+    since = tg.mark()
+    bot = await bot_factory()  # the model server is back (a restart resumes at once; a running bot retries)
+    answered = await bot.final_reply(ALICE_ID, since=since)
+    await eventually(lambda: _rows(bot, Message)[0].status == MessageStatus.done)
+    await stop_bot(bot)
+    assert "Vacation and Leave Policy" in answered.text
+    assert answered.message_id == reply.message_id, "the promise is replaced by the answer, not left above it"
 
 
 async def test_retry_after_on_an_edit_is_waited_out(bot: BotUnderTest, tg: BotApiEmulator) -> None:
@@ -219,18 +227,37 @@ async def test_a_question_left_unanswered_by_a_stopped_bot_is_answered_after_res
     assert _rows(second, Message)[0].status == MessageStatus.done
 
 
-async def test_a_failing_handler_apologises_to_the_user_and_alerts_admins(bot: BotUnderTest,
-                                                                          tg: BotApiEmulator) -> None:
+async def test_stale_or_forged_buttons_are_answered_and_never_reach_the_admins(bot: BotUnderTest,
+                                                                              tg: BotApiEmulator) -> None:
     alice = tg.user(ALICE_ID, "Alice")
     await tg.inject_message(tg.private_chat(alice), alice, "Who won the 2018 FIFA World Cup final?")
     reply = await bot.final_reply(ALICE_ID)
-    await tg.inject_callback_query(reply, alice, "fb:987654:1")  # an answer that does not exist
+    for data in ("fb:987654:1", "human:99999", "foo:bar"):  # a missing answer, a missing question, unknown data
+        since = tg.mark()
+        await tg.inject_callback_query(reply, alice, data)
+        answered = await tg.wait_for_call("answerCallbackQuery", since=since)
+        assert "больше не действует" in str(answered.params.get("text")), data
+    await asyncio.sleep(0.5)
+    assert not tg.messages_in(ADMIN_CHAT_ID, from_bot=True), "no error reaches the admin chat"
+    assert not _rows(bot, Escalation)
+
+
+async def test_a_failing_handler_apologises_to_the_user_and_alerts_admins(bot: BotUnderTest,
+                                                                          tg: BotApiEmulator) -> None:
+    from telegram.ext import CommandHandler
+
+    async def boom(update: object, context: object) -> None:
+        raise RuntimeError(f"token {tg.token} leaked?\n[SQL: SELECT secret]")
+
+    bot.app.add_handler(CommandHandler("boom", boom), group=1)
+    alice = tg.user(ALICE_ID, "Alice")
+    await tg.inject_message(tg.private_chat(alice), alice, "/boom")
 
     alert = await tg.wait_for(lambda c: c.method == "sendMessage" and int(c.params["chat_id"]) == ADMIN_CHAT_ID)
     apology = await tg.wait_for(lambda c: c.method == "sendMessage" and "Что-то пошло не так" in str(c.params["text"]))
-    assert "Ошибка при обработке обновления" in alert.params["text"] and "NoResultFound" in alert.params["text"]
+    assert "Ошибка при обработке обновления" in alert.params["text"] and "RuntimeError" in alert.params["text"]
     assert int(apology.params["chat_id"]) == ALICE_ID
-    assert tg.token.split(":")[1] not in alert.params["text"]
+    assert tg.token.split(":")[1] not in alert.params["text"] and "SQL" not in alert.params["text"]
 
 
 async def test_admin_status_reports_gpu_model_server_queue_and_versions(bot: BotUnderTest, tg: BotApiEmulator) -> None:

@@ -9,7 +9,7 @@ import aiohttp
 from telegram.constants import ParseMode
 
 from bot.telegram.render import MESSAGE_LIMIT, split_text
-from bot.telegram.streaming import StreamingReply
+from bot.telegram.streaming import ChatPacer, StreamingReply
 from tests.conftest import free_port
 from tests.support.bot_api_emulator import BotApiEmulator
 from tests.telegram.conftest import ALICE_ID, stop_bot
@@ -31,7 +31,7 @@ async def test_long_answer_continues_in_new_messages_with_buttons_on_the_last(tg
     tg.private_chat(alice)
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("👍", callback_data="fb:1:1")]])
     async with tg.make_bot() as bot:
-        reply = StreamingReply(bot, ALICE_ID, reply_to=None, interval=0.0, placeholder="⏳")
+        reply = StreamingReply(bot, ALICE_ID, reply_to=None, interval=0.0, placeholder="⏳", pacer=ChatPacer())
         await reply.open()
         text = "\n".join(f"Paragraph {i}: " + "words " * 30 for i in range(60))  # ~11 000 characters
         for start in range(0, len(text), 500):
@@ -50,7 +50,7 @@ async def test_rejected_html_falls_back_to_plain_text(tg: BotApiEmulator) -> Non
     alice = tg.user(ALICE_ID, "Alice")
     tg.private_chat(alice)
     async with tg.make_bot() as bot:
-        reply = StreamingReply(bot, ALICE_ID, reply_to=None, interval=0.0, placeholder="⏳")
+        reply = StreamingReply(bot, ALICE_ID, reply_to=None, interval=0.0, placeholder="⏳", pacer=ChatPacer())
         await reply.open()
         await reply.push("Answer")
         await reply.close("<b>Answer <i>broken</b>", "Answer (plain)", None)
