@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -20,7 +21,7 @@ KEY = "qdrant-test-key-7f3a"
 class _QdrantStandIn(BaseHTTPRequestHandler):
     """Enough of Qdrant's REST API for listing collections, refusing requests without the right ``api-key``."""
 
-    seen_keys: list[str | None] = []
+    seen_keys: ClassVar[list[str | None]] = []
 
     def do_GET(self) -> None:
         self.seen_keys.append(self.headers.get("api-key"))
