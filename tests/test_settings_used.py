@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -54,7 +53,7 @@ def test_every_setting_is_read_somewhere() -> None:
 
 def test_the_allow_list_holds_only_fields_that_exist_and_settings_py_reads() -> None:
     settings_py = (ROOT / "bot/settings.py").read_text()
-    assert READ_IN_SETTINGS <= unread_settings(Settings, _sources()), "allow-list entries that are read elsewhere"
+    assert unread_settings(Settings, _sources()) >= READ_IN_SETTINGS, "allow-list entries that are read elsewhere"
     for dotted in READ_IN_SETTINGS:
         assert re.search(rf"self\.{re.escape(dotted)}\b", settings_py), dotted
 
