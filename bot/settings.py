@@ -13,6 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # Values that mean "nobody set this secret": a production profile refuses to start with them.
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "changethis", "secret", "local", "token"})
 
+# The source checkout: only for what ships beside the code (the demo's sample handbook, .env.example);
+# no setting defaults to a path under it, so an installed wheel never looks inside site-packages.
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -44,7 +46,7 @@ class IntentSettings(BaseModel):
 class LlamaServerSettings(BaseModel):
     """The embedded llama.cpp server the CLI starts on loopback."""
 
-    model_path: Path = ROOT / "models/dev/smollm2-135m-instruct/model.gguf"
+    model_path: Path = Path("dev/smollm2-135m-instruct/model.gguf")  # unless set: under models_dir
     host: str = "127.0.0.1"
     port: int = 8765
     n_ctx: int = 4096
@@ -55,7 +57,7 @@ class LlamaServerSettings(BaseModel):
 class EmbeddingSettings(BaseModel):
     """The local sentence-transformers model (e5 models get query:/passage: prefixes)."""
 
-    model_dir: Path = ROOT / "models/dev/all-minilm-l6-v2"
+    model_dir: Path = Path("dev/all-minilm-l6-v2")  # unless set: under models_dir
     device: str = "cpu"
     batch_size: int = 32
 
@@ -63,7 +65,7 @@ class EmbeddingSettings(BaseModel):
 class STTSettings(BaseModel):
     """Speech-to-text with faster-whisper, run by `dialog-keeper worker` on the ``stt`` queue."""
 
-    model_dir: Path = ROOT / "models/dev/whisper-base"
+    model_dir: Path = Path("dev/whisper-base")  # unless set: under models_dir
     device: Literal["auto", "cpu", "cuda"] = "auto"
     compute_type: str = "auto"  # auto: float16 on CUDA, int8 on CPU
     beam_size: int = 1  # 5 is Whisper's default; 1 keeps CPU real-time factor low
@@ -263,8 +265,10 @@ class Settings(BaseSettings):
 
     profile: Literal["dev", "production"] = "dev"
     language: Literal["ru", "en"] = "ru"
-    data_dir: Path = ROOT / "var"
-    models_dir: Path = ROOT / "models"
+    # Defaults are relative to the working directory when the settings are built (the repository root for
+    # `make demo` and the tests; the image's WORKDIR and compose set DK_DATA_DIR/DK_MODELS_DIR explicitly).
+    data_dir: Path = Field(default_factory=lambda: Path("var").resolve())
+    models_dir: Path = Field(default_factory=lambda: Path("models").resolve())
     database_url: str | None = None  # default: SQLite file in data_dir
     redis_url: str = "redis://127.0.0.1:6379/0"
     log_level: str = "INFO"
@@ -303,6 +307,16 @@ class Settings(BaseSettings):
         return self.qdrant.path or self.data_dir / "qdrant"
 
     @model_validator(mode="after")
+    def _models_under_models_dir(self) -> Settings:
+        """Model paths not set explicitly are relative to ``models_dir`` (DK_MODELS_DIR moves them all)."""
+        for section, name in _MODEL_PATHS:
+            sub = getattr(self, section)
+            if name not in sub.model_fields_set:
+                # a copy: the section object may be shared with other Settings built from the same values
+                setattr(self, section, sub.model_copy(update={name: self.models_dir / getattr(sub, name)}))
+        return self
+
+    @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:
         if self.profile != "production":
             return self
@@ -321,6 +335,10 @@ class Settings(BaseSettings):
         if problems:
             raise ValueError("production profile refuses placeholder settings: " + ", ".join(problems))
         return self
+
+
+# (section, field) of every model path that defaults to a path relative to models_dir
+_MODEL_PATHS = (("llama_server", "model_path"), ("embeddings", "model_dir"), ("stt", "model_dir"))
 
 
 @lru_cache(maxsize=1)

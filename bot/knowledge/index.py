@@ -77,6 +77,13 @@ def rrf(rankings: Iterable[Sequence[str]], *, k: int = RRF_K) -> list[str]:
     return sorted(fused, key=lambda key: -fused[key])
 
 
+def relative_fusion(cosine: dict[str, float], bm25: dict[str, float], *, alpha: float) -> list[str]:
+    """Ids of ``cosine`` best first by ``alpha`` × min-max(cosine) + (1 − ``alpha``) × min-max(BM25)."""
+    dense, lexical = _min_max(cosine), _min_max(bm25)
+    fused = {i: alpha * dense[i] + (1 - alpha) * lexical.get(i, 0.0) for i in cosine}
+    return sorted(fused, key=lambda i: -fused[i])
+
+
 class KnowledgeIndex:
     """Embeds, stores and searches chunks; thread-safe for one process."""
 
@@ -177,10 +184,8 @@ class KnowledgeIndex:
         if self.fusion == "rrf":
             order = rrf([[h.node.node_id for h in dense], [x.chunk_id for x in lexical if x.score > 0][:pool]])
         else:
-            cosine = _min_max({i: h.score for i, h in hits.items()})
-            lexical_norm = _min_max({i: x.score for i, x in bm25.items()})
-            fused = {i: self.alpha * cosine.get(i, 0.0) + (1 - self.alpha) * lexical_norm.get(i, 0.0) for i in hits}
-            order = sorted(fused, key=lambda i: -fused[i])
+            order = relative_fusion({i: h.score for i, h in hits.items()}, {i: x.score for i, x in bm25.items()},
+                                    alpha=self.alpha)
         return [Hit(node=hits[i].node, score=hits[i].score, lexical=bm25[i].coverage if i in bm25 else 0.0)
                 for i in order[:top_k] if i in hits]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from bot.knowledge.chunking import chunk_file
 from bot.knowledge.errors import DocumentNotFound, EmptyDocument
 from bot.knowledge.index import KnowledgeIndex, Progress
 from bot.knowledge.loaders import DocumentLimits, LoadedFile, load_bytes, load_file
+from bot.knowledge.reindex import ReindexResult, reindex
 from bot.knowledge.spaces import GLOBAL, validate_space
 from bot.store import repo
 from bot.store.db import session_scope
@@ -84,20 +85,6 @@ class DocumentInfo:
                    content_type=row.content_type, chunks=row.chunk_count, size_bytes=row.size_bytes,
                    pages=row.pages, embed_model=row.embed_model, added_by=row.added_by,
                    added_at=row.added_at, updated_at=row.updated_at)
-
-
-@dataclass
-class ReindexResult:
-    """What ``reindex`` did to the current model's collection."""
-
-    collection: str
-    documents: int = 0
-    reembedded: int = 0
-    up_to_date: int = 0
-    chunks: int = 0
-    pruned: int = 0
-    skipped: list[str] = field(default_factory=list)  # "source: why" for documents it cannot rebuild
-    failed: list[str] = field(default_factory=list)  # "source: error" for documents whose rebuild failed
 
 
 class IngestService:
@@ -156,8 +143,6 @@ class IngestService:
         Documents already complete in this collection are left alone unless ``force``. ``prune``
         then removes vectors no chunk row refers to; run it while no ingestion is in progress.
         """
-        from bot.knowledge.reindex import reindex
-
         result = reindex(self, force=force, prune=prune, progress=progress)
         self._changed()
         return result

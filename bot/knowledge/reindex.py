@@ -3,29 +3,59 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from llama_index.core.schema import TextNode
+from sqlalchemy import Engine
 from sqlmodel import select
 
 from bot.knowledge.errors import DocumentError
 from bot.knowledge.formats import Part
-from bot.knowledge.index import Progress
-from bot.knowledge.loaders import LoadedFile, load_file
+from bot.knowledge.index import KnowledgeIndex, Progress
+from bot.knowledge.loaders import DocumentLimits, LoadedFile, load_file
 from bot.store import repo
 from bot.store.db import session_scope
 from bot.store.models import ChunkRecord, DocumentRecord
 
-if TYPE_CHECKING:
-    from bot.knowledge.ingest import IngestService, ReindexResult
-
 log = logging.getLogger(__name__)
 
 
-def reindex(service: IngestService, *, force: bool, prune: bool, progress: Progress | None) -> ReindexResult:
-    """See :meth:`IngestService.reindex`."""
-    from bot.knowledge.ingest import ReindexResult
+@dataclass
+class ReindexResult:
+    """What ``reindex`` did to the current model's collection."""
 
+    collection: str
+    documents: int = 0
+    reembedded: int = 0
+    up_to_date: int = 0
+    chunks: int = 0
+    pruned: int = 0
+    skipped: list[str] = field(default_factory=list)  # "source: why" for documents it cannot rebuild
+    failed: list[str] = field(default_factory=list)  # "source: error" for documents whose rebuild failed
+
+
+class Reindexable(Protocol):
+    """What reindexing needs of ``IngestService`` (a protocol: ingest.py imports this module, not the reverse)."""
+
+    engine: Engine
+    index: KnowledgeIndex
+    model_name: str
+    limits: DocumentLimits
+
+    def chunk(self, loaded: LoadedFile, *, space: str) -> list[TextNode]:
+        """The chunks of a loaded file under the current chunking settings."""
+        ...
+
+    def replace_version(self, loaded: LoadedFile, nodes: list[TextNode], *, space: str, old_ids: list[str],
+                        added_by: str | None, progress: Progress | None = None) -> int:
+        """Write one document version atomically; returns the document id."""
+        ...
+
+
+def reindex(service: Reindexable, *, force: bool, prune: bool, progress: Progress | None) -> ReindexResult:
+    """See :meth:`bot.knowledge.ingest.IngestService.reindex`."""
     index = service.index
     result = ReindexResult(collection=index.collection)
     with session_scope(service.engine) as session:
@@ -71,7 +101,7 @@ def reindex(service: IngestService, *, force: bool, prune: bool, progress: Progr
     return result
 
 
-def _stored(row: DocumentRecord, service: IngestService) -> tuple[LoadedFile | None, str]:
+def _stored(row: DocumentRecord, service: Reindexable) -> tuple[LoadedFile | None, str]:
     """The document as it was ingested: from its stored parts, else from its unchanged source file."""
     if row.content:
         parts = tuple(Part(text=p["text"], page=p.get("page"), markdown=bool(p.get("markdown")))

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.container import Container
 from bot.settings import Settings
+from inference.served import check_served_model
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,11 @@ class Check:
 
 
 def check_database(settings: Settings) -> Check:
-    """The database answers and its schema is at the newest migration."""
+    """The database answers and its schema is at the newest migration.
+
+    It uses the engine factory the container uses, not ``Container.engine``: that one migrates on
+    first use, and doctor reports the schema rather than changing it.
+    """
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
     from sqlalchemy import text
@@ -46,56 +52,46 @@ def check_database(settings: Settings) -> Check:
 
 
 def check_redis(settings: Settings) -> Check:
-    """Redis answers PING."""
-    import redis
+    """Redis answers PING, through the connection the job queues use."""
+    from redis import RedisError
+
+    from bot.jobs.queues import redis_connection
 
     try:
-        redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2).ping()
-    except redis.RedisError as exc:
+        redis_connection(settings).ping()
+    except RedisError as exc:
         return Check("redis", False, f"{_safe_url(settings.redis_url)}: {type(exc).__name__}",
                      "start Redis (`make services`) or fix DK_REDIS_URL")
     return Check("redis", True, _safe_url(settings.redis_url))
 
 
-def check_qdrant(settings: Settings) -> Check:
-    """The vector store opens and lists its collections."""
-    from qdrant_client import QdrantClient
-
+def check_qdrant(container: Container) -> Check:
+    """The container's vector store (with its API key) opens and lists its collections."""
+    settings = container.settings
     where = settings.qdrant.url or str(settings.qdrant_path)
     try:
-        if settings.qdrant.url:
-            client = QdrantClient(url=settings.qdrant.url, timeout=3)
-        else:
-            settings.qdrant_path.mkdir(parents=True, exist_ok=True)
-            client = QdrantClient(path=str(settings.qdrant_path))
-        try:
-            names = [c.name for c in client.get_collections().collections]
-        finally:
-            client.close()
+        names = [c.name for c in container.qdrant.get_collections().collections]
     except RuntimeError as exc:  # local mode: the directory is locked by another process
         return Check("qdrant", False, f"{where}: {exc}", "stop the process holding it or use a Qdrant server")
     except Exception as exc:  # noqa: BLE001  # the client raises many transport types; all mean "unreachable"
-        return Check("qdrant", False, f"{where}: {type(exc).__name__}", "start Qdrant or fix DK_QDRANT__URL")
+        refused = getattr(exc, "status_code", None) in (401, 403)
+        return Check("qdrant", False, f"{where}: {type(exc).__name__}{' (API key refused)' if refused else ''}",
+                     "set DK_QDRANT__API_KEY to the server's key" if refused
+                     else "start Qdrant or fix DK_QDRANT__URL")
     return Check("qdrant", True, f"{where} (collections: {', '.join(names) or 'none yet'})")
 
 
 def check_llm(settings: Settings) -> Check:
     """The LLM server answers and serves the configured model name."""
-    import httpx
-
-    url = f"{settings.llm.base_url.rstrip('/')}/models"
-    try:
-        response = httpx.get(url, timeout=3,
-                             headers={"Authorization": f"Bearer {settings.llm.api_key.get_secret_value()}"})
-        response.raise_for_status()
-        served = [m["id"] for m in response.json().get("data", [])]
-    except (httpx.HTTPError, ValueError) as exc:
-        return Check("llm server", False, f"{settings.llm.base_url}: {type(exc).__name__}",
-                     "start it: `dialog-keeper llm-server start` (embedded) or check vLLM / DK_LLM__BASE_URL")
-    if settings.llm.model not in served:
-        return Check("llm server", False, f"serves {served}, not {settings.llm.model!r}",
-                     "set DK_LLM__MODEL to the served model name")
-    return Check("llm server", True, f"{settings.llm.base_url} serves {settings.llm.model!r}")
+    llm = settings.llm
+    check = check_served_model(llm.base_url, llm.api_key.get_secret_value(), llm.model, timeout_s=3)
+    if check.ok:
+        return Check("llm server", True, check.detail)
+    if not check.served:
+        return Check("llm server", False, check.detail,
+                     "start it: `dialog-keeper llm-server start` (embedded) or check vLLM / DK_LLM__BASE_URL"
+                     " / DK_LLM__API_KEY")
+    return Check("llm server", False, check.detail, "set DK_LLM__MODEL to the served model name")
 
 
 def _model_check(name: str, path: Path, marker: str) -> Check:
@@ -112,10 +108,17 @@ def check_models(settings: Settings) -> list[Check]:
             _model_check("llm model (embedded)", gguf.parent, gguf.name)]
 
 
-def run_checks(settings: Settings) -> list[Check]:
-    """Every check, in the order a person would fix them."""
-    checks: list[Callable[[Settings], Check]] = [check_database, check_redis, check_qdrant, check_llm]
-    return [*check_models(settings), *(check(settings) for check in checks)]
+def run_checks(settings: Settings, container: Container | None = None) -> list[Check]:
+    """Every check, in the order a person would fix them, against the backends ``container`` builds."""
+    own = container is None
+    container = container or Container(settings)
+    try:
+        checks: list[Callable[[Settings], Check]] = [check_database, check_redis]
+        return [*check_models(settings), *(check(settings) for check in checks), check_qdrant(container),
+                check_llm(settings)]
+    finally:
+        if own:
+            container.close_sync()  # releases local-mode Qdrant's lock for the bot
 
 
 def _safe_url(url: str) -> str:

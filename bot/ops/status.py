@@ -12,7 +12,7 @@ from importlib import metadata
 
 from bot.settings import Settings
 from inference.gpu import gpu_status
-from inference.vllm import ServedModelCheck, check_served_model
+from inference.served import ServedModelCheck, check_served_model
 
 # Distributions whose versions matter when reading a bug report from a deployment.
 KEY_LIBRARIES = ("python-telegram-bot", "openai", "qdrant-client", "llama-index-core", "sentence-transformers",

@@ -124,7 +124,7 @@ async def _post_shutdown(application: App) -> None:
 
 async def check_model_server(application: App) -> None:
     """On start: is the LLM server up and serving the configured model? Admins hear if not."""
-    from inference.vllm import check_served_model
+    from inference.served import check_served_model
 
     dk: BotServices = application.bot_data["services"]
     llm = dk.container.settings.llm
@@ -158,7 +158,7 @@ async def resume_unanswered(context: Context) -> None:
 
 async def retry_deferred(context: Context) -> None:
     """Answer questions put off while the model server or the queue was down, once they are back."""
-    from inference.vllm import check_served_model
+    from inference.served import check_served_model
 
     llm = context.container.settings.llm
     check = await asyncio.to_thread(check_served_model, llm.base_url, llm.api_key.get_secret_value(), llm.model)

@@ -9,15 +9,16 @@ from pathlib import Path
 
 import pytest
 from redis import Redis, RedisError
+from rq import Queue
 from rq.job import Job, JobStatus
 from sqlmodel import Session, select
 
-from bot.jobs.queues import enqueue_transcription, watch_job
+from bot.jobs.queues import TRANSCRIBE, enqueue_transcription, watch_job
 from bot.settings import Settings
 from bot.store import repo
 from bot.store.db import make_engine, migrate, session_scope
 from bot.store.models import Message, MessageKind, TranscriptRecord
-from tests.conftest import free_port, make_settings, running_worker, start_worker
+from tests.conftest import TEST_REDIS_URL, free_port, make_settings, running_worker, start_worker
 from tests.support.gpu import HAS_NVIDIA_DRIVER
 
 
@@ -121,7 +122,19 @@ def test_redis_down_fails_fast_with_a_redis_error(tmp_path: Path) -> None:
     with pytest.raises(RedisError):
         enqueue_transcription(settings, 1)
     assert time.monotonic() - started < 5
-    assert isinstance(Redis, type)
+
+
+def test_a_queued_transcription_carries_its_settings(tmp_path: Path, queue_name: str) -> None:
+    """What the worker will see: the job stored in Redis under the message's id, with STT's timeout and retries."""
+    settings = _settings(tmp_path, queue_name, retries=2, retry_intervals_s=[3, 7, 11], job_timeout_s=123)
+    job = enqueue_transcription(settings, 4242)
+    connection = Redis.from_url(TEST_REDIS_URL)
+    stored = Job.fetch(f"{queue_name}-4242", connection=connection)
+    assert stored.id == job.id and stored.origin == queue_name
+    assert stored.func_name == TRANSCRIBE and stored.args == (4242,)
+    assert stored.timeout == 123 and stored.retries_left == 2 and stored.retry_intervals == [3, 7]
+    assert stored.get_status() == JobStatus.QUEUED
+    assert Queue(queue_name, connection=connection).job_ids == [job.id]
 
 
 def test_worker_serves_prometheus_metrics_when_a_port_is_set(tmp_path: Path, queue_name: str) -> None:

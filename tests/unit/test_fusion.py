@@ -1,0 +1,38 @@
+"""Hybrid retrieval's fusion of dense and BM25 rankings (pure functions of bot/knowledge/index.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.knowledge.index import RRF_K, relative_fusion, rrf
+
+
+def test_rrf_rewards_agreement_between_rankings() -> None:
+    assert rrf([["a", "b", "c"], ["b", "c", "a"]]) == ["b", "a", "c"]
+    assert rrf([["x"], []]) == ["x"]
+    assert rrf([["a", "b"], ["b"]], k=RRF_K) == ["b", "a"]
+
+
+def test_rrf_scores_are_reciprocal_ranks() -> None:
+    # a: 1/(k+1) + 1/(k+5); b: 2/(k+2) — with k=0 a wins (1.2 > 1.0); k=60 damps the top rank and b wins
+    rankings = [["a", "b"], ["c", "b", "d", "e", "a"]]
+    assert rrf(rankings, k=0)[0] == "a"
+    assert rrf(rankings, k=60)[0] == "b"
+
+
+def test_relative_fusion_weighs_normalised_scores_by_alpha() -> None:
+    cosine = {"a": 0.9, "b": 0.5, "c": 0.1}  # normalised: 1, .5, 0
+    bm25 = {"c": 12.0, "b": 2.0}  # normalised: c 1, b 0; a has no lexical hit (0)
+    assert relative_fusion(cosine, bm25, alpha=1.0) == ["a", "b", "c"]
+    assert relative_fusion(cosine, bm25, alpha=0.0) == ["c", "a", "b"]  # a and b tie at 0: dense order kept
+    assert relative_fusion(cosine, bm25, alpha=0.5) == ["a", "c", "b"]  # .5, .5 (tie kept in order) … .25
+
+
+def test_relative_fusion_ranks_only_dense_candidates() -> None:
+    assert relative_fusion({"a": 0.3}, {"z": 5.0, "a": 1.0}, alpha=0.5) == ["a"]
+    assert relative_fusion({}, {"z": 1.0}, alpha=0.5) == []
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.3, 1.0])
+def test_equal_scores_do_not_divide_by_zero(alpha: float) -> None:
+    assert set(relative_fusion({"a": 0.4, "b": 0.4}, {"a": 3.0, "b": 3.0}, alpha=alpha)) == {"a", "b"}
