@@ -7,9 +7,6 @@ from pathlib import Path
 
 from bot.settings import ROOT
 
-# The message-pipeline rewrite (issue 10) still has bot.container ↔ bot.dialog.* ↔ bot.jobs.runtime; once it is
-# gone this set becomes empty and the test covers all of bot/.
-
 
 def import_graph(package: Path) -> dict[str, set[str]]:
     """Module → the package's modules it imports (absolute imports, anywhere in the file)."""
