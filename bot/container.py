@@ -46,7 +46,12 @@ class Container:
     """Lazily built backends; heavy imports happen only when a backend is first used."""
 
     def __init__(self, settings: Settings) -> None:
+        from bot.ops.logging import add_secret
+
         self.settings = settings
+        for secret in (settings.telegram.token, settings.llm.api_key, settings.qdrant.api_key,
+                       settings.telegram.webhook_secret, settings.caldav.password):
+            add_secret(secret.get_secret_value() if secret is not None else None)  # never in a log line
 
     @cached_property
     def engine(self) -> Engine:

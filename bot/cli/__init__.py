@@ -18,6 +18,9 @@ from bot.settings import Settings, get_settings
 GROUPS: tuple[ModuleType, ...] = (ops, monitoring, ask, knowledge, models, demo, meetings, gpu)
 
 
+SERVICES = frozenset({"run", "worker"})  # long-running processes whose logs are their output
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     """The argument parser with every sub-command, and the command each sub-command runs."""
     parser = argparse.ArgumentParser(prog="dialog-keeper", description="Dialog Keeper: a self-hosted Telegram "
@@ -42,8 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         settings = get_settings()
     except ValidationError as exc:
         return fail(f"configuration error: {exc}", EXIT_SETUP)
-    # The CLI's own output says what happened; logs are for -v (the bot and workers log at DK_LOG_LEVEL).
-    setup_logging(settings.log_level if args.verbose else "WARNING",
+    # Services (the bot, workers) log at DK_LOG_LEVEL; other commands print what happened and log only with -v.
+    service = args.command in SERVICES
+    setup_logging(settings.log_level if args.verbose or service else "WARNING",
                   json=settings.log_json or settings.profile == "production")  # production: JSON lines only
     return run_guarded(commands[args.command], settings, args)
 

@@ -4,17 +4,38 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 import structlog
 
-# Telegram bot tokens and bearer keys look like this; they must never reach a log line.
-_SECRET_PATTERNS = [re.compile(r"\d{6,12}:[A-Za-z0-9_-]{30,}"), re.compile(r"(?i)(bearer\s+)[^\s\"']+")]
+# Bot tokens (also cut short, as wide tracebacks print them), bearer keys, token=… and /bot<token>/ URLs.
+_SECRET_PATTERNS = [
+    (re.compile(r"\d{6,12}:[A-Za-z0-9_-]{4,}"), "***"),
+    (re.compile(r"(?i)(bearer\s+)[^\s\"']+"), r"\1***"),
+    (re.compile(r"(?i)((?:token|api[_-]?key|password|secret)\s*[=:]\s*)[^\s,)\]}'\"]+"), r"\1***"),
+    (re.compile(r"/bot[^/\s]+/"), "/bot***/"),
+]
+_KNOWN_SECRETS: set[str] = set()
+
+
+def add_secret(value: str | None) -> None:
+    """Mask this exact value (a configured token or key) wherever it appears in a log line."""
+    if value and len(value) >= 6:
+        _KNOWN_SECRETS.add(value)
 
 
 def redact(text: str) -> str:
-    """``text`` with anything that looks like a token replaced by ***."""
-    text = _SECRET_PATTERNS[0].sub("***", text)
-    return _SECRET_PATTERNS[1].sub(r"\1***", text)
+    """``text`` with configured secrets and anything that looks like a token replaced by ***."""
+    for secret in _KNOWN_SECRETS:
+        text = text.replace(secret, "***")
+    for pattern, replacement in _SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _redact_rendered(_: Any, __: str, rendered: Any) -> Any:
+    """The last step: the whole rendered line, traceback included, goes through ``redact``."""
+    return redact(rendered) if isinstance(rendered, str) else rendered
 
 
 class RedactingFilter(logging.Filter):
@@ -29,9 +50,13 @@ class RedactingFilter(logging.Filter):
 
 def setup_logging(level: str = "INFO", *, json: bool = False) -> None:
     """Route every logger through one structlog formatter on stderr."""
-    renderer = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+    # Plain tracebacks: the default "rich" one prints local variables, and PTB's locals hold the bot token.
+    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(
+        colors=False, exception_formatter=structlog.dev.plain_traceback)
     formatter = structlog.stdlib.ProcessorFormatter(
-        processor=renderer,
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    *([structlog.processors.format_exc_info] if json else []),  # JSON: the traceback as text
+                    renderer, _redact_rendered],
         foreign_pre_chain=[structlog.contextvars.merge_contextvars,  # update_id, bound per update (bind_update)
                            structlog.stdlib.ExtraAdder(),  # fields passed as logging's extra= (audit lines)
                            structlog.stdlib.add_log_level, structlog.stdlib.add_logger_name,
