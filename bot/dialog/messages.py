@@ -81,7 +81,16 @@ def kept_from_rows(message: Message, chat: Chat, user: User | None, *, file: Fil
                 username=user.username if user else None, telegram_message_id=message.telegram_message_id,
                 kind=message.kind, text=message.text, status=message.status, media_path=message.media_path,
                 reply_telegram_id=message.reply_telegram_id, deferred=message.deferred_at is not None,
-                language_code=language_code, file=file, duplicate=duplicate)
+                language_code=language_code, file=file or file_of(message), duplicate=duplicate)
+
+
+def file_of(message: Message) -> FileInfo | None:
+    """What the stored update says about the message's file (a resumed upload keeps its name and type)."""
+    raw_message = (message.raw or {}).get("message") or {}
+    media = raw_message.get("voice") or raw_message.get("audio") or raw_message.get("document")
+    if not media:
+        return None
+    return FileInfo(size=media.get("file_size"), mime_type=media.get("mime_type"), name=media.get("file_name"))
 
 
 def language_code_of(message: Message) -> str | None:
