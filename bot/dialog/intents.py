@@ -155,6 +155,10 @@ class IntentClassifier:
         metrics.INTENTS.labels(result.intent.value, result.path).inc()
         return result
 
+    async def classify_by_llm(self, text: str) -> Classification:
+        """The LLM path alone (no rules, not counted): what the model decides, or the ``question`` default."""
+        return await self._by_llm(text)
+
     async def _llm_decides(self) -> bool:
         if self._llm is None or self._use_llm == "off":
             return False
