@@ -15,6 +15,10 @@ SCHEMA = {
     },
     "required": ["intent", "confidence"],
 }
+# What llama-cpp-python's schema grammar enforces: structure, types, enum, required keys — not numeric bounds
+# (the 135M model answered {"confidence": 10}); IntentClassifier clips the confidence for that reason.
+GRAMMAR_PART = {**SCHEMA, "properties": {"intent": SCHEMA["properties"]["intent"],  # type: ignore[index]
+                                         "confidence": {"type": "number"}}}
 
 
 def _client(base_url: str) -> LLMClient:
@@ -31,8 +35,8 @@ async def test_complete_json_matches_the_schema_on_llamacpp(llm_base_url: str) -
              ChatMessage("user", "Позовите, пожалуйста, живого человека")], SCHEMA, max_tokens=32)
     finally:
         await client.aclose()
-    jsonschema.validate(reply, SCHEMA)  # the grammar constrained a 135M model to the five intents
-    assert reply["intent"] in {i.value for i in Intent}
+    jsonschema.validate(reply, GRAMMAR_PART)  # the grammar held a 135M model to the five intents, a number
+    assert {"intent", "confidence"} <= set(reply)
 
 
 async def test_classifier_on_llamacpp_gives_one_of_the_five(llm_base_url: str) -> None:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from benchmarks.scenarios.intents import load_labelled
 from bot.dialog.intents import Intent, IntentClassifier, classify_by_rules, smalltalk_key
 from inference.llm import LLMClient, structured_output
+from tests.support.openai_stand_in import StandIn, serve_stand_in
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -106,44 +105,11 @@ def test_structured_output_dialects() -> None:
     assert "schema" not in vllm  # vLLM's OpenAI form carries the schema only inside json_schema
 
 
-@dataclass
-class StandIn:
-    """A loopback OpenAI-compatible server: a fixed chat reply, the requests it received."""
-
-    base_url: str = ""
-    content: str = ""
-    owner: str = "llamacpp"
-    requests: list[dict[str, Any]] = field(default_factory=list)
-
-
 @pytest.fixture
 async def openai_stand_in() -> AsyncIterator[StandIn]:
-    """An aiohttp server speaking the documented /v1/models and /v1/chat/completions endpoints."""
-    state = StandIn()
-
-    async def models(_: web.Request) -> web.Response:
-        return web.json_response({"object": "list", "data": [
-            {"id": "stand-in", "object": "model", "created": 0, "owned_by": state.owner}]})
-
-    async def chat(request: web.Request) -> web.Response:
-        state.requests.append(await request.json())
-        return web.json_response({
-            "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": "stand-in",
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": state.content}}],
-            "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}})
-
-    app = web.Application()
-    app.router.add_get("/v1/models", models)
-    app.router.add_post("/v1/chat/completions", chat)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    state.base_url = f"http://127.0.0.1:{port}/v1"
-    yield state
-    await runner.cleanup()
+    """A loopback OpenAI-compatible server with a fixed reply (tests/support/openai_stand_in.py)."""
+    async with serve_stand_in() as state:
+        yield state
 
 
 def _client(base_url: str) -> LLMClient:
