@@ -3,6 +3,7 @@
     python -m benchmarks run llm --concurrency 1 4 16 32          # embedded llama.cpp server
     python -m benchmarks run llm --base-url http://gpu:8000/v1    # any OpenAI-compatible server (vLLM)
     python -m benchmarks run e2e | stt | retrieval | ingest
+    python -m benchmarks run intents [--base-url URL]              # rules, LLM and combined intent accuracy
     python -m benchmarks compare A.jsonl B.jsonl
     python -m benchmarks plot RESULTS.jsonl [MORE.jsonl …] --out DIR
     python -m benchmarks ceiling --gpu "H100 SXM" --params 7.6e9 --dtype bf16 [--measured-tps X]
@@ -24,6 +25,7 @@ SCENARIOS = {
     "stt": "benchmarks.scenarios.stt",
     "retrieval": "benchmarks.scenarios.retrieval",
     "ingest": "benchmarks.scenarios.ingest",
+    "intents": "benchmarks.scenarios.intents",
 }
 
 
@@ -47,7 +49,8 @@ def _add_run(subparsers: Any) -> None:
                             help=f"no new request after this many seconds per setting "
                                  f"(default {defaults['max_seconds']:g})")
         common.add_argument("--out", type=Path, default=None,
-                            help=f"JSON-lines file (default benchmarks/results/{name}.jsonl)")
+                            help=f"results file: JSON lines, or a JSON array when it ends in .json (default "
+                                 f"benchmarks/results/{result_file(module, name)})")
         common.add_argument("--append", action="store_true", help="append to --out instead of replacing it")
         common.add_argument("--label", default=None, help="a name for this run (legends, compare headers)")
         common.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bars")
@@ -84,13 +87,19 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     return parser
 
 
+def result_file(module: ModuleType, name: str) -> str:
+    """A scenario's default results file name: its ``RESULT_FILE``, else ``NAME.jsonl``."""
+    return str(getattr(module, "RESULT_FILE", f"{name}.jsonl"))
+
+
 def _run(args: argparse.Namespace) -> int:
-    from benchmarks.harness.records import RESULTS_DIR, RunContext, validate, write_jsonl
+    from benchmarks.harness.records import RESULTS_DIR, RunContext, validate, write_records
 
     ctx = RunContext(scenario=args.scenario, label=args.label, progress=args.progress)
-    records = _scenario(args.scenario).run(args, ctx)
-    out = args.out or RESULTS_DIR / f"{args.scenario}.jsonl"
-    write_jsonl(records, out, append=args.append)
+    module = _scenario(args.scenario)
+    records = module.run(args, ctx)
+    out = args.out or RESULTS_DIR / result_file(module, args.scenario)
+    write_records(records, out, append=args.append)
     for record in records:
         print(headline(record))
     problems = validate(records)

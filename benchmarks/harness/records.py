@@ -121,10 +121,22 @@ def write_jsonl(records: Iterable[Mapping[str, Any]], path: Path, *, append: boo
     return path
 
 
+def write_records(records: Iterable[Mapping[str, Any]], path: Path, *, append: bool = False) -> Path:
+    """Write records: a JSON array for a ``.json`` path (e.g. results/intents.json), else JSON lines."""
+    if path.suffix != ".json":
+        return write_jsonl(records, path, append=append)
+    kept = read_jsonl(path) if append and path.exists() else []
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([*kept, *records], ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """The records of a JSON-lines file (blank lines skipped)."""
-    with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    """The records of a JSON-lines file (blank lines skipped), or of a file holding one JSON array of them."""
+    text = path.read_text(encoding="utf-8")
+    if text.lstrip().startswith("["):
+        return list(json.loads(text))
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 @lru_cache(maxsize=1)
