@@ -177,6 +177,8 @@ class IntentClassifier:
                 [ChatMessage("system", _SYSTEM), ChatMessage("user", text[:1000])], _SCHEMA, max_tokens=24)
             intent = Intent(str(reply.get("intent", "")))
             confidence = float(reply.get("confidence", 0.0))
+            if not 0.0 <= confidence <= 1.0:  # llama.cpp's grammar does not enforce the schema's bounds
+                raise ValueError(f"confidence {confidence} is outside 0..1")
         except (LLMError, ValueError, TypeError) as exc:
             log.info("intent by LLM failed, treating as a question: %s", exc)
             return Classification(Intent.question, 0.0, "default")
