@@ -24,7 +24,7 @@ from bot.jobs.runtime import use_container
 from bot.store import repo
 from bot.store.db import session_scope
 from bot.store.models import MessageKind, MessageStatus, User
-from bot.telegram import admin, documents, handlers, voice
+from bot.telegram import admin, documents, handlers, tickets, voice
 from bot.telegram.answering import answer_stored_question
 from bot.telegram.context import BotServices, services
 from bot.telegram.guards import Access, RateLimiter
@@ -60,6 +60,7 @@ def build_application(container: Container) -> Application:  # type: ignore[type
         container=container, access=Access(settings, container.engine),
         limiter=RateLimiter(settings.user_rate_per_minute))
     add_handlers(application)
+    tickets.register(application)  # escalations: service, review buttons, support-reply poller, ticket sync
     return application
 
 
