@@ -63,7 +63,8 @@ class KaitenClient:
             raise KaitenRequestError("DK_KAITEN__URL is not set")
         self._http = httpx.AsyncClient(base_url=base_url.rstrip("/") + "/", timeout=timeout_s, transport=transport,
                                        headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
-        self._interval = 1.0 / rate_per_s if rate_per_s > 0 else 0.0
+        # 10 % under the limit: arrival jitter must not squeeze rate + 1 requests into one second at Kaiten.
+        self._interval = 1.1 / rate_per_s if rate_per_s > 0 else 0.0
         self._retries = retries
         self._max_wait_s = max_wait_s
         self._pace_lock = asyncio.Lock()
@@ -118,15 +119,16 @@ class KaitenClient:
     async def create_card(self, *, title: str, board_id: int, external_id: str, column_id: int | None = None,
                           lane_id: int | None = None, type_id: int | None = None,
                           description: str | None = None) -> dict[str, Any]:
-        """``POST /cards`` exactly once per ``external_id``: an unknown outcome is looked up, never re-sent blindly."""
+        """The card with ``external_id``: looked up first, and after any attempt whose outcome is unknown, so
+        ``POST /cards`` is never re-sent blindly and one external id makes one card."""
         body: dict[str, Any] = {"title": title[:1000], "board_id": board_id, "external_id": external_id,
                                 "text_format_type_id": 1}
         body |= {k: v for k, v in {"column_id": column_id, "lane_id": lane_id, "type_id": type_id,
                                     "description": description}.items() if v is not None}
         for attempt in range(self._retries + 1):
-            existing = await self.find_by_external_id(external_id) if attempt else None
+            existing = await self.find_by_external_id(external_id)  # made earlier, or by a lost attempt
             if existing is not None:
-                log.info("card %s for %s was created by an earlier attempt", existing["id"], external_id)
+                log.info("card %s for %s exists already", existing["id"], external_id)
                 return existing
             try:
                 return dict(await self._call("POST", "cards", json=body, idempotent=False))

@@ -140,16 +140,14 @@ def kaiten_client(settings: Settings) -> KaitenClient:
 async def create_card(kaiten: KaitenClient, settings: Settings, content: TicketContent) -> Ticket:
     """The escalation's card (found again by external id if an earlier attempt made it), then its tags."""
     cfg, external_id = settings.kaiten, content.escalation.external_id or f"dk:{content.escalation.id}"
-    card = await kaiten.find_by_external_id(external_id)
-    if card is None:
-        assert cfg.board_id is not None  # checked by kaiten_client()
-        card = await kaiten.create_card(title=content.title, board_id=cfg.board_id, external_id=external_id,
-                                        column_id=cfg.column_id, lane_id=cfg.lane_id, type_id=cfg.type_id,
-                                        description=description(content))
-        for tag in tags(content):
-            try:
-                await kaiten.add_tag(int(card["id"]), tag)
-            except KaitenError as exc:  # a missing tag is no reason to fail the ticket
-                log.warning("could not tag card %s with %s: %s", card["id"], tag, exc)
+    assert cfg.board_id is not None  # checked by kaiten_client()
+    card = await kaiten.create_card(title=content.title, board_id=cfg.board_id, external_id=external_id,
+                                    column_id=cfg.column_id, lane_id=cfg.lane_id, type_id=cfg.type_id,
+                                    description=description(content))
+    for tag in tags(content):  # after creation: tags are not in Kaiten's create schema; adding one twice is harmless
+        try:
+            await kaiten.add_tag(int(card["id"]), tag)
+        except KaitenError as exc:  # a missing tag is no reason to fail the ticket
+            log.warning("could not tag card %s with %s: %s", card["id"], tag, exc)
     card_id = int(card["id"])
     return Ticket(ticket_id=str(card_id), url=card_url(cfg.url, card_id), card_id=card_id)
