@@ -98,7 +98,7 @@ async def test_kaiten_down_user_told_once_card_created_later(
                                            source="not_found", answer_id=answer.id)
             assert result.created and result.ticket_id is None and result.status == "queued"
             await bot_says(tg, ALICE_ID, "Запрос сохранён")
-            await asyncio.sleep(3)  # a few failed attempts while Kaiten is down
+            await asyncio.sleep(10)  # longer than one job attempt (the client's own retries): RQ retries the job
             assert kaiten.cards == {} and any(status == 503 for *_, status in kaiten.requests)
             kaiten.faults.down = False
             created = await bot_says(tg, ALICE_ID, "Заявка №", timeout=40)
