@@ -19,10 +19,13 @@ import asyncio
 import hashlib
 import html
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from redis import RedisError
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.dialog.notify import Notifier
@@ -35,6 +38,8 @@ from bot.store.db import in_session
 from bot.store.models import AnswerRecord, Chat, Escalation, Message, User
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,7 @@ class EscalationService:
         self.settings = settings
         self.notifier = notifier
         self._poll_s = poll_s
+        self._store_lock = asyncio.Lock()
         self.kaiten: KaitenClient | None = None  # built on first use, in the event loop that uses it
 
     @property
@@ -85,8 +91,9 @@ class EscalationService:
                       answer_id: int | None = None, message_id: int | None = None, question: str | None = None,
                       lang: Lang | None = None) -> RequestResult:
         """Escalate a question (by its answer id, stored message id or text) once; tell the user and admins."""
-        escalation, created = await in_session(self.engine, self._store, chat_telegram_id, requester, source,
-                                               answer_id, message_id, question)
+        async with self._store_lock:  # presses arrive together (concurrent updates); SQLite takes one writer
+            escalation, created = await in_session(self.engine, self._store, chat_telegram_id, requester, source,
+                                                   answer_id, message_id, question)
         assert escalation.id is not None
         lang = lang or self.settings.language
         reply_to = escalation.question_telegram_id
@@ -164,9 +171,9 @@ class EscalationService:
 
     def _store(self, session: Session, chat_telegram_id: int, requester: Requester, source: str,
                answer_id: int | None, message_id: int | None, question: str | None) -> tuple[Escalation, bool]:
-        chat = repo.get_or_create_chat(session, telegram_id=chat_telegram_id)
-        user = repo.get_or_create_user(session, telegram_id=requester.telegram_id, username=requester.username,
-                                       full_name=requester.full_name)
+        chat = _race_safe(session, lambda: repo.get_or_create_chat(session, telegram_id=chat_telegram_id))
+        user = _race_safe(session, lambda: repo.get_or_create_user(
+            session, telegram_id=requester.telegram_id, username=requester.username, full_name=requester.full_name))
         if requester.username and user.username != requester.username:
             user.username = requester.username
             session.add(user)
@@ -218,6 +225,15 @@ def admin_who(user: User | None) -> str:
     name = html.escape(user.full_name or str(user.telegram_id))
     handle = f"@{html.escape(user.username)}, " if user.username else ""
     return f'<a href="tg://user?id={user.telegram_id}">{name}</a> ({handle}id {user.telegram_id})'
+
+
+def _race_safe(session: Session, get_or_create: Callable[[], T]) -> T:
+    """``get_or_create`` in a savepoint: when a concurrent press inserted the row first, read theirs."""
+    try:
+        with session.begin_nested():
+            return get_or_create()
+    except IntegrityError:
+        return get_or_create()
 
 
 def _claim(session: Session, escalation_id: int, flag: str) -> bool:

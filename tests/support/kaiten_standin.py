@@ -127,7 +127,8 @@ class KaitenStandIn:
                 card["last_moved_to_done_at"] = now_iso(done_at)
             return card
 
-    def comment(self, card_id: int, text: str, *, author: dict[str, Any] = AGENT, internal: bool = False) -> dict[str, Any]:
+    def comment(self, card_id: int, text: str, *, author: dict[str, Any] = AGENT,
+                internal: bool = False) -> dict[str, Any]:
         """A comment written in Kaiten (by support unless ``author`` says otherwise)."""
         with self._lock:
             return self._add_comment(card_id, text, author, internal=internal)
@@ -221,7 +222,7 @@ class KaitenStandIn:
             case "PATCH", ["cards", card_id]:
                 return self._view(self._patch(self.cards[int(card_id)], body), with_description=True)
             case "GET", ["cards", card_id, "comments"]:
-                self.cards[int(card_id)]  # noqa: B018  # 404 for an unknown card
+                self.cards[int(card_id)]  # 404 for an unknown card
                 return [dict(c) for c in self.comments.get(int(card_id), [])]
             case "POST", ["cards", card_id, "comments"]:
                 if not body.get("text"):
@@ -267,7 +268,8 @@ class KaitenStandIn:
         card["version"] += 1
         return card
 
-    def _add_comment(self, card_id: int, text: str, author: dict[str, Any], *, internal: bool = False) -> dict[str, Any]:
+    def _add_comment(self, card_id: int, text: str, author: dict[str, Any], *,
+                     internal: bool = False) -> dict[str, Any]:
         card = self.cards[card_id]
         stamp = now_iso()
         comment = {"id": next(self._ids), "text": text, "type": 1, "card_id": card_id, "author_id": author["id"],
