@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install services demo test lint bench clean
+.PHONY: install services demo test lint bench clean test-n8n
 
 # Re-runs only when the dependencies or the model manifest change.
 $(INSTALLED): pyproject.toml scripts/install.sh models/manifest.toml
@@ -24,6 +24,10 @@ lint: install
 
 test: install services lint
 	$(BIN)/pytest
+
+# Opt-in: a real n8n (Node 24 + n8n 2.41.1, ~3 GB cached outside the checkout) runs deploy/n8n/escalation.json.
+test-n8n: install
+	VENV=$(VENV) scripts/test-n8n.sh
 
 # Every benchmark at its default size on the embedded stack (about half an hour on 2 CPU cores), then the plots.
 BENCH_OUT ?= benchmarks/results

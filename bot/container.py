@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from bot.dialog.access import Access
     from bot.dialog.answer import AnswerService
     from bot.dialog.conversation import Conversations
-    from bot.dialog.handoff import HandoffService
+    from bot.dialog.escalation import EscalationService
     from bot.dialog.inbox import Inbox
     from bot.dialog.intents import IntentClassifier
     from bot.dialog.meetings import MeetingService
@@ -159,11 +159,12 @@ class Container:
         return IntentClassifier(self.llm, min_confidence=cfg.min_confidence, use_llm=cfg.llm)
 
     @cached_property
-    def handoff(self) -> HandoffService:
-        """Requests for a human."""
-        from bot.dialog.handoff import HandoffService
+    def escalations(self) -> EscalationService:
+        """Requests for a human and their tickets (Kaiten, n8n or none); the bot gives it a Telegram notifier."""
+        from bot.dialog.escalation import EscalationService
+        from bot.dialog.inbox import LoggingNotifier
 
-        return HandoffService(self.engine, self.settings.language)
+        return EscalationService(engine=self.engine, settings=self.settings, notifier=LoggingNotifier())
 
     @cached_property
     def conversations(self) -> Conversations:

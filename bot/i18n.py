@@ -199,8 +199,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
     },
     "access_granted_hello": {"ru": "Вам открыли доступ к боту. Задавайте вопросы!",
                              "en": "You have been given access to the bot. Ask away!"},
-    "human_already": {"ru": "Сотрудники уже получили этот вопрос — с вами свяжутся.",
-                      "en": "The staff already have this question; someone will contact you."},
+
     # --- meetings (bot/dialog/meetings.py)
     "meet_not_configured": {
         "ru": "Встречи не настроены: календарь не подключён (DK_CALDAV__URL). Обратитесь к администратору.",
@@ -302,6 +301,49 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "report_chart_hour": {"ru": "час ({tz})", "en": "hour ({tz})"},
     "report_chart_messages": {"ru": "сообщений в час", "en": "messages per hour"},
     "report_chart_p95": {"ru": "ответ p95, с", "en": "answer p95, s"},
+    # --- escalation and tickets (bot/dialog/escalation.py)
+    "ticket_created": {"ru": "Заявка №{ticket} создана, ответ придёт сюда же.",
+                       "en": "Ticket #{ticket} is created; the answer will come here."},
+    "ticket_saved": {
+        "ru": "Запрос сохранён и будет передан сотрудникам: система заявок сейчас недоступна. "
+              "Номер заявки пришлю сюда же.",
+        "en": "Your request is saved and will reach the staff: the ticket system is unavailable right now. "
+              "I will send the ticket number here.",
+    },
+    "human_already": {"ru": "По этому вопросу человек уже позван{ticket}. Ответ придёт сюда же.",
+                      "en": "A human has already been asked about this question{ticket}. The answer will come here."},
+    "human_already_ticket": {"ru": " (заявка №{ticket})", "en": " (ticket #{ticket})"},
+    "admin_escalation": {
+        "ru": "🙋 {who} просит человека в чате «{chat}».\nВопрос: {question}",
+        "en": "🙋 {who} asks for a human in “{chat}”.\nQuestion: {question}",
+    },
+    "admin_escalation_ticket": {"ru": "Заявка №{ticket}: {url}", "en": "Ticket #{ticket}: {url}"},
+    "admin_ticket_failed": {
+        "ru": "⚠️ Не удалось создать заявку по запросу №{escalation} после всех попыток: {error}\n"
+              "{who}, чат «{chat}». Вопрос: {question}",
+        "en": "⚠️ Could not create a ticket for request #{escalation} after every attempt: {error}\n"
+              "{who}, chat “{chat}”. Question: {question}",
+    },
+    "support_reply": {"ru": "💬 Ответ поддержки по заявке №{ticket}:\n\n{text}\n\n"
+                            "Ответьте на это сообщение, чтобы дописать в заявку.",
+                      "en": "💬 Support replied to ticket #{ticket}:\n\n{text}\n\n"
+                            "Reply to this message to add to the ticket."},
+    "ticket_resolved": {"ru": "✅ Заявка №{ticket} решена.", "en": "✅ Ticket #{ticket} is resolved."},
+    "reply_added": {"ru": "Добавил в заявку №{ticket}.", "en": "Added to ticket #{ticket}."},
+    "reply_failed": {"ru": "Не удалось передать сообщение в заявку №{ticket}, попробуйте позже.",
+                     "en": "Could not add the message to ticket #{ticket}; please try again later."},
+    "ticket_doc_title": {"ru": "Заявка №{ticket} (решена {date})", "en": "Ticket #{ticket} (resolved {date})"},
+    "ticket_review": {
+        "ru": "📚 Решённая заявка для базы знаний:\n\n{text}",
+        "en": "📚 A resolved ticket for the knowledge base:\n\n{text}",
+    },
+    "btn_kb_add": {"ru": "Добавить в базу", "en": "Add to the base"},
+    "btn_kb_skip": {"ru": "Пропустить", "en": "Skip"},
+    "kb_added": {"ru": "Добавлено в базу знаний: {title}", "en": "Added to the knowledge base: {title}"},
+    "kb_skipped": {"ru": "Пропущено: {title}", "en": "Skipped: {title}"},
+    "kb_decided": {"ru": "Уже решено.", "en": "Already decided."},
+    "offer_human": {"ru": "Жаль, что ответ не помог. Передать вопрос сотруднику?",
+                    "en": "Sorry the answer did not help. Shall I pass the question to a person?"},
 }
 
 

@@ -254,6 +254,43 @@ class OpsSettings(BaseModel):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Moscow)") from exc
         return value
+class TrackerSettings(BaseModel):
+    """Where a request for a human becomes a ticket: Kaiten, an n8n workflow, or nowhere (a row + admin notice)."""
+
+    kind: Literal["kaiten", "n8n", "none"] = "none"
+    queue: str = "tickets"  # the RQ queue of ticket jobs (`dialog-keeper worker --queues tickets`)
+    job_timeout_s: int = 120
+    # Back-off between attempts while the tracker is down: about 5 hours in all, then the admins are alerted.
+    retry_intervals_s: list[int] = Field(default_factory=lambda: [30, 60, 120, 300, 600, 900, 1800, 3600, 3600,
+                                                                  3600, 3600])
+    wait_s: float = 15.0  # how long the bot waits for the ticket number before saying "saved, number follows"
+    transcript_turns: int = 6  # last turns of the chat copied into the ticket
+
+
+class KaitenSettings(BaseModel):
+    """Kaiten (kaiten.ru): the board and column new cards go to, how often replies and resolved cards are read."""
+
+    url: str = ""  # e.g. https://company.kaiten.ru/api/latest
+    token: SecretStr | None = None  # a Kaiten user's API key (Profile → API key); cards are created as that user
+    board_id: int | None = None
+    column_id: int | None = None
+    lane_id: int | None = None
+    type_id: int | None = None
+    poll_s: int = 60  # how often open cards are checked for support replies and a done column
+    sync_hours: float = 6.0  # how often resolved cards go into the knowledge base
+    sync_review: bool = True  # an admin approves each resolved card before it enters the knowledge base
+    sync_overlap_h: float = 1.0  # each sync re-reads this much before the last one (Kaiten's bounds are vague)
+    resolution_property_id: int | None = None  # a custom property holding the resolution, else the last comment
+    rate_per_s: float = 5.0  # Kaiten's documented limit
+    timeout_s: float = 15.0
+
+
+class N8NSettings(BaseModel):
+    """An n8n workflow as the tracker: the bot POSTs the escalation, the workflow answers {ticket_id, url?}."""
+
+    webhook_url: str | None = None
+    secret: SecretStr | None = None  # sent as the X-DK-Secret header; the workflow checks it
+    timeout_s: float = 30.0
 
 
 class Settings(BaseSettings):
@@ -290,6 +327,9 @@ class Settings(BaseSettings):
     caldav: CalDAVSettings = Field(default_factory=CalDAVSettings)
     meetings: MeetingsSettings = Field(default_factory=MeetingsSettings)
     ops: OpsSettings = Field(default_factory=OpsSettings)
+    tracker: TrackerSettings = Field(default_factory=TrackerSettings)
+    kaiten: KaitenSettings = Field(default_factory=KaitenSettings)
+    n8n: N8NSettings = Field(default_factory=N8NSettings)
 
     @property
     def db_url(self) -> str:

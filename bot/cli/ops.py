@@ -16,7 +16,8 @@ def register(sub: argparse._SubParsersAction) -> dict[str, Command]:  # type: ig
     """The ``run``, ``worker``, ``doctor`` and ``llm-server`` sub-commands."""
     sub.add_parser("run", help="run the Telegram bot (polling or webhook, see DK_TELEGRAM__MODE)")
     worker = sub.add_parser("worker", help="run a queue worker (voice transcription)")
-    worker.add_argument("--queues", nargs="*", help="queues to serve (default: DK_STT__QUEUE)")
+    worker.add_argument("--queues", nargs="*",
+                        help="queues to serve (default: DK_STT__QUEUE, plus DK_TRACKER__QUEUE with a tracker)")
     worker.add_argument("--slot", type=int, default=0, help="worker number on this host (names it)")
     worker.add_argument("--burst", action="store_true", help="exit when the queues are empty")
     sub.add_parser("doctor", help="check every dependency")
@@ -81,7 +82,9 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
 
     serve_metrics(settings, "worker")  # several workers on one host: give each its own DK_METRICS_PORT
     try:
-        run_worker(settings, args.queues or [settings.stt.queue], slot=args.slot, burst=args.burst)
+        # with a tracker configured the default worker also makes the tickets (DK_TRACKER__QUEUE)
+        default = [settings.stt.queue] + ([settings.tracker.queue] if settings.tracker.kind != "none" else [])
+        run_worker(settings, args.queues or default, slot=args.slot, burst=args.burst)
     except RedisError as exc:
         return fail(f"Redis unavailable at {settings.redis_url}: {exc}", EXIT_SETUP)
     return EXIT_OK

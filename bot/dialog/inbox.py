@@ -120,6 +120,11 @@ class Inbox:
                 return status
             kept = replace(kept, text=transcript, kind=MessageKind.text)
         question = question_text(kept.text, self.bot_username)
+        if question and kept.reply_to is not None and kept.user_id is not None \
+                and await self._container.escalations.relay_user_reply(
+                    kept.chat_id, kept.reply_to, question,
+                    f"{kept.user_name} (@{kept.username})" if kept.username else kept.user_name):
+            return MessageStatus.done  # a reply to support's message: it goes to the ticket, not to the model
         if not question:
             await channel.say(t("empty_question", channel.lang))
             return MessageStatus.done
@@ -127,7 +132,7 @@ class Inbox:
         await self.note(kept, intent=result.intent.value, intent_confidence=result.confidence,
                         intent_path=result.path)
         if result.intent is Intent.human:
-            await self._container.handoff.request(kept, channel, notifier=self.notifier)
+            await self.hand_off(kept, channel, source="human")
             return MessageStatus.done
         if result.intent is Intent.meeting:
             await self._meeting(kept, question, channel)
@@ -136,6 +141,16 @@ class Inbox:
             await channel.say(t(smalltalk_key(question), channel.lang))
             return MessageStatus.done
         return await self._answer(kept, question, channel)
+
+    async def hand_off(self, kept: Kept, channel: Channel, *, source: str, answer_id: int | None = None) -> None:
+        """Ask for a human about this message's question: one escalation per question (the service tells the user)."""
+        from bot.dialog.escalation import Requester
+
+        service = self._container.escalations
+        requester = Requester(kept.user_id or 0, kept.user_name, kept.username)
+        await service.request(chat_telegram_id=kept.chat_id, requester=requester, source=source,
+                              answer_id=answer_id, message_id=None if answer_id is not None else kept.id,
+                              lang=channel.lang)
 
     async def _meeting(self, kept: Kept, text: str, channel: Channel) -> None:
         """A meeting request: the meeting service parses it and offers slots (or asks what is missing)."""

@@ -65,6 +65,7 @@ class Kept:
     status: MessageStatus
     media_path: str | None = None
     reply_telegram_id: int | None = None  # the bot message showing (part of) the answer
+    reply_to: int | None = None  # the Telegram message this one replies to
     deferred: bool = False
     language_code: str | None = None
     file: FileInfo | None = None
@@ -80,7 +81,8 @@ def kept_from_rows(message: Message, chat: Chat, user: User | None, *, file: Fil
                 user_name=(user.full_name or user.username or str(user.telegram_id)) if user else "",
                 username=user.username if user else None, telegram_message_id=message.telegram_message_id,
                 kind=message.kind, text=message.text, status=message.status, media_path=message.media_path,
-                reply_telegram_id=message.reply_telegram_id, deferred=message.deferred_at is not None,
+                reply_telegram_id=message.reply_telegram_id, reply_to=message.reply_to_telegram_id,
+                deferred=message.deferred_at is not None,
                 language_code=language_code, file=file or file_of(message), duplicate=duplicate)
 
 

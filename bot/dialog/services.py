@@ -11,7 +11,7 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     from bot.dialog.access import Access
     from bot.dialog.answer import AnswerService
-    from bot.dialog.handoff import HandoffService
+    from bot.dialog.escalation import EscalationService
     from bot.dialog.intents import IntentClassifier
     from bot.dialog.meetings import MeetingService
 
@@ -42,8 +42,8 @@ class DialogServices(Protocol):
         ...
 
     @property
-    def handoff(self) -> HandoffService:
-        """Requests for a human."""
+    def escalations(self) -> EscalationService:
+        """Requests for a human and their tickets."""
         ...
 
     @property

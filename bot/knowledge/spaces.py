@@ -4,7 +4,8 @@ A document belongs to exactly one space:
 
 - ``global`` — every chat sees it;
 - ``chat:<telegram chat id>`` — only that chat (e.g. ``chat:-1001234567890``; a private chat's id is the user's id);
-- ``team:<name>`` — the chats configured as that team's (``DK_KNOWLEDGE__TEAMS={"sales": [-100123]}``).
+- ``team:<name>`` — the chats configured as that team's (``DK_KNOWLEDGE__TEAMS={"sales": [-100123]}``);
+- ``tickets`` — resolved support tickets (bot/knowledge/ticket_sync.py); every chat sees them.
 
 Retrieval for a chat filters on :func:`spaces_for_chat`, in Qdrant's payload filter and in the
 lexical index alike, so one chat never sees another chat's documents.
@@ -18,7 +19,8 @@ from collections.abc import Iterable, Mapping
 from bot.knowledge.errors import InvalidSpace
 
 GLOBAL = "global"
-_SPACE = re.compile(r"^(global|chat:-?\d{1,20}|team:[a-z0-9][a-z0-9_.-]{0,62})$")
+TICKETS = "tickets"
+_SPACE = re.compile(r"^(global|tickets|chat:-?\d{1,20}|team:[a-z0-9][a-z0-9_.-]{0,62})$")
 
 
 def chat_space(chat_telegram_id: int) -> str:
@@ -40,8 +42,8 @@ def validate_space(space: str) -> str:
 
 
 def spaces_for_chat(chat_telegram_id: int, *, teams: Mapping[str, Iterable[int]] | None = None) -> list[str]:
-    """The spaces a chat's questions search: global, the chat's own, and its teams' (sorted)."""
+    """The spaces a chat's questions search: global, the chat's own, its teams' (sorted), and resolved tickets."""
     chat_id = int(chat_telegram_id)
     team_spaces = sorted(team_space(name) for name, chats in (teams or {}).items()
                          if chat_id in {int(c) for c in chats})
-    return [GLOBAL, chat_space(chat_id), *team_spaces]
+    return [GLOBAL, chat_space(chat_id), *team_spaces, TICKETS]

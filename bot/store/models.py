@@ -120,15 +120,36 @@ class AnswerRecord(SQLModel, table=True):
 
 
 class Escalation(SQLModel, table=True):
-    """A request for a human, from the «Позвать человека» button (the tracker comes later)."""
+    """A request for a human about one question, and the ticket it became (bot/dialog/escalation.py)."""
+
+    # One escalation per question: a second press finds the first (the key is the question's message or answer).
+    __table_args__ = (UniqueConstraint("chat_id", "question_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(foreign_key="chat.id", index=True)
     user_id: int | None = Field(default=None, foreign_key="users.id")
     answer_id: int | None = Field(default=None, foreign_key="answer.id")
-    message_id: int | None = Field(default=None, foreign_key="message.id", index=True)  # the question
-    status: str = "requested"
+    # requested (no tracker) → queued → created → resolved; failed when every attempt failed
+    status: str = Field(default="requested", index=True)
     created_at: datetime = Field(default_factory=utcnow)
+    message_id: int | None = Field(default=None, foreign_key="message.id")  # the question as stored
+    question_key: str | None = None
+    question: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    question_telegram_id: int | None = Field(default=None, sa_column=Column(BigInteger))  # replies go under it
+    source: str = Field(default="button", sa_column_kwargs={"server_default": "button"})  # human|button|not_found|👎
+    tracker: str | None = None  # kaiten | n8n | None
+    external_id: str | None = None  # dk:<id>: finds the card again after a lost response
+    card_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    ticket_id: str | None = None  # the number people see («Заявка №…»)
+    card_url: str | None = None
+    last_comment_id: int | None = Field(default=None, sa_column=Column(BigInteger))  # newest comment relayed
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    last_error: str | None = None
+    user_told_saved: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    user_told_ticket: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    admin_told: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    updated_at: datetime | None = None
+    resolved_at: datetime | None = None
 
 
 class DocumentRecord(SQLModel, table=True):

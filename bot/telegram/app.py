@@ -23,7 +23,7 @@ from telegram.ext import (
 from bot.container import Container
 from bot.dialog.access import RateLimiter
 from bot.dialog.messages import Kept
-from bot.telegram import admin, documents, handlers, meetings, ops
+from bot.telegram import admin, documents, handlers, meetings, ops, tickets
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.context import BotServices, Context
 from bot.telegram.notifier import TelegramNotifier
@@ -65,6 +65,7 @@ def build_application(container: Container) -> App:
     # /health /unanswered /audit, health round, nightly report (bot/telegram/ops.py); first, so that its
     # commands come before the catch-all "unknown command" handler of group 0.
     ops.register(application)
+    tickets.register(application)  # escalations: review buttons, support-reply poller, ticket sync
     add_handlers(application)
     return application
 

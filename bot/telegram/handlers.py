@@ -169,10 +169,13 @@ async def on_feedback(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     _, answer_id, value = query.data.split(":")
     lang = await language(context, update)
-    if await context.container.conversations.feedback(int(answer_id), int(value)):
-        await query.answer(t("thanks_feedback", lang))
-    else:
+    if not await context.container.conversations.feedback(int(answer_id), int(value)):
         await query.answer(t("button_stale", lang))
+        return
+    await query.answer(t("thanks_feedback", lang))
+    if int(value) < 0 and query.message is not None:  # 👎: offer the hand-off right there
+        await notifier(context).send(query.message.chat.id, t("offer_human", lang), reply_to=query.message.message_id,
+                                     buttons=[[Button(t("btn_human", lang), f"human:{answer_id}")]])
 
 
 async def on_human(update: Update, context: Context) -> None:
@@ -185,10 +188,10 @@ async def on_human(update: Update, context: Context) -> None:
     if message_id is None:
         await query.answer(t("button_stale", lang))
         return
-    await query.answer()
+    await query.answer()  # at once: the escalation may wait some seconds for the ticket number
     kept = await container.inbox.kept_by_id(message_id)
-    channel = channel_for(context.bot, context.dk, kept, lang)
-    await container.handoff.request(kept, channel, notifier=notifier(context), answer_id=answer_id)
+    await container.inbox.hand_off(kept, channel_for(context.bot, context.dk, kept, lang), source="button",
+                                   answer_id=answer_id)
 
 
 async def on_stale_button(update: Update, context: Context) -> None:

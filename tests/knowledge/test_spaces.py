@@ -20,9 +20,9 @@ CHAT_A, CHAT_B = -1001111111111, -1002222222222
 
 def test_spaces_for_chat_are_global_own_and_teams() -> None:
     teams = {"sales": [CHAT_A, 5], "ops": [CHAT_B]}
-    assert spaces_for_chat(CHAT_A, teams=teams) == ["global", f"chat:{CHAT_A}", "team:sales"]
-    assert spaces_for_chat(42) == ["global", "chat:42"]
-    for good in ("global", "chat:-100123", "team:sales-eu"):
+    assert spaces_for_chat(CHAT_A, teams=teams) == ["global", f"chat:{CHAT_A}", "team:sales", "tickets"]
+    assert spaces_for_chat(42) == ["global", "chat:42", "tickets"]
+    for good in ("global", "chat:-100123", "team:sales-eu", "tickets"):
         assert validate_space(good) == good
     for bad in ("", "Global", "chat:abc", "team:", "team:Sales", "chat:1;drop"):
         with pytest.raises(InvalidSpace):

@@ -27,17 +27,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("intent_path", sa.String(length=8), nullable=True))
         batch_op.add_column(sa.Column("reply_telegram_id", sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column("deferred_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
-    with op.batch_alter_table("escalation", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("message_id", sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_escalation_message_id"), ["message_id"], unique=False)
-        batch_op.create_foreign_key("fk_escalation_message_id", "message", ["message_id"], ["id"])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("escalation", schema=None) as batch_op:
-        batch_op.drop_constraint("fk_escalation_message_id", type_="foreignkey")
-        batch_op.drop_index(batch_op.f("ix_escalation_message_id"))
-        batch_op.drop_column("message_id")
     with op.batch_alter_table("message", schema=None) as batch_op:
         for column in ("deferred_at", "reply_telegram_id", "intent_path", "intent_confidence", "intent"):
             batch_op.drop_column(column)
