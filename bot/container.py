@@ -42,6 +42,12 @@ def process_container() -> Container:
     return _process_container
 
 
+def use_for_jobs(container: Container) -> None:
+    """Make jobs run in this process use ``container`` (its local Qdrant store is already open here)."""
+    global _process_container  # one container per process
+    _process_container = container
+
+
 class Container:
     """Lazily built backends; heavy imports happen only when a backend is first used."""
 

@@ -82,9 +82,9 @@ def create_ticket(escalation_id: int) -> dict[str, Any]:
     Transient failures raise (RQ retries after the next interval); the last attempt, or a failure retrying
     cannot fix, marks the escalation ``failed`` so the bot alerts the admins.
     """
-    from bot.jobs.runtime import job_container
+    from bot.container import process_container
 
-    container = job_container()
+    container = process_container()
     settings, engine = container.settings, container.engine
     with session_scope(engine) as session:
         content = load_content(session, escalation_id=escalation_id, turns=settings.tracker.transcript_turns)
