@@ -57,7 +57,7 @@ async def test_the_human_button_makes_one_request_per_question(bot: BotUnderTest
         since = tg.mark()
         await tg.inject_callback_query(reply, alice, f"human:{answer.id}")
         await tg.wait_for_call("answerCallbackQuery", since=since)
-    await eventually(lambda: sum("уже получили" in t for t in _bot_texts(tg, ALICE_ID)) == 2)
+    await eventually(lambda: sum("уже позван" in t for t in _bot_texts(tg, ALICE_ID)) == 2)
 
     assert len(_rows(bot, Escalation)) == 1
     notices = tg.messages_in(ADMIN_CHAT_ID, from_bot=True)
