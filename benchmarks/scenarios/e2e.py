@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from tests.support.bot_api_emulator import BotApiEmulator
 
 DEFAULTS = {"max_requests": 32, "max_seconds": 180.0}
-TIMINGS = ("placeholder_ms", "first_text_ms", "final_ms", "llm_ms", "llm_ttft_ms", "overhead_ms")
+TIMINGS = ("placeholder_ms", "first_text_ms", "final_ms", "llm_ms", "llm_ttft_ms", "overhead_ms", "final_after_llm_ms")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,6 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--questions", type=Path, default=ROOT / "benchmarks/questions_en.txt")
     parser.add_argument("--request-timeout", type=float, default=300.0, help="seconds one answer may take")
     parser.add_argument("--warmup", type=int, default=1, help="questions asked first and not measured (default 1)")
+    parser.add_argument("--chat", choices=["private", "group"], default="private",
+                        help="where questions are asked: private chats, or groups with /ask (paced edits)")
 
 
 @asynccontextmanager
@@ -83,7 +85,8 @@ def _is_final(call: Any, chat_id: int) -> bool:
             and int(call.params["chat_id"]) == chat_id)
 
 
-def _row(tg: BotApiEmulator, container: Container, chat_id: int, injected: float, since: int) -> dict[str, Any]:
+def _row(tg: BotApiEmulator, container: Container, chat_id: int, injected: float, since: int, *,
+         user_id: int) -> dict[str, Any]:
     """Timings of one answered question from the emulator's call log and the stored answer."""
     from sqlmodel import Session, col, select
 
@@ -99,32 +102,36 @@ def _row(tg: BotApiEmulator, container: Container, chat_id: int, injected: float
     with Session(container.engine) as session:
         answer = session.exec(select(AnswerRecord).join(Message, col(Message.id) == col(AnswerRecord.message_id))
                               .join(User, col(User.id) == col(Message.user_id))
-                              .where(User.telegram_id == chat_id)).first()
+                              .where(User.telegram_id == user_id)).first()
     timings = answer.timings if answer else {}
     llm_ms = float(timings.get("llm_ms", 0.0))
     final_ms = (final - injected) * 1000
-    return {"chat_id": chat_id, "placeholder_ms": (placeholder - injected) * 1000,
+    # the model's last token, on the same wall clock: the answer's start plus its total time
+    llm_done = answer.created_at.timestamp() + float(timings.get("total_ms", 0.0)) / 1000 if answer else final
+    return {"final_after_llm_ms": (final - llm_done) * 1000, "chat_id": chat_id,
+            "placeholder_ms": (placeholder - injected) * 1000,
             "first_text_ms": (first_edit - injected) * 1000, "final_ms": final_ms, "llm_ms": llm_ms,
             "llm_ttft_ms": float(timings.get("ttft_ms", 0.0)), "overhead_ms": final_ms - llm_ms,
             "outcome": answer.outcome.value if answer else None, "error": None}
 
 
 async def ask(tg: BotApiEmulator, container: Container, chat_id: int, question: str,
-              timeout_s: float) -> dict[str, Any]:
-    """One user asks one question in a private chat; the row of timings (or the error)."""
+              timeout_s: float, *, group: bool = False) -> dict[str, Any]:
+    """One user asks one question in a private chat (or, ``group``, with /ask in a group of its own)."""
     user = tg.user(chat_id, f"User{chat_id}")
+    chat = tg.group_chat(-chat_id, f"Group {chat_id}") if group else tg.private_chat(user)
     since = tg.mark()
     injected = time.time()  # the emulator stamps calls with wall-clock time
-    await tg.inject_message(tg.private_chat(user), user, question)
+    await tg.inject_message(chat, user, f"/ask {question}" if group else question)
     try:
-        await tg.wait_for(lambda c: _is_final(c, chat_id), timeout_s, since=since)
+        await tg.wait_for(lambda c: _is_final(c, chat.id), timeout_s, since=since)
     except TimeoutError:
-        return {"chat_id": chat_id, "error": f"no final edit within {timeout_s:.0f} s"}
-    return _row(tg, container, chat_id, injected, since)
+        return {"chat_id": chat.id, "error": f"no final edit within {timeout_s:.0f} s"}
+    return _row(tg, container, chat.id, injected, since, user_id=chat_id)
 
 
 async def run_level(tg: BotApiEmulator, container: Container, questions: list[str], concurrency: int,
-                    budget: Budget, *, base_id: int, timeout_s: float,
+                    budget: Budget, *, base_id: int, timeout_s: float, group: bool = False,
                     bar: Any = None) -> tuple[list[dict[str, Any]], float]:
     """``concurrency`` chats ask in a closed loop until the budget says stop; rows and the wall duration."""
     rows: list[dict[str, Any]] = []
@@ -133,7 +140,7 @@ async def run_level(tg: BotApiEmulator, container: Container, questions: list[st
     async def chat() -> None:
         while budget.take():
             i = next(numbers)
-            rows.append(await ask(tg, container, base_id + i, questions[i % len(questions)], timeout_s))
+            rows.append(await ask(tg, container, base_id + i, questions[i % len(questions)], timeout_s, group=group))
             if bar is not None:
                 bar.update(1)
 
@@ -161,22 +168,27 @@ async def _measure(args: argparse.Namespace, ctx: RunContext, data_dir: Path, en
         settings_ = container.settings
         ctx.models["embeddings"] = settings_.embeddings.model_dir.name
         for i in range(args.warmup):  # first-use costs of the models and the bot
-            await ask(tg, container, 1 + i, questions[i % len(questions)], args.request_timeout)
+            await ask(tg, container, 1 + i, questions[i % len(questions)], args.request_timeout,
+                      group=args.chat == "group")
         for level, concurrency in enumerate(args.concurrency, start=1):
             budget = Budget(args.max_requests, args.max_seconds)
             bar = progress(args.max_requests, f"e2e c={concurrency}", enabled=ctx.progress)
             rows, duration = await run_level(tg, container, questions, concurrency, budget, base_id=100_000 * level,
-                                              timeout_s=args.request_timeout, bar=bar)
+                                              timeout_s=args.request_timeout, group=args.chat == "group", bar=bar)
             bar.close()
             metrics, counts = summarise_level(rows, duration)
             settings = {"concurrency": concurrency, "effective_concurrency": min(concurrency, args.max_requests),
                         "max_tokens": args.max_tokens, "corpus": display_path(args.corpus),
                         "questions": Path(args.questions).name, "warmup": args.warmup,
-                        "edit_interval_s": settings_.telegram.edit_interval_s,
+                        "edit_interval_s": settings_.telegram.edit_interval_s, "chat": args.chat,
+                        "group_edit_interval_s": settings_.telegram.group_edit_interval_s,
+                        "store": settings_.db_url.split(":")[0],
                         "request_timeout_s": args.request_timeout, "max_requests": args.max_requests,
                         "max_seconds": args.max_seconds, "endpoint": endpoint.kind, "base_url": endpoint.base_url,
                         "model": endpoint.model, "transport": "Bot API emulator on loopback, PTB long polling"}
-            records.append(ctx.record(key={"concurrency": concurrency}, settings=settings, metrics=metrics,
+            records.append(ctx.record(key={"concurrency": concurrency, **({"chat": "group"} if args.chat == "group" else {})},
+                                      settings=settings,
+                                      metrics=metrics,
                                       counts=counts, stopped_by=budget.stopped_by, duration_s=duration,
                                       notes=["overhead_ms = final_ms − llm_ms (everything the bot adds around "
                                              "the model, Telegram transport included)"],

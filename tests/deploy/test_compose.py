@@ -243,3 +243,10 @@ def test_the_bot_image_pins_torch_like_the_project() -> None:
     assert "COPY models/manifest.toml" in dockerfile and "\nUSER dk\n" in dockerfile
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".venv", "models/*", "!models/manifest.toml", ".env"} <= set(ignored)
+
+
+def test_the_bot_may_finish_its_longest_answer_when_stopped() -> None:
+    from bot.settings import Settings
+
+    grace = compose_doc()["services"]["bot"]["stop_grace_period"]
+    assert grace.endswith("s") and int(grace[:-1]) > Settings(_env_file=None).llm.timeout_s  # type: ignore[call-arg]

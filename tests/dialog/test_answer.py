@@ -110,6 +110,21 @@ async def test_follow_up_uses_the_previous_question_when_it_alone_finds_nothing(
     assert Path(follow_up.sources[0].source).name == "vacation-policy.md"
 
 
+async def test_an_off_topic_question_never_borrows_the_previous_topic(kb: Container) -> None:
+    turns = [ChatMessage("user", "How many vacation days do I get per year?"),
+             ChatMessage("assistant", "28 calendar days.")]
+    again = await kb.answers.answer("What is the capital of Australia?", turns=turns)
+    assert again.outcome is Outcome.not_found and again.sources == []
+
+
+def test_only_short_referring_messages_count_as_follow_ups() -> None:
+    from bot.dialog.answer import is_follow_up
+
+    assert is_follow_up("And what about that?") and is_follow_up("а для стажёров?") and is_follow_up("and interns?")
+    assert not is_follow_up("What is the capital of Australia?")
+    assert not is_follow_up("Кто написал «Войну и мир»?")
+
+
 def test_prompt_carries_sources_turns_and_the_question_in_order() -> None:
     turns = [ChatMessage("user", "first question"), ChatMessage("assistant", "first answer")]
     messages = build_messages("second question", [], turns, "ru")
