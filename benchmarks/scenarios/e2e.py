@@ -186,8 +186,8 @@ async def _measure(args: argparse.Namespace, ctx: RunContext, data_dir: Path, en
                         "request_timeout_s": args.request_timeout, "max_requests": args.max_requests,
                         "max_seconds": args.max_seconds, "endpoint": endpoint.kind, "base_url": endpoint.base_url,
                         "model": endpoint.model, "transport": "Bot API emulator on loopback, PTB long polling"}
-            records.append(ctx.record(key={"concurrency": concurrency, **({"chat": "group"} if args.chat == "group" else {})},
-                                      settings=settings,
+            key: dict[str, Any] = {"concurrency": concurrency, **({"chat": "group"} if args.chat == "group" else {})}
+            records.append(ctx.record(key=key, settings=settings,
                                       metrics=metrics,
                                       counts=counts, stopped_by=budget.stopped_by, duration_s=duration,
                                       notes=["overhead_ms = final_ms − llm_ms (everything the bot adds around "
