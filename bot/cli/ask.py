@@ -24,15 +24,14 @@ async def ask_once(settings: Settings, question: str, lang: Lang) -> int:
     from bot.container import Container
     from bot.dialog.answer import EmptyQuestion
     from bot.store import repo
-    from bot.store.db import session_scope
+    from bot.store.db import in_session
     from inference.llm import LLMError, LLMUnavailable
 
     if not question.strip():
         return fail(t("empty_question", lang), EXIT_USAGE)
     container = Container(settings)
     try:
-        with session_scope(container.engine) as session:
-            message_id = repo.add_cli_message(session, text=question).id
+        message_id = await in_session(container.engine, repo.add_cli_question, text=question)
         answer = await container.answers.answer(question, message_id=message_id, on_text=print_piece)
         print_sources(answer.sources, answer.language)
     except EmptyQuestion:

@@ -10,7 +10,7 @@ from bot.dialog.answer import EmptyQuestion
 from bot.i18n import Lang, t
 from bot.settings import Settings
 from bot.store import repo
-from bot.store.db import session_scope
+from bot.store.db import in_session
 from inference.llm import ChatMessage, LLMError
 
 
@@ -31,8 +31,7 @@ async def run_repl(settings: Settings, lang: Lang) -> int:
                 turns.clear()
                 print(t("chat_reset", lang))
                 continue
-            with session_scope(container.engine) as session:
-                message_id = repo.add_cli_message(session, text=line).id
+            message_id = await in_session(container.engine, repo.add_cli_question, text=line)
             try:
                 answer = await container.answers.answer(line, turns=turns, message_id=message_id,
                                                         on_text=print_piece)

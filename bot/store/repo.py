@@ -76,6 +76,13 @@ def add_message(session: Session, *, chat_id: int, text: str, user_id: int | Non
     return message
 
 
+def add_cli_question(session: Session, *, text: str) -> int:
+    """Store a question typed at the local command line; its id."""
+    message_id = add_cli_message(session, text=text).id
+    assert message_id is not None  # flushed rows have ids
+    return message_id
+
+
 def add_cli_message(session: Session, *, text: str) -> Message:
     """Store a question typed at the local command line."""
     chat = get_or_create_chat(session, telegram_id=CLI_CHAT_TELEGRAM_ID, type="cli")
