@@ -8,6 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 import pytest_asyncio
 
 from bot.container import Container
@@ -56,13 +57,16 @@ def events_on(server: CalDAVServer, calendar: str) -> list[Any]:
         return [e.icalendar_component for e in cal.search(start=start, end=start + timedelta(days=1), event=True)]
 
 
-async def test_meet_command_books_and_cancels_an_event(tg: BotApiEmulator, tmp_path: Path, radicale: CalDAVServer,
-                                                       calendar_name: str, people_file: Path) -> None:
+@pytest.mark.parametrize("request_text", [REQUEST, REQUEST.removeprefix("/meet ")], ids=["command", "plain text"])
+async def test_a_meeting_request_books_and_cancels_an_event(tg: BotApiEmulator, tmp_path: Path,
+                                                            radicale: CalDAVServer, calendar_name: str,
+                                                            people_file: Path, request_text: str) -> None:
+    """/meet, or plain words the intent router recognises, lead to the same booking."""
     caldav = {"url": radicale.url, "username": "bot", "password": "s3cret", "calendar": calendar_name}
     bot = await meeting_bot(tg, tmp_path, caldav, people_file)
     try:
         alice = tg.user(ALICE_ID, "Alice")
-        await tg.inject_message(tg.private_chat(alice), alice, REQUEST)
+        await tg.inject_message(tg.private_chat(alice), alice, request_text)
 
         offer = await next_bot_message(tg, ALICE_ID, 1)
         assert offer.text is not None and offer.text.startswith("Свободное время")

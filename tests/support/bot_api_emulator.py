@@ -767,6 +767,11 @@ class BotApiEmulator:
         """answerCallbackQuery parameters per answered query id."""
         return {query_id: answer for query_id, answer in self._callbacks.items() if answer is not None}
 
+    @property
+    def unanswered_callback_queries(self) -> list[str]:
+        """Ids of button presses the bot never answered (Telegram clients keep spinning on those)."""
+        return [query_id for query_id, answer in self._callbacks.items() if answer is None]
+
     def calls_to(self, method: str) -> list[ApiCall]:
         """Recorded calls of one method (case-insensitive), including failed ones."""
         return [call for call in self.calls if call.method.lower() == method.lower()]

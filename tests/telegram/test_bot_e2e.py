@@ -240,6 +240,7 @@ async def test_stale_or_forged_buttons_are_answered_and_never_reach_the_admins(b
     await asyncio.sleep(0.5)
     assert not tg.messages_in(ADMIN_CHAT_ID, from_bot=True), "no error reaches the admin chat"
     assert not _rows(bot, Escalation)
+    assert tg.unanswered_callback_queries == []
 
 
 async def test_a_failing_handler_apologises_to_the_user_and_alerts_admins(bot: BotUnderTest,

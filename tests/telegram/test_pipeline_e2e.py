@@ -59,7 +59,7 @@ async def test_the_human_button_makes_one_request_per_question(bot: BotUnderTest
         await tg.wait_for_call("answerCallbackQuery", since=since)
     await eventually(lambda: sum("уже позван" in t for t in _bot_texts(tg, ALICE_ID)) == 2)
 
-    assert len(_rows(bot, Escalation)) == 1
+    assert len(_rows(bot, Escalation)) == 1 and tg.unanswered_callback_queries == []
     notices = tg.messages_in(ADMIN_CHAT_ID, from_bot=True)
     assert len(notices) == 1 and "@alice_w" in (notices[0].text or "")
 
@@ -185,3 +185,14 @@ async def test_group_edits_are_paced_per_chat_and_never_hold_the_answer_back(
         final = next(c.time for c in tg.calls_to("editMessageText") if c.params.get("parse_mode") == "HTML"
                      and int(c.params["message_id"]) == answer.reply_telegram_id)
         assert final - model_done < 2.0, "the final text follows the model's last token within 2 s"
+
+
+async def test_a_thumbs_down_offers_a_human(bot: BotUnderTest, tg: BotApiEmulator) -> None:
+    alice = tg.user(ALICE_ID, "Alice")
+    await tg.inject_message(tg.private_chat(alice), alice, VACATION)
+    reply = await bot.final_reply(ALICE_ID)
+    [answer] = _rows(bot, AnswerRecord)
+    await tg.inject_callback_query(reply, alice, f"fb:{answer.id}:-1")
+    offer = await tg.wait_for(lambda c: c.method == "sendMessage" and "Передать вопрос" in str(c.params["text"]))
+    buttons = [b["callback_data"] for row in offer.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons == [f"human:{answer.id}"] and _rows(bot, AnswerRecord)[0].feedback == -1
