@@ -91,6 +91,9 @@ def test_a_whole_dialog_runs_with_loopback_only_and_reaches_no_other_address(tmp
     assert "Vacation and Leave Policy" in result["answer"], "the question was answered with its source"
     assert "vacation" in result["transcript"].lower(), "the worker transcribed the voice note"
     assert "Vacation and Leave Policy" in result["voice_answer"], "the voice question was answered with its source"
+    bot_log = (tmp_path / "run.log").read_text()
+    assert "started as @" in bot_log and "stopped" in bot_log, "`dialog-keeper run` logs at DK_LOG_LEVEL (INFO)"
+    assert "AAEmulatorTestToken" not in bot_log, "the bot token never reaches the log"
 
     attempts = _attempts(log)
     refused = [a for a in attempts if not a["allowed"]]
