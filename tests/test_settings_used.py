@@ -11,7 +11,8 @@ from bot.settings import ROOT, Settings
 # Fields consumed inside bot/settings.py itself (a validator or a property reads them), so no other module
 # needs to name them. Each entry says who reads it.
 READ_IN_SETTINGS = {
-    "profile",  # Settings._refuse_placeholders_in_production
+    "meetings.work_hours",  # MeetingsSettings.hours
+    "meetings.work_days",  # MeetingsSettings.weekdays
     "database_url",  # Settings.db_url
     "qdrant.path",  # Settings.qdrant_path
 }

@@ -7,10 +7,8 @@ worker, speaks to Telegram: it sees ``ticket_id`` (or ``status = failed``) appea
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
-from typing import Any
 
 from redis import Redis
 from rq import Queue, Retry, get_current_job
@@ -18,7 +16,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from sqlalchemy import Engine
 
-from bot.dialog.ticket_text import TicketContent, description, load_content, n8n_payload, tags
+from bot.dialog.ticket_text import TicketContent, description, n8n_payload, tags
 from bot.integrations import Ticket
 from bot.integrations.kaiten import (
     KaitenAuthError,
@@ -28,7 +26,7 @@ from bot.integrations.kaiten import (
     KaitenRequestError,
     card_url,
 )
-from bot.integrations.n8n import N8nClient, N8nError, N8nUnavailable
+from bot.integrations.n8n import N8nClient
 from bot.jobs.queues import redis_connection
 from bot.settings import Settings
 from bot.store import escalation_repo
@@ -37,7 +35,7 @@ from bot.store.models import utcnow
 
 log = logging.getLogger(__name__)
 
-CREATE_TICKET = "bot.jobs.escalation.create_ticket"
+CREATE_TICKET = "bot.jobs.ticket_job.create_ticket"  # the job itself builds the worker's container
 PERMANENT = (KaitenAuthError, KaitenNotFound, KaitenRequestError)  # retrying cannot fix these
 
 
@@ -76,47 +74,12 @@ def requeue_lost(settings: Settings, engine: Engine, *, older_than_s: float = 30
     return requeued
 
 
-def create_ticket(escalation_id: int) -> dict[str, Any]:
-    """RQ job: create the escalation's ticket once; returns {"status", "ticket_id", "url"}.
-
-    Transient failures raise (RQ retries after the next interval); the last attempt, or a failure retrying
-    cannot fix, marks the escalation ``failed`` so the bot alerts the admins.
-    """
-    from bot.container import process_container
-
-    container = process_container()
-    settings, engine = container.settings, container.engine
-    with session_scope(engine) as session:
-        content = load_content(session, escalation_id=escalation_id, turns=settings.tracker.transcript_turns)
-    escalation = content.escalation
-    if escalation.ticket_id:  # done by an earlier run
-        return {"status": "exists", "ticket_id": escalation.ticket_id, "url": escalation.card_url}
-    try:
-        ticket = asyncio.run(_create(settings, content))
-    except (KaitenError, N8nError) as exc:
-        permanent = isinstance(exc, PERMANENT) or (isinstance(exc, N8nError) and not isinstance(exc, N8nUnavailable))
-        final = permanent or not _retries_left()
-        with session_scope(engine) as session:
-            escalation_repo.update_escalation(session, escalation_id=escalation_id, attempts=escalation.attempts + 1,
-                                              last_error=str(exc)[:500], **({"status": "failed"} if final else {}))
-        log.warning("ticket for escalation %s failed (%s): %s", escalation_id, "final" if final else "will retry", exc)
-        if permanent:
-            return {"status": "failed", "error": str(exc)}
-        raise
-    with session_scope(engine) as session:
-        escalation_repo.update_escalation(session, escalation_id=escalation_id, status="created",
-                                          ticket_id=ticket.ticket_id, card_id=ticket.card_id, card_url=ticket.url,
-                                          attempts=escalation.attempts + 1, last_error=None)
-    log.info("escalation %s → ticket %s", escalation_id, ticket.ticket_id)
-    return {"status": "created", "ticket_id": ticket.ticket_id, "url": ticket.url}
-
-
-def _retries_left() -> bool:
+def retries_left() -> bool:
     job = get_current_job()
     return bool(job is not None and job.retries_left and job.retries_left > 0)
 
 
-async def _create(settings: Settings, content: TicketContent) -> Ticket:
+async def create_in_tracker(settings: Settings, content: TicketContent) -> Ticket:
     if settings.tracker.kind == "n8n":
         cfg = settings.n8n
         n8n = N8nClient(cfg.webhook_url or "", cfg.secret.get_secret_value() if cfg.secret else None,
