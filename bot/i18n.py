@@ -172,6 +172,12 @@ TEXTS: dict[str, dict[Lang, str]] = {
     },
     "admin_error": {"ru": "⚠️ Ошибка при обработке обновления {update_id}: {error}",
                     "en": "⚠️ Error while handling update {update_id}: {error}"},
+    "search_usage": {"ru": "Использование: /search <вопрос> — какие фрагменты база знаний находит по вопросу "
+                           "в этом чате, с оценками и порогом релевантности.",
+                     "en": "Usage: /search <question> — the fragments the knowledge base finds for it in this "
+                           "chat, with their scores and the relevance floor."},
+    "search_header": {"ru": "🔎 «{query}» (пространства: {spaces})",
+                      "en": "🔎 “{query}” (spaces: {spaces})"},
 }
 
 

