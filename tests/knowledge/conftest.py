@@ -16,6 +16,7 @@ from bot.knowledge.lexical import LexicalIndex
 from bot.knowledge.loaders import DocumentLimits
 from bot.store.db import make_engine, migrate
 
+
 def make_service(kb: Container, db_path: Path, *, client: QdrantClient | None = None, prefix: str = "test",
                  chunk_size: int = 512, limits: DocumentLimits | None = None,
                  embed_model: BaseEmbedding | None = None, model: str | None = None) -> IngestService:

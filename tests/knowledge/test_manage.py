@@ -11,8 +11,8 @@ from llama_index.vector_stores.qdrant import QdrantVectorStore
 from qdrant_client.http.models import PointStruct
 from sqlmodel import Session, func, select
 
-from bot.container import Container
 from bot.cli import knowledge as commands
+from bot.container import Container
 from bot.knowledge.errors import DocumentNotFound
 from bot.knowledge.index import KnowledgeIndex
 from bot.knowledge.ingest import IngestService
