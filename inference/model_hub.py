@@ -142,6 +142,8 @@ def render_entry(entry: ModelEntry) -> str:
     lines = ["[[model]]", f"name = {q(entry.name)}", f"role = {q(entry.role)}", f"pack = {q(entry.pack)}"]
     if entry.default:
         lines.append("default = true")
+    if entry.min_score is not None:
+        lines.append(f"min_score = {entry.min_score}")
     lines += [f"dir = {q(entry.dir)}", f"source = {{ {', '.join(source)} }}", "files = ["]
     for f in entry.files:
         parts = f", from = [{', '.join(q(p) for p in f.parts)}]" if f.parts else ""

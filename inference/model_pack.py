@@ -57,6 +57,7 @@ class ModelEntry:
     ignore_patterns: tuple[str, ...] = ()
     default: bool = False  # the model of its role and pack that deployments use unless told otherwise
     packages: tuple[str, ...] = field(default=())
+    min_score: float | None = None  # embeddings: the relevance floor calibrated for this model
 
     @property
     def locked(self) -> bool:
@@ -85,7 +86,8 @@ def load_manifest(path: Path) -> list[ModelEntry]:
             repo=source.get("repo"), revision=source.get("revision"),
             allow_patterns=tuple(source.get("allow_patterns", ())),
             ignore_patterns=tuple(source.get("ignore_patterns", ())),
-            default=bool(m.get("default", False)), packages=tuple(source.get("packages", ()))))
+            default=bool(m.get("default", False)), packages=tuple(source.get("packages", ())),
+            min_score=m.get("min_score")))
     return entries
 
 

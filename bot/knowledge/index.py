@@ -60,28 +60,36 @@ class Hit:
     """A retrieved chunk: ``score`` is its cosine similarity to the query (what the relevance floor reads).
 
     In hybrid mode ``lexical`` is the share of the query's BM25 term weight the chunk contains
-    (0–1); hits come in fused order.
+    (0–1), ``bm25`` its raw BM25 score and ``fused`` the fusion score it was ranked by; hits come in
+    fused order.
     """
 
     node: TextNode
     score: float
     lexical: float | None = None
+    bm25: float | None = None
+    fused: float | None = None
 
 
 def rrf(rankings: Iterable[Sequence[str]], *, k: int = RRF_K) -> list[str]:
     """Ids ordered by reciprocal-rank fusion of several rankings (best first)."""
+    fused = rrf_scores(rankings, k=k)
+    return sorted(fused, key=lambda key: -fused[key])
+
+
+def rrf_scores(rankings: Iterable[Sequence[str]], *, k: int = RRF_K) -> dict[str, float]:
+    """Each id's reciprocal-rank fusion score over several rankings."""
     fused: dict[str, float] = {}
     for ranking in rankings:
         for rank, key in enumerate(ranking, start=1):
             fused[key] = fused.get(key, 0.0) + 1.0 / (k + rank)
-    return sorted(fused, key=lambda key: -fused[key])
+    return fused
 
 
-def relative_fusion(cosine: dict[str, float], bm25: dict[str, float], *, alpha: float) -> list[str]:
-    """Ids of ``cosine`` best first by ``alpha`` × min-max(cosine) + (1 − ``alpha``) × min-max(BM25)."""
+def relative_fusion(cosine: dict[str, float], bm25: dict[str, float], *, alpha: float) -> dict[str, float]:
+    """Fused score of each id of ``cosine``: ``alpha`` × min-max(cosine) + (1 − ``alpha``) × min-max(BM25)."""
     dense, lexical = _min_max(cosine), _min_max(bm25)
-    fused = {i: alpha * dense[i] + (1 - alpha) * lexical.get(i, 0.0) for i in cosine}
-    return sorted(fused, key=lambda i: -fused[i])
+    return {i: alpha * dense[i] + (1 - alpha) * lexical.get(i, 0.0) for i in cosine}
 
 
 class KnowledgeIndex:
@@ -92,7 +100,9 @@ class KnowledgeIndex:
                  alpha: float = 0.5) -> None:
         self.embed_model = embed_model
         self.model_name = model_name
-        self.dimension = len(embed_model.get_text_embedding("dimension probe"))
+        # A model that knows its size saves embedding a probe text at every start (the CLI starts often).
+        known = getattr(embed_model, "dimension", None)
+        self.dimension = known if isinstance(known, int) else len(embed_model.get_text_embedding("dimension probe"))
         self.collection = collection_name(collection_prefix, model_name, self.dimension)
         self.lexical = lexical
         # relative: alpha × min-max(cosine) + (1 − alpha) × min-max(BM25) over the candidates; rrf: by ranks.
@@ -182,12 +192,14 @@ class KnowledgeIndex:
                                                               if x.chunk_id not in hits], vector)})
         bm25 = {x.chunk_id: x for x in lexical if x.chunk_id in hits}
         if self.fusion == "rrf":
-            order = rrf([[h.node.node_id for h in dense], [x.chunk_id for x in lexical if x.score > 0][:pool]])
+            fused = rrf_scores([[h.node.node_id for h in dense], [x.chunk_id for x in lexical if x.score > 0][:pool]])
         else:
-            order = relative_fusion({i: h.score for i, h in hits.items()}, {i: x.score for i, x in bm25.items()},
+            fused = relative_fusion({i: h.score for i, h in hits.items()}, {i: x.score for i, x in bm25.items()},
                                     alpha=self.alpha)
-        return [Hit(node=hits[i].node, score=hits[i].score, lexical=bm25[i].coverage if i in bm25 else 0.0)
-                for i in order[:top_k] if i in hits]
+        order = sorted(fused, key=lambda i: -fused[i])
+        return [Hit(node=hits[i].node, score=hits[i].score, lexical=bm25[i].coverage if i in bm25 else 0.0,
+                    bm25=bm25[i].score if i in bm25 else 0.0, fused=fused[i])
+                for i in order if i in hits][:top_k]
 
     def _dense(self, vector: list[float], *, top_k: int, spaces: Sequence[str] | None) -> list[Hit]:
         filters = None

