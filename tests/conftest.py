@@ -8,12 +8,13 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
+import pytest_asyncio
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from sqlalchemy.engine import make_url
 
@@ -22,6 +23,8 @@ from bot.knowledge.loaders import iter_files
 from bot.ops.llm_server import start_embedded
 from bot.settings import ROOT, Settings
 from inference import llama_server
+from tests.support.bot_api_emulator import BotApiEmulator
+from tests.support.kaiten_standin import KaitenStandIn
 
 SAMPLE_KB = ROOT / "samples/handbook"
 # Model paths default to the working directory's models/; CLI and worker subprocesses run elsewhere (their data
@@ -168,3 +171,18 @@ def queue_name() -> Iterator[str]:
     connection = redis.Redis.from_url(TEST_REDIS_URL)
     for key in connection.scan_iter(f"*{name}*"):
         connection.delete(key)
+
+
+@pytest_asyncio.fixture
+async def tg() -> AsyncIterator[BotApiEmulator]:
+    """A running Bot API emulator (tests/support), the Telegram side of every bot test."""
+    async with BotApiEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def kaiten() -> Iterator[KaitenStandIn]:
+    """A fresh Kaiten stand-in on loopback."""
+    standin = KaitenStandIn().start()
+    yield standin
+    standin.stop()

@@ -7,33 +7,17 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from tests.conftest import TEST_REDIS_URL
 from tests.support.bot_api_emulator import BotApiEmulator
 from tests.support.bot_api_state import ApiCall
 from tests.support.kaiten_standin import BOARD_ID, LANE_ID, QUEUE_COLUMN, KaitenStandIn
-
-
-@pytest.fixture
-def kaiten() -> Iterator[KaitenStandIn]:
-    """A fresh Kaiten stand-in on loopback."""
-    standin = KaitenStandIn().start()
-    yield standin
-    standin.stop()
-
-
-@pytest_asyncio.fixture
-async def tg() -> AsyncIterator[BotApiEmulator]:
-    """A running Bot API emulator."""
-    async with BotApiEmulator() as emulator:
-        yield emulator
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.dialog.escalation import EscalationService, Requester
 from bot.store.escalation_models import EscalationMessage
@@ -18,14 +18,12 @@ from bot.store.models import AnswerRecord, Escalation
 from tests.escalation.conftest import bot_says, sent_texts, ticket_worker, tracker_settings
 from tests.support.bot_api_emulator import BotApiEmulator
 from tests.support.kaiten_standin import AGENT, BOT_USER, DONE_COLUMN, KaitenStandIn
-from tests.telegram.conftest import ADMIN_CHAT_ID, ALICE_ID, BotUnderTest, eventually, start_bot, stop_bot
+from tests.telegram.conftest import ADMIN_CHAT_ID, ALICE_ID, BotUnderTest, eventually, rows, start_bot, stop_bot
 
 VACATION = "How many vacation days do I get per year?"
 
 
-def _rows(bot: BotUnderTest, model: type) -> list[Any]:
-    with Session(bot.container.engine) as session:
-        return list(session.exec(select(model)))
+_rows = rows
 
 
 async def _asked(bot: BotUnderTest, tg: BotApiEmulator) -> tuple[Any, AnswerRecord]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import types
 import urllib.request
 
-import pynvml
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
@@ -17,18 +16,9 @@ from bot.ops.metrics import GpuCollector, register_gpu_collector
 from bot.ops.probes import start_metrics_server
 from inference.gpu import GpuUnavailable, gpu_status, read_gpus
 from tests.conftest import free_port
+from tests.support.gpu import HAS_NVIDIA_DRIVER
 
-
-def _nvml_works() -> bool:
-    try:
-        pynvml.nvmlInit()
-    except pynvml.NVMLError:
-        return False
-    pynvml.nvmlShutdown()
-    return True
-
-
-no_gpu_here = pytest.mark.skipif(_nvml_works(), reason="this machine has an NVIDIA driver")
+no_gpu_here = pytest.mark.skipif(HAS_NVIDIA_DRIVER, reason="this machine has an NVIDIA driver")
 
 
 @no_gpu_here

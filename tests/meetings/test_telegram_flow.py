@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from bot.container import Container
 from tests.conftest import free_port, make_settings
@@ -20,11 +18,6 @@ from tests.telegram.conftest import ADMIN_CHAT_ID, ALICE_ID, BotUnderTest, event
 
 REQUEST = "/meet давайте созвонимся завтра в 15:00 на полчаса"
 
-
-@pytest_asyncio.fixture
-async def tg() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator() as emulator:
-        yield emulator
 
 
 async def meeting_bot(tg: BotApiEmulator, tmp_path: Path, caldav: dict[str, Any], people: Path) -> BotUnderTest:

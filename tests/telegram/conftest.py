@@ -73,12 +73,6 @@ async def stop_bot(bot: BotUnderTest) -> None:
     bot.container.engine.dispose()
 
 
-@pytest_asyncio.fixture
-async def tg() -> AsyncIterator[BotApiEmulator]:
-    """A running Bot API emulator."""
-    async with BotApiEmulator() as emulator:
-        yield emulator
-
 
 @pytest_asyncio.fixture
 async def bot(tg: BotApiEmulator, kb: Container, tmp_path: Path) -> AsyncIterator[BotUnderTest]:
@@ -105,3 +99,11 @@ async def eventually(predicate: Callable[[], bool], timeout: float = 10.0) -> No
             return
         await asyncio.sleep(0.05)
     raise AssertionError("condition not met in time")
+
+
+def rows(bot: BotUnderTest, model: type) -> list[Any]:
+    """Every stored row of a table, as the bot's own database holds it."""
+    from sqlmodel import Session, select
+
+    with Session(bot.container.engine) as session:
+        return list(session.exec(select(model)))

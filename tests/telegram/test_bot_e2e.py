@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.store.models import AnswerRecord, Escalation, Message, MessageKind, MessageStatus, Outcome
 from tests.support.bot_api_emulator import BotApiEmulator
@@ -19,15 +19,14 @@ from tests.telegram.conftest import (
     TEAM_CHAT_ID,
     BotUnderTest,
     eventually,
+    rows,
     stop_bot,
 )
 
 VACATION = "How many vacation days do I get per year?"
 
 
-def _rows(bot: BotUnderTest, model: type) -> list[Any]:
-    with Session(bot.container.engine) as session:
-        return list(session.exec(select(model)))
+_rows = rows
 
 
 async def test_private_question_is_streamed_by_edits_and_ends_with_sources_and_buttons(
@@ -79,7 +78,6 @@ async def test_group_context_names_who_said_what(bot: BotUnderTest, tg: BotApiEm
     await bot.final_reply(TEAM_CHAT_ID)
     messages = _rows(bot, Message)
 
-    from sqlmodel import Session
 
     with Session(bot.container.engine) as session:
         turns = recent_turns(session, chat_id=messages[-1].chat_id, before_message_id=10**9, turns=3)

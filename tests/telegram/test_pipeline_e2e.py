@@ -7,7 +7,6 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-from sqlmodel import Session, select
 from telegram.error import NetworkError
 
 from bot.store.models import AnswerRecord, Escalation, Message, MessageStatus
@@ -19,15 +18,14 @@ from tests.telegram.conftest import (
     TEAM_CHAT_ID,
     BotUnderTest,
     eventually,
+    rows,
     stop_bot,
 )
 
 VACATION = "How many vacation days do I get per year?"
 
 
-def _rows(bot: BotUnderTest, model: type) -> list[Any]:
-    with Session(bot.container.engine) as session:
-        return list(session.exec(select(model)))
+_rows = rows
 
 
 def _bot_texts(tg: BotApiEmulator, chat_id: int) -> list[str]:
