@@ -160,6 +160,12 @@ class Container:
 
         return relevance_floor(self.settings)
 
+    @property
+    def unanswered_similarity(self) -> float:
+        """When two unanswered questions are one group: the setting, else halfway from the floor to 1 (≥ 0.75)."""
+        configured = self.settings.ops.unanswered_similarity
+        return configured if configured is not None else max(0.75, round((1 + self.min_score) / 2, 3))
+
     @cached_property
     def access(self) -> Access:
         """Allow-lists, grants, admins and each user's language."""

@@ -252,7 +252,9 @@ class OpsSettings(BaseModel):
     gpu_max_temperature_c: float = 90.0
     min_free_disk_gb: float = 2.0  # in the data and models directories
     unanswered_days: int = 7  # how far back /unanswered looks
-    unanswered_similarity: float = Field(default=0.75, ge=0.0, le=1.0)  # cosine: same group
+    # cosine that puts two questions in one group; None: derived from the embedding model's relevance floor
+    # (e5 models score everything high, so a fixed 0.75 would lump unrelated questions together)
+    unanswered_similarity: float | None = Field(default=None, ge=0.0, le=1.0)
 
     @field_validator("timezone")
     @classmethod

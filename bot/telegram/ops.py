@@ -109,7 +109,7 @@ async def cmd_unanswered(update: Update, context: Context) -> None:
     dk = context.dk
     lang, ops = await language(context, update), dk.container.settings.ops
     groups = await unanswered_groups(dk.container.engine, dk.container.embed_model, days=ops.unanswered_days,
-                                     threshold=ops.unanswered_similarity)
+                                     threshold=dk.container.unanswered_similarity)
     if not groups:
         await update.effective_message.reply_text(t("ops_unanswered_empty", lang, days=ops.unanswered_days))
         return

@@ -64,7 +64,7 @@ async def test_done_and_archived_cards_are_synced_cited_and_replaced(kb: Contain
             assert docs[f"kaiten:{printer['id']}"].title.startswith(f"Заявка №{printer['id']} (решена ")
 
             answers = AnswerService(engine=container.engine, index=container.index, llm=kb.llm, top_k=3,
-                                    min_score=container.settings.retrieval.min_score)
+                                    min_score=container.min_score)
             answer = await answers.answer(PRINTER, spaces=container.spaces_for_chat(701))
             labels = [s.heading_path or s.title for s in answer.sources]
             assert any(label.startswith(f"Заявка №{printer['id']} (решена ") for label in labels), labels
