@@ -21,6 +21,7 @@ class Access:
         self._telegram = settings.telegram
         self._default_language: Lang = settings.language
         self._engine = engine
+        self._chosen: dict[int, str | None] = {}  # /lang choices seen (one bot process writes them)
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether this Telegram user is an admin (from settings)."""
@@ -47,7 +48,11 @@ class Access:
 
     async def language(self, user_id: int | None, telegram_code: str | None = None) -> Lang:
         """The user's /lang choice, else the language their Telegram app uses when we speak it, else the default."""
-        chosen = await in_session(self._engine, _chosen_language, user_id) if user_id is not None else None
+        chosen = None
+        if user_id is not None:
+            if user_id not in self._chosen:
+                self._chosen[user_id] = await in_session(self._engine, _chosen_language, user_id)
+            chosen = self._chosen[user_id]
         if chosen in ("ru", "en"):
             return chosen  # type: ignore[return-value]  # checked just above
         code = (telegram_code or "").split("-")[0].lower()
@@ -58,6 +63,7 @@ class Access:
     async def set_language(self, user_id: int, lang: Lang) -> None:
         """Remember a user's /lang choice."""
         await in_session(self._engine, _store_language, user_id, lang)
+        self._chosen[user_id] = lang
 
 
 def _set_allowed(session: Session, user_id: int | None, chat_id: int | None, allowed: bool) -> None:

@@ -172,9 +172,7 @@ class Inbox:
         from inference.llm import LLMError, LLMUnavailable
 
         container = self._container
-        chat_db_id = await in_session(self._engine, lambda s: repo.get_or_create_chat(s, telegram_id=kept.chat_id).id)
-        turns = await in_session(self._engine, recent_turns, chat_id=chat_db_id or 0, before_message_id=kept.id,
-                                 turns=container.settings.retrieval.history_turns)
+        turns = await in_session(self._engine, _turns_before, kept, container.settings.retrieval.history_turns)
         stream = await channel.stream()
         if stream_id := getattr(stream, "message_id", None):
             await self.note(kept, reply_telegram_id=stream_id)  # a resumed answer reuses this message
@@ -241,6 +239,12 @@ class Inbox:
 
         since = await in_session(self._engine, deferred_at)
         return since is not None and utcnow() - since.replace(tzinfo=since.tzinfo or utcnow().tzinfo) > max_age
+
+
+def _turns_before(session: Any, kept: Kept, turns: int) -> list[Any]:
+    """The chat's recent turns before this message, in one trip to the database."""
+    chat_id = repo.get_or_create_chat(session, telegram_id=kept.chat_id).id or 0
+    return recent_turns(session, chat_id=chat_id, before_message_id=kept.id, turns=turns)
 
 
 def _release_unanswered(session: Any) -> list[Kept]:

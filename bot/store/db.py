@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
@@ -18,6 +19,10 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+# Database calls get threads of their own: in the default pool they would queue behind embeddings and local
+# Qdrant searches (a few threads on a small host), and a placeholder would wait for someone else's retrieval.
+_DB_THREADS = ThreadPoolExecutor(max_workers=16, thread_name_prefix="db")
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -73,4 +78,4 @@ async def in_session(engine: Engine, fn: Callable[Concatenate[Session, P], R], /
         with session_scope(engine) as session:
             return fn(session, *args, **kwargs)
 
-    return await asyncio.to_thread(work)
+    return await asyncio.get_running_loop().run_in_executor(_DB_THREADS, work)
