@@ -161,16 +161,25 @@ def running_worker(data_dir: Path, queue: str, **env: str) -> Iterator[subproces
         process.wait(10)
 
 
+@contextmanager
+def scratch_queue(prefix: str) -> Iterator[str]:
+    """A queue name of one test's own on the test Redis database; its keys are deleted afterwards."""
+    import redis
+
+    name = f"{prefix}-test-{uuid.uuid4().hex[:8]}"
+    try:
+        yield name
+    finally:
+        connection = redis.Redis.from_url(TEST_REDIS_URL)
+        for key in connection.scan_iter(f"*{name}*"):
+            connection.delete(key)
+
+
 @pytest.fixture
 def queue_name() -> Iterator[str]:
     """A queue of this test's own on the test Redis database, emptied afterwards."""
-    import redis
-
-    name = f"stt-test-{uuid.uuid4().hex[:8]}"
-    yield name
-    connection = redis.Redis.from_url(TEST_REDIS_URL)
-    for key in connection.scan_iter(f"*{name}*"):
-        connection.delete(key)
+    with scratch_queue("stt") as name:
+        yield name
 
 
 @pytest_asyncio.fixture

@@ -61,7 +61,6 @@ class Inbox:
     def __init__(self, container: DialogServices) -> None:
         # The container, not its services: they load models lazily, only on the paths that need them.
         self._container = container
-        self._engine = container.engine
         self.engine = container.engine
         self.settings = container.settings
         self.notifier: Notifier = LoggingNotifier()
@@ -75,7 +74,7 @@ class Inbox:
         status = MessageStatus.pending if incoming.addressed else MessageStatus.kept
         async with self._keeping:
             message, chat, before = await in_session(
-                self._engine, repo.keep_message, chat_telegram_id=incoming.chat_id, chat_type=incoming.chat_type,
+                self.engine, repo.keep_message, chat_telegram_id=incoming.chat_id, chat_type=incoming.chat_type,
                 chat_title=incoming.chat_title, user_telegram_id=incoming.user_id, username=incoming.username,
                 full_name=incoming.full_name, update_id=incoming.update_id, telegram_message_id=incoming.message_id,
                 edited=incoming.edited, text=incoming.text, kind=incoming.kind,
@@ -92,15 +91,15 @@ class Inbox:
 
     async def set_status(self, kept: Kept, status: MessageStatus) -> None:
         """Record where a message stands (e.g. done when it was refused by the rate limit)."""
-        await in_session(self._engine, repo.update_message, message_id=kept.id, status=status)
+        await in_session(self.engine, repo.update_message, message_id=kept.id, status=status)
 
     async def note(self, kept: Kept, **values: Any) -> None:
         """Store facts learnt while handling a message (media path, intent, reply message)."""
-        await in_session(self._engine, repo.update_message, message_id=kept.id, **values)
+        await in_session(self.engine, repo.update_message, message_id=kept.id, **values)
 
     async def process(self, kept: Kept, channel: Channel) -> MessageStatus | None:
         """Claim a kept message, route it, record how it ended; None when someone else has it."""
-        if not await in_session(self._engine, repo.claim_message, message_id=kept.id):
+        if not await in_session(self.engine, repo.claim_message, message_id=kept.id):
             return None
         status = MessageStatus.done
         try:
@@ -172,7 +171,7 @@ class Inbox:
         from inference.llm import LLMError, LLMUnavailable
 
         container = self._container
-        turns = await in_session(self._engine, _turns_before, kept, container.settings.retrieval.history_turns)
+        turns = await in_session(self.engine, _turns_before, kept, container.settings.retrieval.history_turns)
         stream = await channel.stream()
         if stream_id := getattr(stream, "message_id", None):
             await self.note(kept, reply_telegram_id=stream_id)  # a resumed answer reuses this message
@@ -191,13 +190,13 @@ class Inbox:
             return MessageStatus.done
         reply_id = await stream.finish(answer)
         if answer.answer_id is not None and reply_id is not None:
-            await in_session(self._engine, repo.set_answer_reply, answer_id=answer.answer_id,
+            await in_session(self.engine, repo.set_answer_reply, answer_id=answer.answer_id,
                              reply_telegram_id=reply_id)
         return MessageStatus.done
 
     async def kept_by_id(self, message_id: int) -> Kept:
         """A stored message by its database id."""
-        message, chat, user = await in_session(self._engine, repo.message_with_chat, message_id=message_id)
+        message, chat, user = await in_session(self.engine, repo.message_with_chat, message_id=message_id)
         return kept_from_rows(message, chat, user, language_code=language_code_of(message))
 
     async def raw_update(self, message_id: int) -> dict[str, Any]:
@@ -205,16 +204,16 @@ class Inbox:
         def raw(session: Any) -> dict[str, Any]:
             return session.get_one(Message, message_id).raw or {}
 
-        return await in_session(self._engine, raw)
+        return await in_session(self.engine, raw)
 
     async def release_held(self, user_id: int) -> list[Kept]:
         """A user's questions refused for lack of access, pending again now that access was granted."""
-        rows = await in_session(self._engine, repo.release_held, user_telegram_id=user_id)
+        rows = await in_session(self.engine, repo.release_held, user_telegram_id=user_id)
         return [kept_from_rows(m, c, u, language_code=language_code_of(m)) for m, c, u in rows]
 
     async def unanswered(self) -> list[Kept]:
         """Messages kept but never finished (the bot stopped mid-way), oldest first; their claims are void."""
-        return await in_session(self._engine, _release_unanswered)
+        return await in_session(self.engine, _release_unanswered)
 
     async def resume(self, make_channel: ChannelFactory, *, only_deferred: bool = False,
                      max_age: timedelta | None = None) -> int:
@@ -237,7 +236,7 @@ class Inbox:
         def deferred_at(session: Any) -> datetime | None:
             return session.get_one(Message, kept.id).deferred_at  # type: ignore[no-any-return]
 
-        since = await in_session(self._engine, deferred_at)
+        since = await in_session(self.engine, deferred_at)
         return since is not None and utcnow() - since.replace(tzinfo=since.tzinfo or utcnow().tzinfo) > max_age
 
 

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TEST_REDIS_URL
+from tests.conftest import TEST_REDIS_URL, scratch_queue
 from tests.support.bot_api_emulator import BotApiEmulator
 from tests.support.bot_api_state import ApiCall
 from tests.support.kaiten_standin import BOARD_ID, LANE_ID, QUEUE_COLUMN, KaitenStandIn
@@ -23,13 +22,8 @@ from tests.support.kaiten_standin import BOARD_ID, LANE_ID, QUEUE_COLUMN, Kaiten
 @pytest.fixture
 def tickets_queue() -> Iterator[str]:
     """A ticket queue of this test's own on the test Redis database, emptied afterwards."""
-    import redis
-
-    name = f"tickets-test-{uuid.uuid4().hex[:8]}"
-    yield name
-    connection = redis.Redis.from_url(TEST_REDIS_URL)
-    for key in connection.scan_iter(f"*{name}*"):
-        connection.delete(key)
+    with scratch_queue("tickets") as name:
+        yield name
 
 
 def tracker_settings(kaiten: KaitenStandIn, queue: str, **kaiten_overrides: Any) -> dict[str, Any]:
