@@ -14,7 +14,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.dialog.channel import Channel
@@ -211,39 +211,46 @@ class Inbox:
         rows = await in_session(self.engine, repo.release_held, user_telegram_id=user_id)
         return [kept_from_rows(m, c, u, language_code=language_code_of(m)) for m, c, u in rows]
 
-    async def unanswered(self) -> list[Kept]:
-        """Messages kept but never finished (the bot stopped mid-way), oldest first; their claims are void."""
-        return await in_session(self.engine, _release_unanswered)
+    async def resume(self, make_channel: ChannelFactory) -> int:
+        """At start: process what was left unanswered (claims of the stopped process are void)."""
+        pending = await in_session(self.engine, _release_unanswered)
+        for kept in pending:
+            log.info("resuming message %s in chat %s", kept.id, kept.chat_id)
+            await self.process(kept, await make_channel(kept))
+        return len(pending)
 
-    async def resume(self, make_channel: ChannelFactory, *, only_deferred: bool = False,
-                     max_age: timedelta | None = None) -> int:
-        """Process what was left unanswered; with ``only_deferred``, what waited for a dependency."""
-        resumed = 0
-        for kept in await self.unanswered():
-            if only_deferred and not kept.deferred:
-                continue
+    async def deferred(self, max_age: timedelta) -> list[tuple[Kept, bool]]:
+        """Messages put off while a dependency was down, each with whether it waited longer than ``max_age``."""
+        return await in_session(self.engine, _deferred, utcnow() - max_age)
+
+    async def retry_deferred(self, waiting: list[tuple[Kept, bool]], make_channel: ChannelFactory) -> int:
+        """Process the deferred messages now that their dependency is back; tell those waiting too long."""
+        for kept, too_old in waiting:
             channel = await make_channel(kept)
-            if max_age is not None and kept.deferred and await self._too_old(kept, max_age):
+            if too_old:
                 await channel.say(t("llm_gave_up", channel.lang))
                 await self.set_status(kept, MessageStatus.done)
                 continue
-            log.info("resuming message %s in chat %s", kept.id, kept.chat_id)
-            resumed += 1
+            log.info("retrying deferred message %s in chat %s", kept.id, kept.chat_id)
             await self.process(kept, channel)
-        return resumed
-
-    async def _too_old(self, kept: Kept, max_age: timedelta) -> bool:
-        def deferred_at(session: Any) -> datetime | None:
-            return session.get_one(Message, kept.id).deferred_at  # type: ignore[no-any-return]
-
-        since = await in_session(self.engine, deferred_at)
-        return since is not None and utcnow() - since.replace(tzinfo=since.tzinfo or utcnow().tzinfo) > max_age
+        return len(waiting)
 
 
 def _turns_before(session: Any, kept: Kept, turns: int) -> list[Any]:
     """The chat's recent turns before this message, in one trip to the database."""
     chat_id = repo.get_or_create_chat(session, telegram_id=kept.chat_id).id or 0
     return recent_turns(session, chat_id=chat_id, before_message_id=kept.id, turns=turns)
+
+
+def _deferred(session: Any, since: datetime) -> list[tuple[Kept, bool]]:
+    rows = repo.unanswered_messages(session, deferred_only=True)
+    return [(kept_from_rows(m, c, session.get(User, m.user_id) if m.user_id is not None else None,
+                            language_code=language_code_of(m)),
+             m.deferred_at is not None and _aware(m.deferred_at) < since) for m, c in rows]
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _release_unanswered(session: Any) -> list[Kept]:

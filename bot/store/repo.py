@@ -188,11 +188,14 @@ def claim_message(session: Session, *, message_id: int) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult of an UPDATE
 
 
-def unanswered_messages(session: Session) -> list[tuple[Message, Chat]]:
-    """Questions stored but never answered (the bot stopped mid-way), oldest first."""
-    query = (select(Message, Chat).join(Chat, col(Chat.id) == Message.chat_id)
-             .where(col(Message.status).in_([MessageStatus.pending, MessageStatus.answering]))
-             .order_by(col(Message.id)))
+def unanswered_messages(session: Session, *, deferred_only: bool = False) -> list[tuple[Message, Chat]]:
+    """Questions stored but never answered (the bot stopped mid-way), oldest first; with ``deferred_only``, the
+    pending ones put off while a dependency was down (claims of answers in progress are not among them)."""
+    query = select(Message, Chat).join(Chat, col(Chat.id) == Message.chat_id).order_by(col(Message.id))
+    if deferred_only:
+        query = query.where(Message.status == MessageStatus.pending, col(Message.deferred_at).is_not(None))
+    else:
+        query = query.where(col(Message.status).in_([MessageStatus.pending, MessageStatus.answering]))
     return [(m, c) for m, c in session.exec(query)]
 
 

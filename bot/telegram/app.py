@@ -162,10 +162,13 @@ async def retry_deferred(context: Context) -> None:
     """Answer questions put off while the model server or the queue was down, once they are back."""
     from inference.served import check_served_model
 
-    llm = context.container.settings.llm
+    inbox, llm = context.container.inbox, context.container.settings.llm
+    waiting = await inbox.deferred(GIVE_UP_AFTER)
+    if not waiting:
+        return  # nothing owed: no probe of the model server every minute
     check = await asyncio.to_thread(check_served_model, llm.base_url, llm.api_key.get_secret_value(), llm.model)
     if check.ok:
-        await context.container.inbox.resume(_channels(context), only_deferred=True, max_age=GIVE_UP_AFTER)
+        await inbox.retry_deferred(waiting, _channels(context))
 
 
 def run(container: Container) -> None:
