@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from benchmarks.harness.records import make_settings
+from benchmarks.harness.records import RunContext, make_settings
 from bot.ops.llm_server import start_embedded
 from inference import llama_server
 from inference.served import check_served_model
@@ -68,3 +71,16 @@ def llm_endpoint(base_url: str | None, model: str | None, api_key: str | None, *
     chosen = model or (names[0] if names else "default")
     yield LLMEndpoint(base_url=base_url.rstrip("/"), model=chosen, api_key=api_key, kind="external",
                       description=f"{chosen} at {base_url} (served: {', '.join(names) or '?'})")
+
+
+Measure = Callable[[LLMEndpoint, Path], Coroutine[Any, Any, list[dict[str, Any]]]]
+
+
+def run_on_endpoint(args: Any, ctx: RunContext, measure: Measure) -> list[dict[str, Any]]:
+    """A scenario's whole run: the endpoint of ``--base-url`` (or the embedded server), a scratch folder, and
+    ``measure(endpoint, folder)`` on a fresh event loop; the model is named in the records."""
+    with tempfile.TemporaryDirectory() as tmp:
+        log = args.llm_log or Path(tmp) / "llm.log"
+        with llm_endpoint(args.base_url, args.model, args.api_key, log_path=log) as endpoint:
+            ctx.models["llm"] = f"{endpoint.model} = {endpoint.description}"
+            return asyncio.run(measure(endpoint, Path(tmp)))

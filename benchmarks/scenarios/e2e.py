@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from benchmarks.harness.bounds import Budget, progress
-from benchmarks.harness.embedded import llm_endpoint
+from benchmarks.harness.embedded import run_on_endpoint
 from benchmarks.harness.records import ROOT, RunContext, display_path, make_settings
 from benchmarks.harness.stats import distribution
 from benchmarks.scenarios.llm import add_endpoint_arguments, load_prompts
@@ -198,8 +197,4 @@ async def _measure(args: argparse.Namespace, ctx: RunContext, data_dir: Path, en
 
 def run(args: argparse.Namespace, ctx: RunContext) -> list[dict[str, Any]]:
     """Start the stack, measure every concurrency level; one record each."""
-    with tempfile.TemporaryDirectory() as tmp:
-        log = args.llm_log or Path(tmp) / "llm.log"
-        with llm_endpoint(args.base_url, args.model, args.api_key, log_path=log) as endpoint:
-            ctx.models["llm"] = f"{endpoint.model} = {endpoint.description}"
-            return asyncio.run(_measure(args, ctx, Path(tmp), endpoint))
+    return run_on_endpoint(args, ctx, lambda endpoint, folder: _measure(args, ctx, folder, endpoint))

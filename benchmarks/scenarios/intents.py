@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.harness.bounds import Budget, progress
-from benchmarks.harness.embedded import LLMEndpoint, llm_endpoint
+from benchmarks.harness.embedded import LLMEndpoint, run_on_endpoint
 from benchmarks.harness.records import ROOT, RunContext, display_path
 from benchmarks.scenarios.llm import add_endpoint_arguments
 from bot.dialog.intents import Classification, Intent, IntentClassifier, classify_by_rules
@@ -240,10 +240,4 @@ async def _measure(args: argparse.Namespace, ctx: RunContext, endpoint: LLMEndpo
 
 def run(args: argparse.Namespace, ctx: RunContext) -> list[dict[str, Any]]:
     """Classify every labelled message by every path; one record per path."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        log = args.llm_log or Path(tmp) / "llm.log"
-        with llm_endpoint(args.base_url, args.model, args.api_key, log_path=log) as endpoint:
-            ctx.models["llm"] = f"{endpoint.model} = {endpoint.description}"
-            return asyncio.run(_measure(args, ctx, endpoint))
+    return run_on_endpoint(args, ctx, lambda endpoint, _: _measure(args, ctx, endpoint))

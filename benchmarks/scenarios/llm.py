@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import itertools
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from typing import Any
 import httpx
 
 from benchmarks.harness.bounds import Budget, progress
-from benchmarks.harness.embedded import LLMEndpoint, llm_endpoint
+from benchmarks.harness.embedded import LLMEndpoint, run_on_endpoint
 from benchmarks.harness.records import ROOT, RunContext
 from benchmarks.harness.stats import distribution
 from benchmarks.scenarios.openai_stream import StreamResult, chat_payload, stream_chat
@@ -149,8 +148,4 @@ async def _measure(args: argparse.Namespace, ctx: RunContext, endpoint: LLMEndpo
 
 def run(args: argparse.Namespace, ctx: RunContext) -> list[dict[str, Any]]:
     """Measure every concurrency level; one record each."""
-    with tempfile.TemporaryDirectory() as tmp:
-        log = args.llm_log or Path(tmp) / "llm.log"
-        with llm_endpoint(args.base_url, args.model, args.api_key, log_path=log) as endpoint:
-            ctx.models["llm"] = f"{endpoint.model} = {endpoint.description}"
-            return asyncio.run(_measure(args, ctx, endpoint))
+    return run_on_endpoint(args, ctx, lambda endpoint, _: _measure(args, ctx, endpoint))
