@@ -11,6 +11,7 @@ from bot.settings import Settings
 from bot.store.db import make_engine, migrate
 
 if TYPE_CHECKING:
+    from redis import Redis
     from llama_index.core.base.embeddings.base import BaseEmbedding
     from qdrant_client import QdrantClient
 
@@ -65,6 +66,25 @@ class Container:
         engine = make_engine(self.settings.db_url)  # first: it creates a SQLite file's directory
         migrate(self.settings.db_url)
         return engine
+
+    @cached_property
+    def redis(self) -> Redis:
+        """The Redis client of this process (leases, shared limits): through the sentinels when configured."""
+        from bot.jobs.queues import redis_connection
+
+        return redis_connection(self.settings)
+
+    @property
+    def deployment(self) -> str:
+        """A short name of this deployment for shared Redis keys: every replica shares the database."""
+        import hashlib
+
+        return hashlib.sha256(self.settings.db_url.encode()).hexdigest()[:12]
+
+    @property
+    def shared_limits(self) -> bool:
+        """Whether limits are counted in Redis for every replica (split roles or Sentinel) or in this process."""
+        return self.settings.role_set != {"ingress", "dialog", "scheduler"} or bool(self.settings.redis.sentinels)
 
     @cached_property
     def embed_model(self) -> BaseEmbedding:
@@ -242,5 +262,7 @@ class Container:
         """Release what needs no event loop."""
         if "qdrant" in self.__dict__:
             self.qdrant.close()
+        if "redis" in self.__dict__:
+            self.redis.close()
         if "engine" in self.__dict__:
             self.engine.dispose()

@@ -139,6 +139,28 @@ class JobsSettings(BaseModel):
     ingest_in_bot: Literal["auto", "yes", "no"] = "auto"
 
 
+class IngressSettings(BaseModel):
+    """The ``ingress`` role: which process polls (one per token, elected by a lease in Redis)."""
+
+    lease_s: float = Field(default=15.0, gt=0)  # a standby poller takes over at most this long after the active dies
+
+
+class InboxSettings(BaseModel):
+    """Claims on kept messages: a lease the owner renews while it works; an expired one is taken over."""
+
+    lease_s: float = Field(default=60.0, gt=0)
+    poll_s: float = Field(default=0.25, gt=0)  # how often a ``dialog`` process looks for claimable messages
+    concurrency: int = Field(default=32, ge=1)  # messages one ``dialog`` process answers at once
+
+
+class RedisSettings(BaseModel):
+    """Redis through Sentinel: the bot, RQ workers and the shared limits ask the sentinels for the master."""
+
+    sentinels: list[str] = Field(default_factory=list)  # host:port of each sentinel; empty = DK_REDIS_URL
+    sentinel_master: str = "mymaster"
+    sentinel_password: SecretStr | None = None
+
+
 class TelegramSettings(BaseModel):
     """The bot: Bot API access, polling or webhook, access control and streaming pace."""
 
@@ -164,6 +186,7 @@ class TelegramSettings(BaseModel):
     overall_rate_per_s: int = 30
 
 
+ROLES = ("all", "ingress", "dialog", "scheduler")  # DK_ROLES: the parts of `dialog-keeper run`
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -320,6 +343,8 @@ class Settings(BaseSettings):
     models_dir: Path = Field(default_factory=lambda: Path("models").resolve())
     database_url: str | None = None  # default: SQLite file in data_dir
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Which parts of the bot this process runs: all (one process), or any of ingress, dialog, scheduler.
+    roles: str = "all"
     log_level: str = "INFO"
     log_json: bool = False
     # Prometheus /metrics of the bot and workers (dk_* and dk_gpu_*); None = not served.
@@ -336,12 +361,34 @@ class Settings(BaseSettings):
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     jobs: JobsSettings = Field(default_factory=JobsSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    ingress: IngressSettings = Field(default_factory=IngressSettings)
+    inbox: InboxSettings = Field(default_factory=InboxSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
     caldav: CalDAVSettings = Field(default_factory=CalDAVSettings)
     meetings: MeetingsSettings = Field(default_factory=MeetingsSettings)
     ops: OpsSettings = Field(default_factory=OpsSettings)
     tracker: TrackerSettings = Field(default_factory=TrackerSettings)
     kaiten: KaitenSettings = Field(default_factory=KaitenSettings)
     n8n: N8NSettings = Field(default_factory=N8NSettings)
+
+    @field_validator("roles")
+    @classmethod
+    def _known_roles(cls, value: str) -> str:
+        names = {part.strip().lower() for part in value.split(",") if part.strip()}
+        unknown = names - set(ROLES)
+        if unknown or not names:
+            raise ValueError(f"DK_ROLES {value!r}: use a comma list of {', '.join(ROLES)}")
+        return ",".join(sorted(names))
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        """The roles this process runs; ``all`` stands for every one."""
+        names = frozenset(self.roles.split(","))
+        return frozenset(ROLES) - {"all"} if "all" in names else names
+
+    def runs(self, role: str) -> bool:
+        """Whether this process runs ``role`` (ingress, dialog or scheduler)."""
+        return role in self.role_set
 
     @property
     def db_url(self) -> str:

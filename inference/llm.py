@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -16,6 +17,18 @@ log = logging.getLogger(__name__)
 # Failures worth another try: the server is starting, restarting or briefly overloaded.
 _TRANSIENT = (openai.APIConnectionError, openai.APITimeoutError, openai.InternalServerError,
               openai.RateLimitError)
+
+
+# The conversation a request belongs to (the Telegram chat id): sent as X-Session-ID so that a router in front of
+# several servers (vllm-router --policy consistent_hash) keeps each chat on one server and reuses its prefix cache.
+SESSION_ID: ContextVar[str | None] = ContextVar("llm_session_id", default=None)
+SESSION_HEADER = "X-Session-ID"
+
+
+def session_headers() -> dict[str, str] | None:
+    """The routing header of the current conversation, if one is set."""
+    session = SESSION_ID.get()
+    return {SESSION_HEADER: session} if session else None
 
 
 class LLMError(Exception):
@@ -78,7 +91,8 @@ class LLMClient:
                     stream = await self._client.chat.completions.create(
                         model=self.model, messages=payload, stream=True,  # type: ignore[arg-type]  # dicts are valid params
                         max_tokens=max_tokens or self._max_tokens,
-                        temperature=self._temperature if temperature is None else temperature)
+                        temperature=self._temperature if temperature is None else temperature,
+                        extra_headers=session_headers())
             async for chunk in stream:  # type: ignore[union-attr]  # stream=True gives an AsyncStream
                 if chunk.choices and chunk.choices[0].delta.content:
                     yield chunk.choices[0].delta.content
@@ -95,7 +109,7 @@ class LLMClient:
         try:
             response = await self._client.chat.completions.create(
                 model=self.model, messages=payload, max_tokens=max_tokens, temperature=0,  # type: ignore[arg-type]  # dicts are valid params
-                extra_body=structured_output(kind, schema))
+                extra_body=structured_output(kind, schema), extra_headers=session_headers())
         except _TRANSIENT as exc:
             raise LLMUnavailable(f"model server at {self.base_url} is unreachable: {type(exc).__name__}") from exc
         except openai.APIStatusError as exc:

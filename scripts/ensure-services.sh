@@ -24,6 +24,8 @@ if ! port_open 6379; then
   wait_port 6379
 fi
 echo "redis: 127.0.0.1:6379"
+# tests/cluster starts its own Redis replica and three sentinels on free loopback ports
+command -v redis-sentinel >/dev/null || apt_install redis-sentinel
 
 if ! port_open 5432; then
   command -v pg_ctlcluster >/dev/null || apt_install postgresql

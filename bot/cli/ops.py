@@ -58,15 +58,26 @@ def serve_metrics(settings: Settings, role: str = "bot", container: Container | 
                              readiness=readiness_for(probed, process_checks(probed, role)))
 
 
+ALL_ROLES = frozenset({"ingress", "dialog", "scheduler"})
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Run the Telegram bot (long polling or webhook, per settings)."""
     from bot.container import Container
-    from bot.telegram.app import MissingToken, run
+    from bot.telegram.app import MissingToken, build_application, run
 
     container = Container(settings)
     serve_metrics(settings, "bot", container)
     try:
-        run(container)
+        if settings.role_set != ALL_ROLES:  # DK_ROLES splits the bot over processes (bot/telegram/roles.py)
+            import asyncio
+
+            from bot.telegram.roles import run_split
+
+            build_application(container)  # checks the token before any role starts
+            asyncio.run(run_split(container))
+        else:
+            run(container)
     except MissingToken as exc:
         return fail(str(exc), EXIT_SETUP)
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict, deque
+from typing import Protocol
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -88,6 +89,14 @@ def _store_language(session: Session, user_id: int, lang: str) -> None:
     session.add(user)
 
 
+class QuestionLimiter(Protocol):
+    """The per-user question limit: this process's (below) or every replica's (bot/telegram/ratelimit.py)."""
+
+    async def acquire(self, user_id: int) -> int:
+        """0 and counts the question if allowed; otherwise the seconds until the next one is."""
+        ...
+
+
 class RateLimiter:
     """A sliding one-minute window of questions per user (in memory: one bot process)."""
 
@@ -106,3 +115,7 @@ class RateLimiter:
             return max(1, int(self._window_s - (now - seen[0]) + 0.999))
         seen.append(now)
         return 0
+
+    async def acquire(self, user_id: int) -> int:
+        """As :meth:`retry_in`, now."""
+        return self.retry_in(user_id)

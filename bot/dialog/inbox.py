@@ -11,8 +11,13 @@ Transports (Telegram, the CLI, tests) only parse and render, through a ``Channel
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -24,7 +29,7 @@ from bot.dialog.messages import Incoming, Kept, kept_from_rows, language_code_of
 from bot.dialog.notify import Notifier
 from bot.i18n import t
 from bot.ops import metrics
-from bot.store import repo
+from bot.store import claims, repo
 from bot.store.db import in_session
 from bot.store.models import Message, MessageKind, MessageStatus, User, utcnow
 
@@ -35,6 +40,14 @@ log = logging.getLogger(__name__)
 
 
 ChannelFactory = Callable[[Kept], Awaitable[Channel]]
+# The message a dialog process already claimed for the update it is running through the handlers.
+CLAIMED: ContextVar[int | None] = ContextVar("claimed_message", default=None)
+BLOCKED_RETRY_S = (0.05, 0.1, 0.2, 0.4, 0.5)  # back-off while an earlier message of the chat is unfinished
+
+
+def process_owner() -> str:
+    """This process's name on its claims: host, pid and a nonce (a pid can be reused after a restart)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 class LoggingNotifier:
@@ -68,6 +81,8 @@ class Inbox:
         # Updates are handled concurrently, but kept one at a time (FIFO): rows keep the order they arrived in,
         # which the conversation memory relies on. Keeping is one short transaction.
         self._keeping = asyncio.Lock()
+        self.owner = process_owner()
+        self.lease_s = container.settings.inbox.lease_s
 
     async def keep(self, incoming: Incoming) -> Kept:
         """Store an update before anything else looks at it; ``duplicate`` marks a repeated delivery."""
@@ -99,14 +114,40 @@ class Inbox:
 
     async def process(self, kept: Kept, channel: Channel) -> MessageStatus | None:
         """Claim a kept message, route it, record how it ended; None when someone else has it."""
-        if not await in_session(self.engine, repo.claim_message, message_id=kept.id):
+        if CLAIMED.get() != kept.id and not await self.claim(kept.id):
             return None
+        from inference.llm import SESSION_ID
+
+        SESSION_ID.set(str(kept.chat_id))  # this task's model requests stay on one server behind a router
         status = MessageStatus.done
+        renewing = asyncio.create_task(self._renew(kept.id))
         try:
             status = await self._route(kept, channel)
         finally:  # even a crash of the route records an end: pending again means "answer it later"
-            await self.set_status(kept, status)
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+            await in_session(self.engine, claims.finish_claim, message_id=kept.id, status=status)
         return status
+
+    async def claim(self, message_id: int) -> bool:
+        """Claim a message for this process, waiting while an earlier message of its chat is unfinished."""
+        for attempt in range(10**6):
+            outcome = await in_session(self.engine, claims.claim_message, message_id=message_id, owner=self.owner,
+                                       lease_s=self.lease_s)
+            if outcome is not claims.Claim.blocked:
+                return outcome is claims.Claim.claimed
+            await asyncio.sleep(BLOCKED_RETRY_S[min(attempt, len(BLOCKED_RETRY_S) - 1)])
+        return False
+
+    async def _renew(self, message_id: int) -> None:
+        """Keep renewing the claim while its answer is being made (a third of the lease apart)."""
+        while True:
+            await asyncio.sleep(self.lease_s / 3)
+            if not await in_session(self.engine, claims.renew_claim, message_id=message_id, owner=self.owner,
+                                    lease_s=self.lease_s):
+                log.warning("lost the claim on message %s (its lease ran out)", message_id)
+                return
 
     async def _route(self, kept: Kept, channel: Channel) -> MessageStatus:
         from bot.dialog import media  # voice and documents: job queues are imported only when needed
@@ -212,12 +253,22 @@ class Inbox:
         return [kept_from_rows(m, c, u, language_code=language_code_of(m)) for m, c, u in rows]
 
     async def resume(self, make_channel: ChannelFactory) -> int:
-        """At start: process what was left unanswered (claims of the stopped process are void)."""
-        pending = await in_session(self.engine, _release_unanswered)
+        """At start: process what was left unanswered; of the claims only expired ones or those of a dead
+        process of this host are taken over (another replica's live claim is never touched)."""
+        pending = await in_session(self.engine, _unanswered, _stale_owner)
         for kept in pending:
             log.info("resuming message %s in chat %s", kept.id, kept.chat_id)
             await self.process(kept, await make_channel(kept))
         return len(pending)
+
+    async def take_over_expired(self, make_channel: ChannelFactory) -> int:
+        """Answer the messages whose claim expired (their process stopped while answering them)."""
+        ids = await in_session(self.engine, lambda s: claims.expired_claims(s))
+        for message_id in ids:
+            kept = await self.kept_by_id(message_id)
+            log.info("taking over the expired claim of message %s in chat %s", kept.id, kept.chat_id)
+            await self.process(kept, await make_channel(kept))
+        return len(ids)
 
     async def deferred(self, max_age: timedelta) -> list[tuple[Kept, bool]]:
         """Messages put off while a dependency was down, each with whether it waited longer than ``max_age``."""
@@ -253,11 +304,33 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _release_unanswered(session: Any) -> list[Kept]:
+def _stale_owner(owner: str | None) -> bool:
+    """A claim of a process of this host that is gone (a restart knows at once; other hosts wait for the lease)."""
+    host, _, rest = (owner or "").partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return True  # our pid, but not our claim: a previous run of this process (pid 1 in a container)
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _unanswered(session: Any, stale: Callable[[str | None], bool]) -> list[Kept]:
     kept = []
+    now = utcnow()
     for message, chat in repo.unanswered_messages(session):
-        message.status = MessageStatus.pending  # a claim by a process that stopped is void
-        session.add(message)
+        if message.status is MessageStatus.answering:
+            expired = message.lease_until is None or _aware(message.lease_until) < now
+            if not expired and not stale(message.claimed_by):
+                continue  # a live claim of another process: it is answering right now
+            message.lease_until = None  # takeover: claimable now
+            session.add(message)
         user = session.get(User, message.user_id) if message.user_id is not None else None
         kept.append(kept_from_rows(message, chat, user, language_code=language_code_of(message)))
     return kept

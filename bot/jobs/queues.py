@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis import Redis
+from redis.asyncio import Redis as AsyncRedis
 from rq import Queue, Retry
 from rq.job import Job, JobStatus
 
@@ -17,9 +18,45 @@ TRANSCRIBE = "bot.jobs.voice.transcribe_message"
 INGEST = "bot.jobs.ingest.ingest_upload"
 
 
+def sentinel_addresses(settings: Settings) -> list[tuple[str, int]]:
+    """DK_REDIS__SENTINELS as (host, port) pairs."""
+    pairs = []
+    for entry in settings.redis.sentinels:
+        host, _, port = entry.strip().rpartition(":")
+        pairs.append((host or entry.strip(), int(port) if port.isdigit() else 26379))
+    return pairs
+
+
 def redis_connection(settings: Settings) -> Redis:
-    """A Redis client for queues (short timeouts so a dead Redis is reported, not waited on)."""
-    return Redis.from_url(settings.redis_url, socket_connect_timeout=3, socket_timeout=10)
+    """The one way to Redis (queues, leases, shared limits): the master the sentinels name when
+    DK_REDIS__SENTINELS is set, else DK_REDIS_URL; short timeouts so a dead Redis is reported, not waited on."""
+    if not settings.redis.sentinels:
+        return Redis.from_url(settings.redis_url, socket_connect_timeout=3, socket_timeout=10)
+    from redis.connection import parse_url
+    from redis.sentinel import Sentinel
+
+    url = parse_url(settings.redis_url)  # the database number and password still come from DK_REDIS_URL
+    secret = settings.redis.sentinel_password
+    sentinel = Sentinel(sentinel_addresses(settings), socket_connect_timeout=3, socket_timeout=3,
+                        sentinel_kwargs={"password": secret.get_secret_value()} if secret else None)
+    # master_for asks the sentinels again after a failover: RQ and the bot follow the new master.
+    return sentinel.master_for(settings.redis.sentinel_master, socket_connect_timeout=3, socket_timeout=10,
+                               db=url.get("db", 0), password=url.get("password"), username=url.get("username"))
+
+
+def async_redis_connection(settings: Settings) -> AsyncRedis:
+    """The asyncio twin of :func:`redis_connection` (shared limits): the same master, the same database."""
+    if not settings.redis.sentinels:
+        return AsyncRedis.from_url(settings.redis_url, socket_connect_timeout=3, socket_timeout=10)
+    from redis.asyncio.sentinel import Sentinel as AsyncSentinel
+    from redis.connection import parse_url
+
+    url = parse_url(settings.redis_url)
+    secret = settings.redis.sentinel_password
+    sentinel = AsyncSentinel(sentinel_addresses(settings), socket_connect_timeout=3, socket_timeout=3,
+                             sentinel_kwargs={"password": secret.get_secret_value()} if secret else None)
+    return sentinel.master_for(settings.redis.sentinel_master, socket_connect_timeout=3, socket_timeout=10,
+                               db=url.get("db", 0), password=url.get("password"), username=url.get("username"))
 
 
 def stt_queue(settings: Settings, connection: Redis | None = None) -> Queue:

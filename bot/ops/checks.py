@@ -54,10 +54,10 @@ def check_redis(container: Container) -> CheckResult:
     """Redis answers PING."""
     import redis
 
-    timeout = container.settings.ops.check_timeout_s
+    from bot.jobs.queues import redis_connection
+
     started = time.perf_counter()
-    client = redis.Redis.from_url(container.settings.redis_url, socket_connect_timeout=timeout,
-                                  socket_timeout=timeout)
+    client = redis_connection(container.settings)  # through the sentinels when they are configured
     try:
         client.ping()
     except redis.RedisError as exc:

@@ -8,8 +8,11 @@ remembers the day, so a report missed while the bot was down is sent at its next
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CAPTION_LIMIT = 1024  # Telegram's photo caption
+REPORT_LOCK_S = 300  # how long one scheduler may take to send a report while the others wait for its result
 
 def day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
     """The local day as a UTC interval [start, end) (23 or 25 hours on a daylight-saving change)."""
@@ -153,7 +157,7 @@ async def send_if_due(container: Container, notifier: Notifier, *, now: datetime
     """
     ops = container.settings.ops
     day = due_day(now or datetime.now(UTC), ops.report_time, ops.timezone)
-    async with _send_lock:
+    async with _send_lock, _shared_lock(container, f"report:{day.isoformat()}"):
         if await in_session(container.engine, ops_repo.report_sent, day=day):
             return None
         if catch_up and not await in_session(container.engine, ops_repo.any_report_sent):
@@ -161,3 +165,23 @@ async def send_if_due(container: Container, notifier: Notifier, *, now: datetime
             if not report.messages and not report.questions:
                 return None
         return day if await send_report(container, notifier, day) else None
+
+
+@asynccontextmanager
+async def _shared_lock(container: Container, name: str) -> AsyncIterator[None]:
+    """A Redis lock every scheduler of the deployment takes before it checks and sends (without Redis: none)."""
+    from redis import RedisError
+
+    lock = container.redis.lock(f"dk:lock:{container.deployment}:{name}", timeout=REPORT_LOCK_S,
+                                blocking_timeout=REPORT_LOCK_S)
+    try:
+        held = await asyncio.to_thread(lock.acquire)
+    except RedisError as exc:
+        log.warning("Redis unavailable: sending the report without the shared lock: %s", exc)
+        held = False
+    try:
+        yield
+    finally:
+        if held:
+            with contextlib.suppress(RedisError):
+                await asyncio.to_thread(lock.release)

@@ -97,6 +97,12 @@ class Message(SQLModel, table=True):
     intent_path: str | None = Field(default=None, max_length=8)  # rule, llm or default
     reply_telegram_id: int | None = Field(default=None, sa_column=Column(BigInteger))  # the bot's reply message
     deferred_at: datetime | None = None  # put off while the model server was down (the user was told)
+    # A claim is a lease: the process answering it (owner) renews ``lease_until`` while it works; an expired one
+    # is taken over by any process (DK_INBOX__LEASE_S).
+    claimed_by: str | None = Field(default=None, max_length=96)
+    lease_until: datetime | None = None
+    # Stored by an ``ingress`` process for a ``dialog`` process to run through the handlers (commands, buttons…)
+    dispatch: bool = Field(default=False, index=True)
 
 
 class AnswerRecord(SQLModel, table=True):

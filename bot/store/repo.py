@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, delete, select
@@ -178,14 +178,6 @@ def set_message_status(session: Session, *, message_id: int, status: MessageStat
     message = session.get_one(Message, message_id)
     message.status = status
     session.add(message)
-
-
-def claim_message(session: Session, *, message_id: int) -> bool:
-    """Atomically move a question from pending to answering; False if someone else has it."""
-    result = session.execute(update(Message).where(col(Message.id) == message_id,
-                                                   col(Message.status) == MessageStatus.pending)
-                             .values(status=MessageStatus.answering))
-    return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult of an UPDATE
 
 
 def unanswered_messages(session: Session, *, deferred_only: bool = False) -> list[tuple[Message, Chat]]:

@@ -12,6 +12,7 @@ from telegram import BotCommand, Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    BaseRateLimiter,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -21,7 +22,7 @@ from telegram.ext import (
 )
 
 from bot.container import Container
-from bot.dialog.access import RateLimiter
+from bot.dialog.access import QuestionLimiter, RateLimiter
 from bot.dialog.messages import Kept
 from bot.telegram import admin, documents, handlers, meetings, ops, search, tickets
 from bot.telegram.channel import TelegramChannel
@@ -51,17 +52,28 @@ def build_application(container: Container) -> App:
     settings = container.settings.telegram
     if settings.token is None or not settings.token.get_secret_value():
         raise MissingToken("DK_TELEGRAM__TOKEN is not set (get one from @BotFather)")
-    # One global limiter for every request; it alone waits out RetryAfter and retries.
-    limiter = AIORateLimiter(overall_max_rate=settings.overall_rate_per_s, overall_time_period=1,
-                             group_max_rate=20, group_time_period=60, max_retries=3)
+    # One global limiter for every request; it alone waits out RetryAfter and retries. Several processes share
+    # theirs in Redis (bot/telegram/ratelimit.py); one process keeps PTB's own.
+    limiter: BaseRateLimiter[Any]
+    questions: QuestionLimiter
+    if container.shared_limits:
+        from bot.telegram.ratelimit import SharedQuestionLimiter, SharedRateLimiter, limits_storage
+
+        storage, redis = limits_storage(container.settings, shared=True)
+        limiter = SharedRateLimiter(storage, container.deployment, redis=redis,
+                                    overall_per_s=settings.overall_rate_per_s, max_retries=3)
+        questions = SharedQuestionLimiter(storage, container.deployment, settings.user_rate_per_minute)
+    else:
+        limiter = AIORateLimiter(overall_max_rate=settings.overall_rate_per_s, overall_time_period=1,
+                                 group_max_rate=20, group_time_period=60, max_retries=3)
+        questions = RateLimiter(settings.user_rate_per_minute)
     application: App = (
         Application.builder().token(settings.token.get_secret_value())
         .context_types(ContextTypes(context=Context))
         .base_url(settings.base_url).base_file_url(settings.base_file_url)
         .rate_limiter(limiter).concurrent_updates(True).post_init(_post_init)
         .post_shutdown(_post_shutdown).build())
-    application.bot_data["services"] = BotServices(container=container,
-                                                   limiter=RateLimiter(settings.user_rate_per_minute))
+    application.bot_data["services"] = BotServices(container=container, limiter=questions)
     # /health /unanswered /audit, health round, nightly report (bot/telegram/ops.py); first, so that its
     # commands come before the catch-all "unknown command" handler of group 0.
     ops.register(application)
@@ -112,9 +124,12 @@ async def _post_init(application: App) -> None:
         await application.bot.set_my_commands([BotCommand(c, d) for c, d in commands],
                                               language_code=None if lang == "ru" else lang)
     if application.job_queue is not None:
-        application.job_queue.run_once(resume_unanswered, when=0)
-        application.job_queue.run_repeating(retry_deferred, interval=RETRY_DEFERRED_EVERY_S,
-                                            first=RETRY_DEFERRED_EVERY_S)
+        settings = container.settings
+        if settings.runs("ingress") and settings.runs("dialog"):  # split roles: the dialog loop resumes
+            application.job_queue.run_once(resume_unanswered, when=0)
+        if settings.runs("scheduler"):
+            application.job_queue.run_repeating(retry_deferred, interval=RETRY_DEFERRED_EVERY_S,
+                                                first=RETRY_DEFERRED_EVERY_S)
 
 
 async def _post_shutdown(application: App) -> None:
@@ -159,10 +174,20 @@ async def resume_unanswered(context: Context) -> None:
 
 
 async def retry_deferred(context: Context) -> None:
-    """Answer questions put off while the model server or the queue was down, once they are back."""
+    """Answer questions put off while the model server or the queue was down, once they are back; take over
+    claims that expired (their process stopped); once a minute across every scheduler."""
+    from bot.jobs.leases import once
+
+    container = context.container
+    await once(container, "retry-deferred", RETRY_DEFERRED_EVERY_S * 0.9, lambda: _retry(context))
+
+
+async def _retry(context: Context) -> None:
     from inference.served import check_served_model
 
     inbox, llm = context.container.inbox, context.container.settings.llm
+    if context.container.settings.runs("dialog") and context.container.settings.runs("ingress"):
+        await inbox.take_over_expired(_channels(context))  # split roles: the dialog loop does this
     waiting = await inbox.deferred(GIVE_UP_AFTER)
     if not waiting:
         return  # nothing owed: no probe of the model server every minute

@@ -8,7 +8,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.container import Container
-from bot.dialog.access import RateLimiter
+from bot.dialog.access import QuestionLimiter
 from bot.dialog.messages import Kept
 from bot.jobs.inprocess import ThreadWorker
 from bot.telegram.streaming import ChatPacer
@@ -19,7 +19,7 @@ class BotServices:
     """The container plus the Telegram-only helpers built once per application."""
 
     container: Container
-    limiter: RateLimiter
+    limiter: QuestionLimiter
     pacer: ChatPacer = field(default_factory=ChatPacer)
     access_requests_sent: set[int] = field(default_factory=set)
     ingest_worker: ThreadWorker | None = None  # set when this process works the ingest queue itself

@@ -9,6 +9,7 @@ from telegram import Bot, Update
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import ApplicationHandlerStop
 
+from bot.dialog.inbox import CLAIMED
 from bot.dialog.messages import Kept, MessageKind, MessageStatus
 from bot.dialog.notify import Button
 from bot.i18n import Lang, t
@@ -48,7 +49,8 @@ async def gate(update: Update, context: Context) -> None:
     if parsed is None:
         return
     kept = await dk.container.inbox.keep(parsed)
-    if kept.duplicate and kept.status in (MessageStatus.kept, MessageStatus.done, MessageStatus.held):
+    if kept.duplicate and kept.status in (MessageStatus.kept, MessageStatus.done, MessageStatus.held) \
+            and CLAIMED.get() != kept.id:  # a dialog process runs an update an ingress kept: not a repeat
         raise ApplicationHandlerStop  # a repeated delivery of something already handled
     context.kept = kept
     if not parsed.addressed and not parsed.text.startswith("/"):
@@ -83,7 +85,7 @@ async def _within_rate(update: Update, context: Context, kept: Kept) -> bool:
     dk = context.dk
     if kept.user_id is None or dk.container.access.is_admin(kept.user_id):
         return True
-    wait = dk.limiter.retry_in(kept.user_id)
+    wait = await dk.limiter.acquire(kept.user_id)
     if wait and update.effective_message is not None:
         await update.effective_message.reply_text(t("rate_limited", await language(context, update), seconds=wait))
         await dk.container.inbox.set_status(kept, MessageStatus.done)

@@ -44,7 +44,10 @@ def register(application: Application) -> None:  # type: ignore[type-arg]  # any
     if jobs is None:  # PTB installed without its job-queue extra
         log.warning("no job queue: health alerts and the nightly report are off")
         return
-    ops = application.bot_data["services"].container.settings.ops
+    settings = application.bot_data["services"].container.settings
+    if not settings.runs("scheduler"):
+        return  # DK_ROLES without scheduler: another process runs the jobs
+    ops = settings.ops
     hour, minute = map(int, ops.report_time.split(":"))
     jobs.run_repeating(health_job, interval=ops.health_interval_s, first=5, name="ops-health")
     jobs.run_daily(report_job, time=time(hour, minute, tzinfo=ZoneInfo(ops.timezone)), name="ops-report")
@@ -69,7 +72,15 @@ def monitor(context: Context) -> HealthMonitor:
 
 
 async def health_job(context: Context) -> None:
-    """One scheduled health round: alerts only on change."""
+    """One scheduled health round: alerts only on change; one per period across every scheduler."""
+    from bot.jobs.leases import once
+
+    container = context.dk.container
+    await once(container, "ops-health", container.settings.ops.health_interval_s * 0.9,
+               lambda: _health_round(context))
+
+
+async def _health_round(context: Context) -> None:
     report, _ = await monitor(context).round()
     log.info("health round: %s in %.0f ms", "all OK" if report.ok else f"down: {report.down}",
              report.seconds * 1000)
@@ -84,7 +95,9 @@ async def catch_up_job(context: Context) -> None:
     """At start: the report of a day whose report time passed while the bot was down."""
     day = await send_if_due(context.dk.container, _notifier(context), catch_up=True)
     if day is not None:
-        log.info("sent the missed report of %s", day)
+        log.info("report catch-up: sent the missed report of %s", day)
+    else:
+        log.info("report catch-up: nothing owed (or another scheduler sent it)")
 
 
 async def _reply_pre(update: Update, title: str, body: str) -> None:

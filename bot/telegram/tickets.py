@@ -37,7 +37,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]  # any
     application.bot_data["support_poller"] = SupportPoller(service)
     application.add_handler(CallbackQueryHandler(on_review, pattern=REVIEW_PATTERN))
     jobs = application.job_queue
-    if jobs is None or service.tracker is None:
+    if jobs is None or service.tracker is None or not settings.runs("scheduler"):
         return
     cfg = settings.kaiten
     jobs.run_repeating(poll, interval=cfg.poll_s, first=min(cfg.poll_s, 10), name="tickets-poll")
@@ -51,7 +51,16 @@ def escalations(context: Context) -> EscalationService:
 
 
 async def poll(context: Context) -> None:
-    """JobQueue: announce new tickets, relay support replies, report resolved cards, send pending reviews."""
+    """JobQueue: announce new tickets, relay support replies, report resolved cards, send pending reviews
+    (once per period across every scheduler)."""
+    from bot.jobs.leases import once
+
+    container = context.dk.container
+    await once(container, "tickets-poll", container.settings.kaiten.poll_s * 0.9,
+               lambda: _poll(context))
+
+
+async def _poll(context: Context) -> None:
     poller: SupportPoller = context.bot_data["support_poller"]
     try:
         report = await poller.tick()
@@ -65,7 +74,15 @@ async def poll(context: Context) -> None:
 
 
 async def sync(context: Context) -> None:
-    """JobQueue: resolved cards into the knowledge base, then the review requests."""
+    """JobQueue: resolved cards into the knowledge base, then the review requests (once across schedulers)."""
+    from bot.jobs.leases import once
+
+    container = context.dk.container
+    await once(container, "tickets-sync", container.settings.kaiten.sync_hours * 3600 * 0.9,
+               lambda: _sync(context))
+
+
+async def _sync(context: Context) -> None:
     service, dk = escalations(context), context.dk
     syncer = ticket_sync.TicketSync(kaiten=service.kaiten_client(), engine=service.engine,
                                     ingest=dk.container.ingest, settings=service.settings)

@@ -133,7 +133,8 @@ def test_compose_refuses_to_start_without_a_secret(project: Path, missing: str) 
 
 def test_every_service_is_health_checked_and_waits_for_healthy_dependencies() -> None:
     services = compose_doc()["services"]
-    assert set(services) == {"vllm", "qdrant", "redis", "postgres", "bot", "worker", "prometheus", "grafana", "n8n"}
+    assert set(services) == {"vllm", "qdrant", "redis", "postgres", "bot", "worker", "prometheus", "grafana", "n8n",
+                             "vllm-router"}
     for name, service in services.items():
         test = service["healthcheck"]["test"]
         assert test[0] in ("CMD", "CMD-SHELL") and len(test) > 1, name
