@@ -64,7 +64,7 @@ ALL_ROLES = frozenset({"ingress", "dialog", "scheduler"})
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Run the Telegram bot (long polling or webhook, per settings)."""
     from bot.container import Container
-    from bot.telegram.app import MissingToken, build_application, run
+    from bot.telegram.app import MissingToken, check_token, run
 
     container = Container(settings)
     serve_metrics(settings, "bot", container)
@@ -74,7 +74,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
             from bot.telegram.roles import run_split
 
-            build_application(container)  # checks the token before any role starts
+            check_token(container)  # before any role starts
             asyncio.run(run_split(container))
         else:
             run(container)

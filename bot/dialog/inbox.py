@@ -84,8 +84,9 @@ class Inbox:
         self.owner = process_owner()
         self.lease_s = container.settings.inbox.lease_s
 
-    async def keep(self, incoming: Incoming) -> Kept:
-        """Store an update before anything else looks at it; ``duplicate`` marks a repeated delivery."""
+    async def keep(self, incoming: Incoming, *, dispatch: bool = False) -> Kept:
+        """Store an update before anything else looks at it; ``duplicate`` marks a repeated delivery. ``dispatch``
+        (an ingress process): a dialog process is to run it through the handlers (a command, a button)."""
         status = MessageStatus.pending if incoming.addressed else MessageStatus.kept
         async with self._keeping:
             message, chat, before = await in_session(
@@ -93,7 +94,8 @@ class Inbox:
                 chat_title=incoming.chat_title, user_telegram_id=incoming.user_id, username=incoming.username,
                 full_name=incoming.full_name, update_id=incoming.update_id, telegram_message_id=incoming.message_id,
                 edited=incoming.edited, text=incoming.text, kind=incoming.kind,
-                reply_to_telegram_id=incoming.reply_to, sent_at=incoming.sent_at, raw=incoming.raw, status=status)
+                reply_to_telegram_id=incoming.reply_to, sent_at=incoming.sent_at, raw=incoming.raw, status=status,
+                dispatch=dispatch)
         if not before:
             metrics.MESSAGES.labels(incoming.kind.value).inc()
         return replace(kept_from_rows(message, chat, None, file=incoming.file, duplicate=before),
@@ -132,13 +134,34 @@ class Inbox:
 
     async def claim(self, message_id: int) -> bool:
         """Claim a message for this process, waiting while an earlier message of its chat is unfinished."""
-        for attempt in range(10**6):
-            outcome = await in_session(self.engine, claims.claim_message, message_id=message_id, owner=self.owner,
-                                       lease_s=self.lease_s)
-            if outcome is not claims.Claim.blocked:
-                return outcome is claims.Claim.claimed
+        attempt = 0
+        while (outcome := await in_session(self.engine, claims.claim_message, message_id=message_id,
+                                           owner=self.owner, lease_s=self.lease_s)) is claims.Claim.blocked:
             await asyncio.sleep(BLOCKED_RETRY_S[min(attempt, len(BLOCKED_RETRY_S) - 1)])
-        return False
+            attempt += 1
+        return outcome is claims.Claim.claimed
+
+    async def claimable(self, limit: int) -> list[int]:
+        """Messages a dialog process may claim now (oldest first, each behind no unfinished one of its chat)."""
+        return await in_session(self.engine, claims.claimable_ids, limit=limit, lease_s=self.lease_s)
+
+    async def try_claim(self, message_id: int) -> bool:
+        """One claim attempt, no waiting (a dialog process moves on to the next message)."""
+        outcome = await in_session(self.engine, claims.claim_message, message_id=message_id, owner=self.owner,
+                                   lease_s=self.lease_s)
+        return outcome is claims.Claim.claimed
+
+    async def dispatchable(self, limit: int) -> list[int]:
+        """Updates an ingress kept for the handlers (commands, buttons), oldest first."""
+        return await in_session(self.engine, claims.dispatch_ids, limit=limit)
+
+    async def take_dispatch(self, message_id: int) -> bool:
+        """Take one of them (one process runs it)."""
+        return await in_session(self.engine, claims.take_dispatch, message_id=message_id)
+
+    async def finish_if_mine(self, message_id: int) -> None:
+        """Done, when our claim is still open after the handlers ran (a command, a refused update)."""
+        await in_session(self.engine, claims.finish_if_mine, message_id=message_id, owner=self.owner)
 
     async def _renew(self, message_id: int) -> None:
         """Keep renewing the claim while its answer is being made (a third of the lease apart)."""

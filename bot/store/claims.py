@@ -39,13 +39,14 @@ def _claimable(now: datetime) -> Any:
 
 def _earlier_unfinished(now: datetime, lease: timedelta) -> Any:
     """An earlier message of the same chat (as the outer ``message`` row) that is being answered, or waits
-    (not put off by an outage, and not orphaned: a pending one nobody took within a lease is not waited for)."""
+    (not put off by an outage, and not orphaned: one nobody took within a lease is not waited for)."""
     other = _table.alias("earlier")
     c, me = other.c, _table.c
     both_numbered = and_(me.telegram_message_id.is_not(None), c.telegram_message_id.is_not(None))
     earlier = or_(and_(both_numbered, c.telegram_message_id < me.telegram_message_id),
                   and_(not_(both_numbered), c.id < me.id))
-    unfinished = or_(and_(c.status == MessageStatus.answering.name, c.lease_until >= now),
+    # being answered, or its answerer died within the last lease (another process is about to take it over)
+    unfinished = or_(and_(c.status == MessageStatus.answering.name, c.lease_until >= now - lease),
                      and_(c.status == MessageStatus.pending.name, c.deferred_at.is_(None), c.stored_at >= now - lease))
     return exists(select(c.id).where(c.chat_id == me.chat_id, c.id != me.id, earlier, unfinished)
                   .correlate(_table))

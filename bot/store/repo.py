@@ -66,10 +66,10 @@ def add_message(session: Session, *, chat_id: int, text: str, user_id: int | Non
                 kind: MessageKind = MessageKind.text, update_id: int | None = None,
                 telegram_message_id: int | None = None, reply_to_telegram_id: int | None = None,
                 sent_at: datetime | None = None, raw: dict[str, Any] | None = None,
-                status: MessageStatus = MessageStatus.kept) -> Message:
+                status: MessageStatus = MessageStatus.kept, dispatch: bool = False) -> Message:
     """Store one incoming message and return it with its id."""
     message = Message(chat_id=chat_id, user_id=user_id, text=text, kind=kind, update_id=update_id,
-                      telegram_message_id=telegram_message_id, status=status,
+                      telegram_message_id=telegram_message_id, status=status, dispatch=dispatch,
                       reply_to_telegram_id=reply_to_telegram_id, sent_at=sent_at or utcnow(), raw=raw)
     session.add(message)
     session.flush()

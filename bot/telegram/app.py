@@ -47,11 +47,17 @@ class MissingToken(RuntimeError):
     """No bot token configured."""
 
 
+def check_token(container: Container) -> None:
+    """MissingToken unless a bot token is configured."""
+    token = container.settings.telegram.token
+    if token is None or not token.get_secret_value():
+        raise MissingToken("DK_TELEGRAM__TOKEN is not set (get one from @BotFather)")
+
+
 def build_application(container: Container) -> App:
     """The bot, wired to the container; nothing talks to Telegram until it is started."""
+    check_token(container)
     settings = container.settings.telegram
-    if settings.token is None or not settings.token.get_secret_value():
-        raise MissingToken("DK_TELEGRAM__TOKEN is not set (get one from @BotFather)")
     # One global limiter for every request; it alone waits out RetryAfter and retries. Several processes share
     # theirs in Redis (bot/telegram/ratelimit.py); one process keeps PTB's own.
     limiter: BaseRateLimiter[Any]

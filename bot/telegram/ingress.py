@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from redis import RedisError
@@ -22,7 +23,6 @@ from bot.container import Container
 from bot.dialog.inbox import process_owner
 from bot.dialog.messages import Incoming, MessageKind
 from bot.jobs.leases import Lease
-from bot.store.models import utcnow
 from bot.telegram.parse import incoming
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def _callback_incoming(update: Update) -> Incoming | None:
     return Incoming(update_id=update.update_id, chat_id=chat.id, chat_type=chat.type,
                     chat_title=chat.title or chat.full_name, user_id=user.id, username=user.username,
                     full_name=user.full_name, language_code=user.language_code, message_id=None, reply_to=None,
-                    kind=MessageKind.other, text="", addressed=False, edited=False, sent_at=utcnow(),
+                    kind=MessageKind.other, text="", addressed=False, edited=False, sent_at=datetime.now(UTC),
                     raw=update.to_dict())
 
 
@@ -55,11 +55,9 @@ async def keep_update(container: Container, bot: Bot, update: Update) -> bool:
         parsed = incoming(update, bot_username=bot.username, bot_id=bot.id, transcribe_all=transcribe_all)
     if parsed is None:
         return False
-    kept = await container.inbox.keep(parsed)
     dispatch = not parsed.addressed and not parsed.edited and (
         update.callback_query is not None or parsed.text.startswith("/") or parsed.chat_type == "private")
-    if dispatch and not kept.duplicate:
-        await container.inbox.note(kept, dispatch=True)
+    await container.inbox.keep(parsed, dispatch=dispatch)  # one transaction: kept and marked, or neither
     return True
 
 

@@ -41,7 +41,7 @@ def limits_storage(settings: Settings, shared: bool) -> tuple[Storage, AsyncRedi
     from bot.jobs.queues import async_redis_connection
 
     client = async_redis_connection(settings)  # through the sentinels when configured: one place builds it
-    return RedisStorage("async+redis://localhost", implementation="redispy", connection_pool=client.connection_pool,
+    return RedisStorage("async+redis://", implementation="redispy", connection_pool=client.connection_pool,
                         key_prefix="dk-limits"), client
 
 

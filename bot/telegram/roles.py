@@ -23,8 +23,6 @@ from telegram import Bot, Update
 
 from bot.container import Container
 from bot.dialog.inbox import CLAIMED
-from bot.store import claims
-from bot.store.db import in_session
 
 log = logging.getLogger(__name__)
 
@@ -68,19 +66,15 @@ class DialogLoop:
         free = self.concurrency - len(self.busy)
         if free <= 0:
             return 0
-        engine, owner = self.container.engine, self.inbox.owner
         started = 0
-        ids = await in_session(engine, claims.claimable_ids, limit=free + len(self.busy), lease_s=self.lease_s)
-        for message_id in ids:
+        for message_id in await self.inbox.claimable(free + len(self.busy)):
             if message_id in self.busy or len(self.busy) >= self.concurrency:
                 continue
-            outcome = await in_session(engine, claims.claim_message, message_id=message_id, owner=owner,
-                                       lease_s=self.lease_s)
-            if outcome is claims.Claim.claimed:
+            if await self.inbox.try_claim(message_id):
                 self._start(message_id, claimed=True)
                 started += 1
-        for message_id in await in_session(engine, claims.dispatch_ids, limit=max(1, free - started)):
-            if await in_session(engine, claims.take_dispatch, message_id=message_id):
+        for message_id in await self.inbox.dispatchable(max(1, free - started)):
+            if await self.inbox.take_dispatch(message_id):
                 self._start(message_id, claimed=False)
                 started += 1
         return started
@@ -105,8 +99,7 @@ class DialogLoop:
             self._wake.set()
             if claimed:
                 with contextlib.suppress(SQLAlchemyError):
-                    await in_session(self.container.engine, claims.finish_if_mine, message_id=message_id,
-                                     owner=self.inbox.owner)
+                    await self.inbox.finish_if_mine(message_id)
 
     async def _listen(self, stop: asyncio.Event) -> None:
         """Wake up as soon as an ingress announces a kept update (polling remains the fallback)."""

@@ -1,0 +1,84 @@
+"""Limits every replica shares in Redis: Telegram's send limits (PTB's rate limiter) and the question limit."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest_asyncio
+from redis import Redis
+from telegram.ext import ExtBot
+
+from bot.telegram.ratelimit import SharedQuestionLimiter, SharedRateLimiter, limits_storage
+from tests.conftest import TEST_REDIS_URL, make_settings
+from tests.support.bot_api_emulator import BotApiEmulator
+
+
+NAMESPACE = f"test-{uuid.uuid4().hex[:8]}"
+
+
+@pytest_asyncio.fixture
+async def replicas(tg: BotApiEmulator, tmp_path: Path) -> AsyncIterator[list[ExtBot[None]]]:
+    """Two bots as two replicas would build them: each its own limiter, both over the test Redis database."""
+    namespace = NAMESPACE
+    bots = []
+    for _ in range(2):
+        storage, redis = limits_storage(make_settings(tmp_path), shared=True)
+        limiter = SharedRateLimiter(storage, namespace, redis=redis, max_retries=3)
+        bot: ExtBot[None] = ExtBot(tg.token, base_url=tg.base_url, base_file_url=tg.base_file_url,
+                                   rate_limiter=limiter)
+        await bot.initialize()
+        bots.append(bot)
+    yield bots
+    for bot in bots:
+        await bot.shutdown()
+
+
+async def test_two_replicas_together_send_one_message_per_second_to_a_chat(
+        tg: BotApiEmulator, replicas: list[ExtBot[None]]) -> None:
+    user = tg.user(801, "Eve")
+    chat = tg.private_chat(user)
+    other = tg.private_chat(tg.user(802, "Bob"))
+
+    await asyncio.gather(*(replicas[n % 2].send_message(chat.id, f"m{n}") for n in range(4)),
+                         replicas[0].send_message(other.id, "not held up"))
+
+    times = sorted(c.time for c in tg.calls_to("sendMessage") if int(c.params["chat_id"]) == chat.id)
+    assert len(times) == 4
+    assert all(b - a >= 0.9 for a, b in zip(times, times[1:], strict=False)), times
+    other_time = next(c.time for c in tg.calls_to("sendMessage") if int(c.params["chat_id"]) == other.id)
+    assert other_time - times[0] < 0.5, "another chat does not wait for this one"
+
+
+async def test_a_retry_after_seen_by_one_replica_pauses_the_other(
+        tg: BotApiEmulator, replicas: list[ExtBot[None]]) -> None:
+    chat = tg.private_chat(tg.user(803, "Ann"))
+    other = tg.private_chat(tg.user(804, "Max"))
+    tg.fail_next("sendMessage", 429, retry_after=2)
+
+    first = asyncio.create_task(replicas[0].send_message(chat.id, "hit the flood limit"))
+    shared = Redis.from_url(TEST_REDIS_URL)
+    for _ in range(100):  # the barrier: the first replica has told the others to pause
+        if await asyncio.to_thread(shared.exists, f"dk-limits:{NAMESPACE}:pause"):
+            break
+        await asyncio.sleep(0.02)
+    await replicas[1].send_message(other.id, "must wait too")
+    await first
+
+    failed = next(c.time for c in tg.calls_to("sendMessage") if c.error is not None)
+    paused = next(c.time for c in tg.calls_to("sendMessage") if c.error is None and int(c.params["chat_id"]) == other.id)
+    assert paused - failed >= 1.9, "the other replica waited out the RetryAfter"
+
+
+async def test_the_question_limit_counts_every_replica(tmp_path: Path) -> None:
+    namespace = f"test-{uuid.uuid4().hex[:8]}"
+    limiters = [SharedQuestionLimiter(limits_storage(make_settings(tmp_path), shared=True)[0], namespace, 3)
+                for _ in range(2)]
+
+    waits = [await limiters[n % 2].acquire(42) for n in range(4)]
+
+    assert waits[:3] == [0, 0, 0]
+    assert 1 <= waits[3] <= 60
+    assert await limiters[0].acquire(43) == 0, "another user has a window of their own"
