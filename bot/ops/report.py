@@ -172,8 +172,9 @@ async def _shared_lock(container: Container, name: str) -> AsyncIterator[None]:
     """A Redis lock every scheduler of the deployment takes before it checks and sends (without Redis: none)."""
     from redis import RedisError
 
+    # thread_local=False: acquired and released on different worker threads
     lock = container.redis.lock(f"dk:lock:{container.deployment}:{name}", timeout=REPORT_LOCK_S,
-                                blocking_timeout=REPORT_LOCK_S)
+                                blocking_timeout=REPORT_LOCK_S, thread_local=False)
     try:
         held = await asyncio.to_thread(lock.acquire)
     except RedisError as exc:
