@@ -11,9 +11,9 @@ from bot.settings import Settings
 from bot.store.db import make_engine, migrate
 
 if TYPE_CHECKING:
-    from redis import Redis
     from llama_index.core.base.embeddings.base import BaseEmbedding
     from qdrant_client import QdrantClient
+    from redis import Redis
 
     from bot.dialog.access import Access
     from bot.dialog.answer import AnswerService

@@ -92,7 +92,7 @@ class DialogLoop:
             raw = await self.inbox.raw_update(message_id)
             if raw:
                 await self.app.process_update(Update.de_json(raw, self.app.bot))
-        except Exception:  # noqa: BLE001  # one bad update must not stop the loop; the error is logged
+        except Exception:  # one bad update must not stop the loop; the error is logged
             log.exception("message %s failed in the dialog loop", message_id)
         finally:
             self.busy.discard(message_id)

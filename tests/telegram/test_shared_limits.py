@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,7 +15,6 @@ from telegram.ext import ExtBot
 from bot.telegram.ratelimit import SharedQuestionLimiter, SharedRateLimiter, limits_storage
 from tests.conftest import TEST_REDIS_URL, make_settings
 from tests.support.bot_api_emulator import BotApiEmulator
-
 
 NAMESPACE = f"test-{uuid.uuid4().hex[:8]}"
 
@@ -47,7 +47,7 @@ async def test_two_replicas_together_send_one_message_per_second_to_a_chat(
 
     times = sorted(c.time for c in tg.calls_to("sendMessage") if int(c.params["chat_id"]) == chat.id)
     assert len(times) == 4
-    assert all(b - a >= 0.9 for a, b in zip(times, times[1:], strict=False)), times
+    assert all(b - a >= 0.9 for a, b in itertools.pairwise(times)), times
     other_time = next(c.time for c in tg.calls_to("sendMessage") if int(c.params["chat_id"]) == other.id)
     assert other_time - times[0] < 0.5, "another chat does not wait for this one"
 
@@ -68,7 +68,8 @@ async def test_a_retry_after_seen_by_one_replica_pauses_the_other(
     await first
 
     failed = next(c.time for c in tg.calls_to("sendMessage") if c.error is not None)
-    paused = next(c.time for c in tg.calls_to("sendMessage") if c.error is None and int(c.params["chat_id"]) == other.id)
+    paused = next(c.time for c in tg.calls_to("sendMessage")
+                  if c.error is None and int(c.params["chat_id"]) == other.id)
     assert paused - failed >= 1.9, "the other replica waited out the RetryAfter"
 
 
