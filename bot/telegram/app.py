@@ -47,16 +47,17 @@ class MissingToken(RuntimeError):
     """No bot token configured."""
 
 
-def check_token(container: Container) -> None:
-    """MissingToken unless a bot token is configured."""
+def check_token(container: Container) -> str:
+    """The bot token; MissingToken unless one is configured."""
     token = container.settings.telegram.token
     if token is None or not token.get_secret_value():
         raise MissingToken("DK_TELEGRAM__TOKEN is not set (get one from @BotFather)")
+    return token.get_secret_value()
 
 
 def build_application(container: Container) -> App:
     """The bot, wired to the container; nothing talks to Telegram until it is started."""
-    check_token(container)
+    token = check_token(container)
     settings = container.settings.telegram
     # One global limiter for every request; it alone waits out RetryAfter and retries. Several processes share
     # theirs in Redis (bot/telegram/ratelimit.py); one process keeps PTB's own.
@@ -74,7 +75,7 @@ def build_application(container: Container) -> App:
                                  group_max_rate=20, group_time_period=60, max_retries=3)
         questions = RateLimiter(settings.user_rate_per_minute)
     application: App = (
-        Application.builder().token(settings.token.get_secret_value())
+        Application.builder().token(token)
         .context_types(ContextTypes(context=Context))
         .base_url(settings.base_url).base_file_url(settings.base_file_url)
         .rate_limiter(limiter).concurrent_updates(True).post_init(_post_init)

@@ -41,8 +41,8 @@ def limits_storage(settings: Settings, shared: bool) -> tuple[Storage, AsyncRedi
     from bot.jobs.queues import async_redis_connection
 
     client = async_redis_connection(settings)  # through the sentinels when configured: one place builds it
-    return RedisStorage("async+redis://", implementation="redispy", connection_pool=client.connection_pool,
-                        key_prefix="dk-limits"), client
+    pool: Any = client.connection_pool  # limits passes it on to redis.asyncio.Redis
+    return RedisStorage("async+redis://", implementation="redispy", connection_pool=pool, key_prefix="dk-limits"), client
 
 
 async def _take(limiter: MovingWindowRateLimiter, item: RateLimitItem, *keys: str) -> None:
@@ -75,9 +75,10 @@ class SharedRateLimiter(BaseRateLimiter[int]):
     async def shutdown(self) -> None:
         """Nothing to close."""
 
-    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | None]],
-                              args: Any, kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
-                              rate_limit_args: int | None) -> bool | dict[str, Any] | None:
+    async def process_request(
+            self, callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+            args: Any, kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
+            rate_limit_args: int | None) -> bool | dict[str, Any] | list[dict[str, Any]]:
         """Wait for room in the windows this request counts against, then send; a RetryAfter pauses everyone."""
         chat_id = data.get("chat_id")
         retries = rate_limit_args if rate_limit_args is not None else self._max_retries
@@ -95,7 +96,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                 if attempt == retries:
                     raise
                 await self._pause_everyone(exc.retry_after)
-        return None  # unreachable: the loop returns or raises
+        raise AssertionError("unreachable: the loop returns or raises")
 
     async def _acquire(self, limiter: MovingWindowRateLimiter, endpoint: str, chat: str) -> None:
         if endpoint in _CHAT_POSTS:
