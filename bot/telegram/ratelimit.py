@@ -42,7 +42,8 @@ def limits_storage(settings: Settings, shared: bool) -> tuple[Storage, AsyncRedi
 
     client = async_redis_connection(settings)  # through the sentinels when configured: one place builds it
     pool: Any = client.connection_pool  # limits passes it on to redis.asyncio.Redis
-    return RedisStorage("async+redis://", implementation="redispy", connection_pool=pool, key_prefix="dk-limits"), client
+    storage = RedisStorage("async+redis://", implementation="redispy", connection_pool=pool, key_prefix="dk-limits")
+    return storage, client
 
 
 async def _take(limiter: MovingWindowRateLimiter, item: RateLimitItem, *keys: str) -> None:
