@@ -26,7 +26,8 @@ from bot.settings import ROOT
 from tests.support.bot_api_emulator import BotApiEmulator
 from tests.support.cluster import Cluster, bot_env, copy_knowledge, seed_knowledge
 
-pytestmark = pytest.mark.timeout(300)
+# Under 5 minutes on two idle cores; the margin is for a machine shared with other work.
+pytestmark = pytest.mark.timeout(600)
 
 QUESTIONS = [line.split("\t")[0] for line in (ROOT / "benchmarks/questions_en.txt").read_text().splitlines() if line]
 PRIVATE_CHATS, GROUPS = 16, 4
@@ -182,7 +183,7 @@ async def test_cluster_answers_every_question_once_in_order_through_faults(
     total = sum(count for _, _, count in chats)
     assert total == 300
     try:
-        await _wait(lambda: answered() == total, 180, "every answer", 0.5)
+        await _wait(lambda: answered() == total, 360, "every answer", 0.5)
     finally:
         mark(f"{answered()} of {total} answered")
         print("\nfault timeline:\n" + "\n".join(f"  {t:6.1f} s  {e}" for t, e in timeline))
