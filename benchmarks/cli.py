@@ -4,6 +4,7 @@
     python -m benchmarks run llm --base-url http://gpu:8000/v1    # any OpenAI-compatible server (vLLM)
     python -m benchmarks run e2e | stt | retrieval | ingest
     python -m benchmarks run intents [--base-url URL]              # rules, LLM and combined intent accuracy
+    python -m benchmarks run quality [--answerability on --base-url URL]  # right document / refusal per kind
     python -m benchmarks compare A.jsonl B.jsonl
     python -m benchmarks plot RESULTS.jsonl [MORE.jsonl …] --out DIR
     python -m benchmarks ceiling --gpu "H100 SXM" --params 7.6e9 --dtype bf16 [--measured-tps X]
@@ -26,6 +27,7 @@ SCENARIOS = {
     "retrieval": "benchmarks.scenarios.retrieval",
     "ingest": "benchmarks.scenarios.ingest",
     "intents": "benchmarks.scenarios.intents",
+    "quality": "benchmarks.scenarios.quality",
 }
 
 

