@@ -110,7 +110,9 @@ class Container:
         return KnowledgeIndex(client=self.qdrant, embed_model=self.embed_model,
                               model_name=self.settings.embeddings.model_dir.name,
                               collection_prefix=self.settings.qdrant.collection_prefix, lexical=lexical,
-                              fusion=cfg.fusion, alpha=cfg.hybrid_alpha, cross_language=cfg.cross_language)
+                              fusion=cfg.fusion, alpha=cfg.hybrid_alpha, cross_language=cfg.cross_language,
+                              language_offset=cfg.cross_language_offset,
+                              floor_offset=cfg.cross_language_floor_offset)
 
     @cached_property
     def ingest(self) -> IngestService:

@@ -120,7 +120,13 @@ class RetrievalSettings(BaseModel):
     hybrid_alpha: float = Field(default=0.5, ge=0.0, le=1.0)
     # Dense candidates drawn per document language (ru, en, …) before fusion, so that same-language
     # chunks cannot crowd a cross-language answer out of the pool (benchmarks/frozen, `run quality`).
-    cross_language: bool = False
+    cross_language: bool = True
+    # Added to the cosine of a chunk in another language than the question when ranking: small multilingual
+    # models score same-language text higher (e5-small by ~0.05; chosen on benchmarks/tuning, never the frozen set).
+    cross_language_offset: float = Field(default=0.05, ge=0.0, le=0.2)
+    # … and when the relevance floor judges it: smaller, because off-topic questions score as high against
+    # other-language text as real cross-language answers do (e5-small: overlap 0.75–0.80 on the tuning set).
+    cross_language_floor_offset: float = Field(default=0.03, ge=0.0, le=0.2)
 
 
 class AnswerSettings(BaseModel):

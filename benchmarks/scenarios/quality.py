@@ -44,8 +44,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--per-kind", type=int, default=0,
                         help="only the first N questions of each kind (a quick slice; default all)")
     parser.add_argument("--mode", choices=["dense", "hybrid"], default=None, help="default: the setting's")
+    parser.add_argument("--fusion", choices=["relative", "rrf"], default=None, help="default: the setting's")
     parser.add_argument("--cross-language", choices=["on", "off"], default=None,
                         help="per-language dense pools (default: the setting DK_RETRIEVAL__CROSS_LANGUAGE)")
+    parser.add_argument("--offset", type=float, default=None, help="cross-language offset (default: the setting's)")
+    parser.add_argument("--floor-offset", type=float, default=None,
+                        help="cross-language floor offset (default: the setting's)")
     parser.add_argument("--answerability", choices=["off", "on"], default="off",
                         help="also ask the LLM whether the fragments answer (needs --base-url)")
     parser.add_argument("--base-url", default=None, help="OpenAI-compatible server for --answerability on")
@@ -118,6 +122,12 @@ def run_set(name: str, args: argparse.Namespace, ctx: RunContext) -> list[dict[s
     retrieval: dict[str, Any] = {}
     if args.mode:
         retrieval["mode"] = args.mode
+    if args.offset is not None:
+        retrieval["cross_language_offset"] = args.offset
+    if args.floor_offset is not None:
+        retrieval["cross_language_floor_offset"] = args.floor_offset
+    if args.fusion:
+        retrieval["fusion"] = args.fusion
     if args.cross_language:
         retrieval["cross_language"] = args.cross_language == "on"
     rows: list[dict[str, Any]] = []
@@ -158,6 +168,8 @@ def run_set(name: str, args: argparse.Namespace, ctx: RunContext) -> list[dict[s
     common = {"set": display_path(folder), "questions": len(questions), "chunks": chunks,
               "embedding_model": settings.embeddings.model_dir.name, "mode": settings.retrieval.mode,
               "fusion": settings.retrieval.fusion, "cross_language": settings.retrieval.cross_language,
+              "cross_language_offset": settings.retrieval.cross_language_offset,
+              "cross_language_floor_offset": settings.retrieval.cross_language_floor_offset,
               "min_score": min_score, "top_k": top_k, "answerability": args.answerability,
               "per_kind": args.per_kind, "ingest_s": round(ingest_s, 2), "ask_s": round(ask_s, 2)}
     return summarise(name, rows, common, ctx)

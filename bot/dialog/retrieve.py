@@ -53,7 +53,7 @@ def content_words(question: str) -> list[str]:
 
 def candidates_score(candidates: Sequence[Hit], hit: Hit) -> float:
     """How close ``hit`` is to the question alone: its score among the question's own candidates (0 if absent)."""
-    return next((c.score for c in candidates if c.node.node_id == hit.node.node_id), 0.0)
+    return next((c.score + c.floor_offset for c in candidates if c.node.node_id == hit.node.node_id), 0.0)
 
 
 def retrieve(index: KnowledgeIndex, question: str, *, top_k: int, min_score: float, previous: str = "",

@@ -25,6 +25,8 @@ from llama_index.core.vector_stores.types import (
 )
 from llama_index.vector_stores.qdrant import QdrantVectorStore
 
+from bot.i18n import detect_language
+
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
     from qdrant_client import QdrantClient
@@ -60,7 +62,7 @@ def collection_name(prefix: str, model_name: str, dimension: int) -> str:
 
 @dataclass(frozen=True)
 class Hit:
-    """A retrieved chunk: ``score`` is its cosine similarity to the query (what the relevance floor reads).
+    """A retrieved chunk: ``score`` is its cosine similarity to the query (the floor reads it plus ``floor_offset``).
 
     In hybrid mode ``lexical`` is the share of the query's BM25 term weight the chunk contains
     (0–1), ``bm25`` its raw BM25 score and ``fused`` the fusion score it was ranked by; hits come in
@@ -72,6 +74,13 @@ class Hit:
     lexical: float | None = None
     bm25: float | None = None
     fused: float | None = None
+    offset: float = 0.0  # cross-language search: added to ``score`` for ranking a chunk in another language
+    floor_offset: float = 0.0  # … and for the relevance floor (smaller: off-topic questions must stay refused)
+
+    @property
+    def similarity(self) -> float:
+        """The cosine with the cross-language offset: what ranking compares."""
+        return self.score + self.offset
 
 
 def rrf(rankings: Iterable[Sequence[str]], *, k: int = RRF_K) -> list[str]:
@@ -100,7 +109,8 @@ class KnowledgeIndex:
 
     def __init__(self, *, client: QdrantClient, embed_model: BaseEmbedding, model_name: str,
                  collection_prefix: str, lexical: LexicalIndex | None = None, fusion: str = "relative",
-                 alpha: float = 0.5, cross_language: bool = False) -> None:
+                 alpha: float = 0.5, cross_language: bool = False, language_offset: float = 0.0,
+                 floor_offset: float = 0.0) -> None:
         self.embed_model = embed_model
         self.model_name = model_name
         # A model that knows its size saves embedding a probe text at every start (the CLI starts often).
@@ -112,7 +122,9 @@ class KnowledgeIndex:
         self.fusion, self.alpha = fusion, alpha
         # Dense candidates ranked per document language: a small multilingual model scores unrelated chunks in
         # the question's language above the relevant one in another, so one pool would hold only the former.
-        self.cross_language = cross_language
+        # … and the offset added to the cosine of a chunk in another language than the question (the model's
+        # same-language bias, measured on benchmarks/tuning): ranking and the relevance floor read it.
+        self.cross_language, self.language_offset, self.floor_offset = cross_language, language_offset, floor_offset
         self._client = client
         self._store = QdrantVectorStore(client=client, collection_name=self.collection)
         # Local-mode Qdrant and the torch model are shared state: serialise access from worker threads.
@@ -191,41 +203,47 @@ class KnowledgeIndex:
         if self.lexical is None or not query:
             if not self.cross_language:
                 return self._dense(vector, top_k=top_k, spaces=spaces)
-            pools = self._language_pools(vector, top_k=max(top_k, 10), spaces=spaces)
-            fused = rrf_scores([[h.node.node_id for h in pool] for pool in pools])
-            by_id = {h.node.node_id: h for pool in pools for h in pool}
-            order = sorted(fused, key=lambda i: -fused[i])
-            return [Hit(node=by_id[i].node, score=by_id[i].score, fused=fused[i]) for i in order][:top_k]
+            return self._cross_language(vector, top_k=max(top_k, 10), spaces=spaces, query=query)[:top_k]
         pool = max(top_k * 4, HYBRID_POOL)
-        pools = (self._language_pools(vector, top_k=pool, spaces=spaces) if self.cross_language
-                 else [self._dense(vector, top_k=pool, spaces=spaces)])
-        dense = [h for p in pools for h in p]
+        dense = (self._cross_language(vector, top_k=pool, spaces=spaces, query=query) if self.cross_language
+                 else self._dense(vector, top_k=pool, spaces=spaces))
         lexical = self.lexical.search(query, top_k=pool, spaces=spaces, include=[h.node.node_id for h in dense])
         hits = {h.node.node_id: h for h in dense}
-        hits.update({h.node.node_id: h for h in self._fetch([x.chunk_id for x in lexical
-                                                              if x.chunk_id not in hits], vector)})
+        language = detect_language(query) if self.cross_language else None
+        hits.update({h.node.node_id: self._offset(h, language) for h in self._fetch(
+            [x.chunk_id for x in lexical if x.chunk_id not in hits], vector)})
         bm25 = {x.chunk_id: x for x in lexical if x.chunk_id in hits}
         if self.fusion == "rrf":
-            fused = rrf_scores([*([h.node.node_id for h in p] for p in pools),
-                                [x.chunk_id for x in lexical if x.score > 0][:pool]])
+            fused = rrf_scores([[h.node.node_id for h in dense], [x.chunk_id for x in lexical if x.score > 0][:pool]])
         else:
-            groups: dict[str, dict[str, float]] = {}
-            for i, h in hits.items():  # one group unless cross_language: then the cosine is scaled per language
-                language = str(h.node.metadata.get("language", "")) if self.cross_language else ""
-                groups.setdefault(language, {})[i] = h.score
-            fused = relative_fusion_pools(list(groups.values()), {i: x.score for i, x in bm25.items()},
-                                          alpha=self.alpha)
+            fused = relative_fusion({i: h.similarity for i, h in hits.items()}, {i: x.score for i, x in bm25.items()},
+                                    alpha=self.alpha)
         order = sorted(fused, key=lambda i: -fused[i])
         return [Hit(node=hits[i].node, score=hits[i].score, lexical=bm25[i].coverage if i in bm25 else 0.0,
-                    bm25=bm25[i].score if i in bm25 else 0.0, fused=fused[i])
+                    bm25=bm25[i].score if i in bm25 else 0.0, fused=fused[i], offset=hits[i].offset,
+                    floor_offset=hits[i].floor_offset)
                 for i in order if i in hits][:top_k]
+
+    def _cross_language(self, vector: list[float], *, top_k: int, spaces: Sequence[str] | None,
+                        query: str | None) -> list[Hit]:
+        """Dense candidates drawn per document language, ranked by similarity with the language offset."""
+        language = detect_language(query) if query else None
+        merged = {h.node.node_id: self._offset(h, language)
+                  for pool in self._language_pools(vector, top_k=top_k, spaces=spaces) for h in pool}
+        return sorted(merged.values(), key=lambda h: -h.similarity)
+
+    def _offset(self, hit: Hit, language: str | None) -> Hit:
+        """``hit`` with the cross-language offset when its chunk is in another language than the question."""
+        chunk = hit.node.metadata.get("language")
+        if not self.cross_language or not language or chunk not in LANGUAGES or chunk == language:
+            return hit
+        return Hit(node=hit.node, score=hit.score, offset=self.language_offset, floor_offset=self.floor_offset)
 
     def _language_pools(self, vector: list[float], *, top_k: int, spaces: Sequence[str] | None) -> list[list[Hit]]:
         """The ``top_k`` best chunks of each document language, and the untagged ones among the best overall."""
         pools = [self._dense(vector, top_k=top_k, spaces=spaces, language=language) for language in LANGUAGES]
         anywhere = self._dense(vector, top_k=top_k, spaces=spaces)
-        other = [h for h in anywhere if h.node.metadata.get("language") not in LANGUAGES]
-        return [p for p in (*pools, other) if p]
+        return [*pools, [h for h in anywhere if h.node.metadata.get("language") not in LANGUAGES]]
 
     def _dense(self, vector: list[float], *, top_k: int, spaces: Sequence[str] | None,
                language: str | None = None) -> list[Hit]:
@@ -269,17 +287,6 @@ class KnowledgeIndex:
         """Collection name, dimension, size and retrieval mode, for doctor and status."""
         return {"collection": self.collection, "dimension": self.dimension, "chunks": self.count(),
                 "mode": self.mode}
-
-
-def relative_fusion_pools(pools: Sequence[dict[str, float]], bm25: dict[str, float], *,
-                          alpha: float) -> dict[str, float]:
-    """Relative-score fusion with the cosine min-max scaled within each pool (one per document language)."""
-    lexical = _min_max(bm25)
-    fused: dict[str, float] = {}
-    for pool in pools:
-        for i, dense in _min_max(pool).items():
-            fused[i] = alpha * dense + (1 - alpha) * lexical.get(i, 0.0)
-    return fused
 
 
 def _min_max(scores: dict[str, float]) -> dict[str, float]:
