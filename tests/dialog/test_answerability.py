@@ -18,9 +18,8 @@ import pytest_asyncio
 
 from bot.container import Container
 from bot.i18n import t
-from bot.settings import ROOT
+from bot.settings import ROOT, Settings
 from bot.store.models import Outcome
-from tests.conftest import make_settings
 from tests.support.openai_stand_in import StandIn, serve_stand_in
 
 KB = ROOT / "benchmarks/tuning/kb"  # the tuning set's documents (never the frozen ones)
@@ -52,8 +51,9 @@ def bot_with(tmp_path: Path) -> Iterator[Any]:
     made: list[Container] = []
 
     def build(base_url: str, mode: str) -> Container:
-        container = Container(make_settings(tmp_path / f"data{len(made)}", llm={"base_url": base_url},
-                                            answer={"answerability": mode}))
+        settings = Settings(_env_file=None, data_dir=tmp_path / f"data{len(made)}",  # type: ignore[call-arg]
+                            llm={"base_url": base_url}, answer={"answerability": mode})
+        container = Container(settings)
         for name in DOCS:
             container.ingest.ingest_file(KB / name)
         made.append(container)
