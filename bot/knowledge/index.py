@@ -247,7 +247,7 @@ class KnowledgeIndex:
 
     def _dense(self, vector: list[float], *, top_k: int, spaces: Sequence[str] | None,
                language: str | None = None) -> list[Hit]:
-        conditions = []
+        conditions: list[MetadataFilter | MetadataFilters] = []
         if spaces:
             conditions.append(MetadataFilter(key="space", value=list(spaces), operator=FilterOperator.IN))
         if language:
