@@ -68,7 +68,8 @@ def retrieve(index: KnowledgeIndex, question: str, *, top_k: int, min_score: flo
         combined = _search(index, f"{previous}\n{question}", top_k, spaces, found)
         borrowed = _relevant(combined, top_k, min_score)
         if content_words(question):  # "and for interns?": the borrowed fragment must be about interns too
-            borrowed = [h for h in borrowed if candidates_score(candidates, h) >= FOLLOW_UP_FLOOR * min_score]
+            own = candidates[:top_k]  # the question's own fragments, as many as an answer uses
+            borrowed = [h for h in borrowed if candidates_score(own, h) >= FOLLOW_UP_FLOOR * min_score]
         found.hits, found.borrowed = borrowed, True
         if borrowed:
             found.candidates = combined
