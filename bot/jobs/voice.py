@@ -11,7 +11,7 @@ from typing import Any
 from rq import get_current_job
 from sqlmodel import Session, select
 
-from bot.container import process_container
+from bot.container import Container
 from bot.ops import metrics
 from bot.store.db import session_scope
 from bot.store.models import Message, TranscriptRecord
@@ -20,13 +20,12 @@ from inference.stt import AudioDecodeError
 log = logging.getLogger(__name__)
 
 
-def transcribe_message(message_id: int) -> dict[str, Any]:
+def transcribe_message(container: Container, message_id: int) -> dict[str, Any]:
     """RQ job: transcribe message ``message_id``'s audio; idempotent (a re-run returns the stored transcript).
 
     Returns {"status": "ok" | "no_speech" | "corrupt", "text", "language", "duration"}; a corrupt file is
     a result, not a failure, because retrying cannot fix it.
     """
-    container = process_container()
     engine, settings = container.engine, container.settings
     with Session(engine) as session:
         done = session.exec(select(TranscriptRecord).where(TranscriptRecord.message_id == message_id)).first()
