@@ -45,16 +45,11 @@ class Container:
     """
 
     def __init__(self, settings: Settings, *, notifier: Notifier | None = None, **reuse: Any) -> None:
-        from bot.ops.logging import add_secret
-
         if unknown := set(reuse) - REUSABLE:
             raise TypeError(f"cannot reuse {sorted(unknown)}: only {sorted(REUSABLE)}")
         self.settings = settings
         self.notifier: Notifier = notifier or LoggingNotifier()
         self.__dict__.update(reuse)  # a cached_property reads the instance dict first: these are never rebuilt
-        for secret in (settings.telegram.token, settings.llm.api_key, settings.qdrant.api_key,
-                       settings.telegram.webhook_secret, settings.caldav.password):
-            add_secret(secret.get_secret_value() if secret is not None else None)  # never in a log line
 
     def attach_transport(self, notifier: Notifier) -> None:
         """Make ``notifier`` the voice of every service; once, before any speaking service is built."""

@@ -24,7 +24,7 @@ from bot.dialog.messages import Incoming, Kept, kept_from_rows, language_code_of
 from bot.dialog.jobs import Jobs
 from bot.dialog.notify import Notifier
 from bot.i18n import t
-from bot.ops import metrics
+from bot import metrics
 from bot.store import repo
 from bot.store.db import in_session
 from bot.store.models import Chat, Message, MessageKind, MessageStatus, User, utcnow

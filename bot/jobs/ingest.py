@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rq import get_current_job
 from sqlmodel import Session
 
-from bot.container import Container
 from bot.knowledge.errors import DocumentError
 from bot.store.models import Message
+
+if TYPE_CHECKING:
+    from bot.container import Container
 
 log = logging.getLogger(__name__)
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.container import Container
 from bot.dialog.ticket_text import load_content
 from bot.integrations.kaiten import KaitenError
 from bot.integrations.n8n import N8nError, N8nUnavailable
 from bot.jobs.escalation import PERMANENT, create_in_tracker, retries_left
 from bot.store import escalation_repo
 from bot.store.db import session_scope
+
+if TYPE_CHECKING:
+    from bot.container import Container
 
 log = logging.getLogger(__name__)
 

@@ -6,16 +6,18 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rq import get_current_job
 from sqlmodel import Session, select
 
-from bot.container import Container
-from bot.ops import metrics
+from bot import metrics
 from bot.store.db import session_scope
 from bot.store.models import Message, TranscriptRecord
 from inference.stt import AudioDecodeError
+
+if TYPE_CHECKING:
+    from bot.container import Container
 
 log = logging.getLogger(__name__)
 

@@ -23,6 +23,7 @@ from telegram.ext import (
 from bot.container import Container
 from bot.dialog.access import RateLimiter
 from bot.dialog.messages import Kept
+from bot.ops.logging import add_secrets_of
 from bot.telegram import admin, documents, handlers, meetings, ops, search, tickets
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.context import BotServices, Context
@@ -60,6 +61,7 @@ def build_application(container: Container) -> App:
         .base_url(settings.base_url).base_file_url(settings.base_file_url)
         .rate_limiter(limiter).concurrent_updates(True).post_init(_post_init)
         .post_shutdown(_post_shutdown).build())
+    add_secrets_of(container.settings)  # never in a log line nor an admin notice
     container.attach_transport(TelegramNotifier(application.bot, settings))  # before any service is built
     application.bot_data["services"] = BotServices(container=container,
                                                    limiter=RateLimiter(settings.user_rate_per_minute))
