@@ -119,8 +119,8 @@ def test_a_two_way_tie_between_packages_is_found() -> None:
 
 def constructed_clients(path: Path) -> set[str]:
     """Backend client classes a module constructs (a call of the class name)."""
-    clients = {"QdrantClient", "Redis", "KaitenClient", "N8nClient", "CalDAVCalendar", "LLMClient", "WhisperTranscriber",
-               "DAVClient", "AsyncOpenAI", "OpenAI"}
+    clients = {"QdrantClient", "Redis", "KaitenClient", "N8nClient", "CalDAVCalendar", "LLMClient",
+               "WhisperTranscriber", "DAVClient", "AsyncOpenAI", "OpenAI"}
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Call):

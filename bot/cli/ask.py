@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-
 from typing import TYPE_CHECKING
 
 from bot.cli.console import EXIT_LLM, EXIT_OK, EXIT_USAGE, Command, fail

@@ -17,14 +17,14 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot import metrics
 from bot.dialog.channel import Channel
 from bot.dialog.intents import Intent, smalltalk_key
+from bot.dialog.jobs import Jobs
 from bot.dialog.memory import question_text, recent_turns
 from bot.dialog.messages import Incoming, Kept, kept_from_rows, language_code_of
-from bot.dialog.jobs import Jobs
 from bot.dialog.notify import Notifier
 from bot.i18n import t
-from bot import metrics
 from bot.store import repo
 from bot.store.db import in_session
 from bot.store.models import Chat, Message, MessageKind, MessageStatus, User, utcnow

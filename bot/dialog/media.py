@@ -10,12 +10,12 @@ import logging
 import re
 from typing import TYPE_CHECKING
 
+from bot.dialog import audit
 from bot.dialog.channel import Channel
 from bot.dialog.jobs import QueueUnavailable
 from bot.i18n import t
 from bot.knowledge.errors import DocumentError
 from bot.knowledge.spaces import GLOBAL, chat_space, validate_space
-from bot.dialog import audit
 from bot.store.models import MessageStatus, utcnow
 
 if TYPE_CHECKING:

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
-
 log = logging.getLogger(__name__)
 
 

@@ -17,9 +17,9 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, TypeHandler
 
+from bot.dialog import audit
 from bot.dialog.notify import Notifier
 from bot.i18n import t
-from bot.dialog import audit
 from bot.ops.health import HealthMonitor, run_checks
 from bot.ops.logging import bind_update
 from bot.ops.report import send_if_due

@@ -12,12 +12,12 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
+from bot.dialog import audit
 from bot.dialog.escalation import EscalationService
 from bot.dialog.support import SupportPoller
 from bot.i18n import t
 from bot.integrations.kaiten import KaitenError
 from bot.knowledge import ticket_sync
-from bot.dialog import audit
 from bot.telegram.context import BotServices, Context
 from bot.telegram.handlers import language
 
