@@ -73,7 +73,7 @@ class Container:
     @cached_property
     def jobs(self) -> Jobs:
         """Slow work for workers: RQ on Redis (queues are opened per call: building this connects to nothing)."""
-        from bot.jobs.queues import RQJobs
+        from bot.jobs.rq_jobs import RQJobs
 
         return RQJobs(self.settings)
 

@@ -79,7 +79,7 @@ def cycles(graph: dict[str, set[str]]) -> list[set[str]]:
 
 
 def test_no_import_cycles_in_bot() -> None:
-    assert cycles(import_graph(ROOT / "bot")) == []
+    assert cycles(import_graph(ROOT / "bot", typing_only=False)) == []  # annotations create no dependency
 
 
 def test_a_cycle_is_found() -> None:

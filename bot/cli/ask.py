@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from typing import TYPE_CHECKING
 
 from bot.cli.console import EXIT_LLM, EXIT_OK, EXIT_USAGE, Command, fail
-from bot.cli.console_channel import ConsoleChannel, ConsoleNotifier
+from bot.cli.console_channel import ConsoleNotifier, converse
 from bot.i18n import Lang, detect_language, t
 from bot.settings import Settings
-
-if TYPE_CHECKING:
-    from bot.container import Container
 
 
 def register(sub: argparse._SubParsersAction) -> dict[str, Command]:  # type: ignore[type-arg]  # argparse's private generic
@@ -22,15 +18,6 @@ def register(sub: argparse._SubParsersAction) -> dict[str, Command]:  # type: ig
     for p in (ask, sub.add_parser("chat", help="interactive chat with memory")):
         p.add_argument("--lang", choices=["ru", "en"], default=None, help="language of messages")
     return {"ask": cmd_ask, "chat": cmd_chat}
-
-
-async def converse(container: Container, text: str, lang: Lang) -> None:
-    """One typed message through the inbox, as Telegram sends one: intents, hand-off, meetings, answers.
-
-    Raises LLMError when the model server failed (the terminal waits for no late answer).
-    """
-    kept = await container.inbox.keep_typed(text)
-    await container.inbox.process(kept, ConsoleChannel(lang))
 
 
 async def ask_once(settings: Settings, question: str, lang: Lang) -> int:

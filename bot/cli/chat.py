@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.cli.ask import converse
-from bot.cli.console_channel import ConsoleNotifier
+from bot.cli.console_channel import ConsoleNotifier, converse
 from bot.container import Container
 from bot.i18n import Lang, t
 from bot.settings import Settings

@@ -15,6 +15,7 @@ from bot.dialog.notify import Keyboard
 from bot.i18n import Lang
 
 if TYPE_CHECKING:
+    from bot.container import Container
     from bot.dialog.answer import Answer
 
 
@@ -107,3 +108,12 @@ class ConsoleNotifier:
     async def notify_admins(self, text: str, **_: object) -> None:
         """Admin notices go to stderr, marked as such."""
         print(f"[admins] {text}", file=sys.stderr)
+
+
+async def converse(container: Container, text: str, lang: Lang) -> None:
+    """One typed message through the inbox, as Telegram sends one: intents, hand-off, meetings, answers.
+
+    Raises LLMError when the model server failed (the terminal waits for no late answer).
+    """
+    kept = await container.inbox.keep_typed(text)
+    await container.inbox.process(kept, ConsoleChannel(lang))
