@@ -10,13 +10,13 @@ from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import Engine
 
+from bot import metrics
 from bot.dialog import answerability
 from bot.dialog.answerability import Mode
 from bot.dialog.prompts import build_messages
 from bot.dialog.retrieve import retrieve
 from bot.i18n import Lang, detect_language, t
 from bot.knowledge.index import Hit, KnowledgeIndex
-from bot.ops import metrics
 from bot.store import repo
 from bot.store.db import in_session
 from bot.store.models import Outcome
