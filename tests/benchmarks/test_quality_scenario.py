@@ -40,5 +40,5 @@ def test_quality_slice_of_the_frozen_set(tmp_path: Path) -> None:
 SAME_FIRST = 0.95
 CROSS_TOP3 = 0.4
 PARAPHRASE_TOP3 = 0.5
-KEPT = 0.85
+KEPT = 0.8
 OFF_TOPIC_REFUSED = 0.95
