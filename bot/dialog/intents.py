@@ -40,7 +40,7 @@ class Classification:
 
 
 # Each pattern must be unambiguous on its own: "встреча" alone is not a meeting request («какой регламент у
-# встреч с клиентами?» is a question), but «давайте созвонимся» is. benchmarks/intents_labelled.tsv holds the
+# встреч с клиентами?» is a question), but «давайте созвонимся» is. benchmarks/tuning/intents_labelled.tsv holds the
 # hard negatives; `python -m benchmarks run intents` measures the rules' precision on what they claim.
 _HUMAN = re.compile(
     r"(позов\w*|позвать|зов\w*|соедин\w*|переключ\w*|перевед\w*|свяж\w*|дай\w*|нужен(?!\s+ли\b)|"
