@@ -28,9 +28,9 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.dialog.meeting_directory import Directory, Person  # noqa: E402  # after the path set-up above
-from bot.dialog.meeting_llm import parse_with_fallback  # noqa: E402
-from bot.dialog.meeting_parse import MeetingRequest, parse_meeting  # noqa: E402
+from bot.dialog.meetings.directory import Directory, Person  # noqa: E402  # after the path set-up above
+from bot.dialog.meetings.llm import parse_with_fallback  # noqa: E402
+from bot.dialog.meetings.parse import MeetingRequest, parse_meeting  # noqa: E402
 
 SETS = {"frozen": Path(__file__).parent / "frozen" / "meeting_phrases.jsonl",
         "tuning": Path(__file__).parent / "tuning" / "meeting_phrases.jsonl"}

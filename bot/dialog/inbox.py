@@ -153,7 +153,7 @@ class Inbox:
 
     async def _meeting(self, kept: Kept, text: str, channel: Channel) -> None:
         """A meeting request: the meeting service parses it and offers slots (or asks what is missing)."""
-        from bot.dialog.meeting_text import Party
+        from bot.dialog.meetings import Party
 
         service = self._container.meetings
         if service.notifier is None:

@@ -12,9 +12,9 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from bot.dialog.meeting_directory import Directory, DirectoryError, load_directory
-from bot.dialog.meeting_llm import SURFACE_SCHEMA, parse_with_fallback
-from bot.dialog.meeting_parse import parse_meeting
+from bot.dialog.meetings.directory import Directory, DirectoryError, load_directory
+from bot.dialog.meetings.llm import SURFACE_SCHEMA, parse_with_fallback
+from bot.dialog.meetings.parse import parse_meeting
 from inference.llm import LLMClient
 from tests.meetings.conftest import MSK, NOW, PEOPLE
 
@@ -182,7 +182,7 @@ async def test_a_dead_llm_leaves_the_rules_answer(directory: Directory, dead_llm
 async def test_the_embedded_llama_cpp_server_fills_the_surface_schema(llm_base_url: str) -> None:
     """The real server accepts the schema and answers with exactly its fields (the 135M model's words may be poor;
     they only count after the checks in merge_surface)."""
-    from bot.dialog.meeting_llm import _SYSTEM
+    from bot.dialog.meetings.llm import _SYSTEM
     from inference.llm import ChatMessage
 
     client = LLMClient(base_url=llm_base_url, api_key="local", model="dialog-keeper", timeout_s=120,

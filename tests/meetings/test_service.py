@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from bot.dialog.meeting_directory import load_directory
-from bot.dialog.meeting_text import Party, Reply
-from bot.dialog.meetings import MeetingService
+from bot.dialog.meetings import MeetingService, Party, Reply
+from bot.dialog.meetings.directory import load_directory
 from bot.dialog.notify import Keyboard
 from bot.integrations.caldav_calendar import CalDAVCalendar
 from bot.settings import MeetingsSettings

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from bot.dialog.meeting_rules import Found
+from bot.dialog.meetings.rules import Found
 
 log = logging.getLogger(__name__)
 

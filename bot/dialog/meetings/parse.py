@@ -13,15 +13,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.dialog.meeting_dates import (
+from bot.dialog.meetings.dates import (
     dateparser_datetime,
     find_calendar_date,
     find_next_week,
     find_weekday,
     resolve_weekday,
 )
-from bot.dialog.meeting_directory import Directory
-from bot.dialog.meeting_rules import Found, find_days_ahead, find_delta, find_duration, find_range, find_time
+from bot.dialog.meetings.directory import Directory
+from bot.dialog.meetings.rules import Found, find_days_ahead, find_delta, find_duration, find_range, find_time
 from bot.i18n import Lang, detect_language
 
 _NAME = r"[A-ZА-ЯЁ][a-zа-яё]+(?:-[A-ZА-ЯЁ][a-zа-яё]+)?"

@@ -12,8 +12,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-from bot.dialog.meeting_directory import Directory
-from bot.dialog.meeting_parse import MeetingRequest, parse_meeting, parse_when_text
+from bot.dialog.meetings.directory import Directory
+from bot.dialog.meetings.parse import MeetingRequest, parse_meeting, parse_when_text
 from inference.llm import ChatMessage, LLMClient, LLMError
 
 log = logging.getLogger(__name__)
