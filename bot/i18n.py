@@ -215,6 +215,8 @@ TEXTS: dict[str, dict[Lang, str]] = {
                      "en": "{day} is more than {days} days ahead. Pick a nearer day:"},
     "meet_ambiguous": {"ru": "Дату можно понять по-разному. Какой день вы имели в виду?",
                        "en": "The date can be read two ways. Which day did you mean?"},
+    "meet_unclear_day": {"ru": "Не понял, какой день имеется в виду. На какой день назначить встречу «{title}»?",
+                         "en": "I could not tell which day you meant. Which day should “{title}” be on?"},
     "meet_ask_duration": {"ru": "Сколько будет длиться встреча «{title}»?",
                           "en": "How long will “{title}” take?"},
     "meet_minutes": {"ru": "{minutes} мин", "en": "{minutes} min"},

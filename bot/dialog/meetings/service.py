@@ -154,10 +154,11 @@ class MeetingService:
             days = self.rules.working_days(first, 5)
         shown = draft.candidates[0] if draft.candidates else ""
         label = ui.day_label(date.fromisoformat(shown), lang, today) if shown else ""
-        text = {"past": t("meet_past", lang, day=label),
-                "too_far": t("meet_too_far", lang, day=label, days=self.settings.max_days_ahead),
-                "ambiguous": t("meet_ambiguous", lang)}.get(draft.problem or "", t("meet_ask_day", lang,
-                                                                                    title=draft.title))
+        texts = {"past": t("meet_past", lang, day=label),
+                 "too_far": t("meet_too_far", lang, day=label, days=self.settings.max_days_ahead),
+                 "ambiguous": t("meet_ambiguous", lang),
+                 "unclear_day": t("meet_unclear_day", lang, title=draft.title)}
+        text = texts.get(draft.problem or "", t("meet_ask_day", lang, title=draft.title))
         return Reply(text, ui.day_buttons(draft.id or 0, days, lang, today))
 
     async def _offer(self, draft: MeetingDraft, now: datetime, *, prefix: str = "") -> Reply:
