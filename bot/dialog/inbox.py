@@ -139,6 +139,9 @@ class Inbox:
         if result.intent is Intent.smalltalk:
             await channel.say(t(smalltalk_key(question), channel.lang))
             return MessageStatus.done
+        if result.intent is Intent.other:  # arithmetic, poems, spam: not for the knowledge base, and no sources
+            await channel.say(t("intent_other", channel.lang))
+            return MessageStatus.done
         return await self._answer(kept, question, channel)
 
     async def hand_off(self, kept: Kept, channel: Channel, *, source: str, answer_id: int | None = None) -> None:

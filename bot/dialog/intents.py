@@ -177,7 +177,8 @@ _SCHEMA = {
 _SYSTEM = (
     "Classify the user's message for a company assistant. intent is one of: question (asks for information, "
     "including about meetings or people), meeting (asks to schedule a call or meeting), human (asks to talk to "
-    "a person, operator or support), smalltalk (greeting, thanks, chit-chat), other. Answer JSON only: "
+    "a person, operator or support), smalltalk (greeting, thanks, chit-chat), other (arithmetic, poems, jokes, "
+    "code, translation, spam, gibberish, test pings, notices that ask nothing). Answer JSON only: "
     '{"intent": …, "confidence": 0..1}.'
 )
 

@@ -109,6 +109,16 @@ async def test_questions_for_a_missing_duration_and_a_past_day(engine: Engine, r
     assert next(iter(buttons(offer))) == "Пт 27.11 09:00–10:00"
 
 
+async def test_a_day_word_the_rules_do_not_know_is_asked_about_never_today(
+        engine: Engine, radicale: CalDAVServer, calendar_name: str, people_file: Path) -> None:
+    service, _ = make_service(engine, radicale, calendar_name, people_file)
+    question = await service.start("созвонимся на днях в 15 на час", CHAT, USER, "ru", NOW)
+    assert question.text.startswith("Не понял, какой день"), question.text
+    assert "Завтра" in buttons(question) and not any(":" in label for label in buttons(question)), "days, no slots"
+    offer = await press(service, question, "Завтра")
+    assert next(iter(buttons(offer))).startswith("Пт 27.11")
+
+
 async def test_weekend_request_and_other_time(engine: Engine, radicale: CalDAVServer, calendar_name: str,
                                               people_file: Path) -> None:
     service, _ = make_service(engine, radicale, calendar_name, people_file)

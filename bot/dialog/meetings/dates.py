@@ -26,11 +26,14 @@ _WEEKDAY = re.compile(
     r"wednesday|thursday|friday|saturday|sunday)\w*")
 # An abbreviation counts only where it reads as a day: after «в»/"on"/"next", or before a time or the end
 # ("I sat with John" is not Saturday).
-_WEEKDAY_ABBR = re.compile(
-    r"(?:\b(?:(?:в|во|на|on|by)\s+)(?:(следующ\w*|ближайш\w*|эт(?:от|у|о)|след\.?|next|this|coming)\s+)?"
-    r"|\b(следующ\w*|ближайш\w*|эт(?:от|у|о)|след\.?|next|this|coming)\s+|(?<![\w-]))"
-    r"(" + _ABBR + r")(?![\w-])\.?(?=\s*(?:,\s*)?(?:$|в\s|во\s|at\s|на\s|[\d(]|noon|morning|afternoon|evening|"
-    r"утр|вечер|днем|днём|после|с\s|with\s|for\s|next\s|след))")
+_MODIFIER = r"(следующ\w*|ближайш\w*|эт(?:от|у|о)|след\.?|next|this|coming)"
+_WEEKDAY_ABBR = (
+    re.compile(r"\b(?:(?:в|во|на|on|by)\s+(?:" + _MODIFIER + r"\s+)?|" + _MODIFIER + r"\s+)(" + _ABBR +
+               r")(?![\w-])\.?"),
+    re.compile(r"(?<![\w-])(?<!\bi\s)(?<!\bwe\s)(?<!\bhe\s)(?<!\bshe\s)(?<!\bthey\s)()()(" + _ABBR +
+               r")(?![\w-])\.?(?=\s*(?:,\s*)?(?:$|в\s|во\s|at\s|на\s|[\d(]|noon|"
+               r"morning|afternoon|evening|утр|вечер|днем|днём|после|с\s|with\s|for\s|next\s|след))"),
+)
 _NEXT_WEEK = re.compile(r"\b(?:на\s+)?(?:следующей|след\.?)\s+неделе\b|\bnext\s+week\b|\bна\s+той\s+неделе\b")
 _MONTHS_RU = (r"январ[яьe]|феврал[яь]|марта?|апрел[яь]|ма[яй]|июн[яь]|июл[яь]|августа?|сентябр[яь]|октябр[яь]|"
               r"ноябр[яь]|декабр[яь]|янв|фев|мар|апр|июн|июл|авг|сент?|окт|ноя|дек")
@@ -79,11 +82,11 @@ def find_weekday(text: str) -> Found[tuple[int, bool, bool]] | None:
         word = match[2]
         names = _WEEKDAYS_EN if word[0].isascii() else _WEEKDAYS_RU
         weekday = next(i for i, n in enumerate(names) if word.startswith(n))
-    elif match := _WEEKDAY_ABBR.search(text):
+    elif match := (_WEEKDAY_ABBR[0].search(text) or _WEEKDAY_ABBR[1].search(text)):
         weekday = _ABBREVIATIONS[match[3]]
     else:
         return None
-    modifier = match[1] or (match[2] if match.re is _WEEKDAY_ABBR else None) or ""
+    modifier = match[1] or (match[2] if match.re in _WEEKDAY_ABBR else None) or ""
     return Found((weekday, modifier.startswith(("следующ", "next")), next_week), match.span())
 
 

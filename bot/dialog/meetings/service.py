@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from bot.dialog.meetings import text as ui
+import bot.dialog.meetings.text as ui
 from bot.dialog.meetings.directory import Directory
 from bot.dialog.meetings.llm import parse_with_fallback
 from bot.dialog.meetings.slots import WorkRules, free_slots, search_window
