@@ -78,6 +78,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="below it the LLM's intent counts as question (DK_INTENTS__MIN_CONFIDENCE)")
     parser.add_argument("--concurrency", type=int, default=1, help="LLM requests in flight at once (default 1)")
     parser.add_argument("--request-timeout", type=float, default=120.0, help="seconds one request may take")
+    parser.add_argument("--rules-only", action="store_true",
+                        help="no LLM at all: only the rules and rules_then_question records (what DK_INTENTS__LLM="
+                             "auto does on llama.cpp), in a second")
 
 
 def load_labelled(paths: Sequence[Path]) -> list[Labelled]:
@@ -253,6 +256,26 @@ async def _measure(args: argparse.Namespace, ctx: RunContext, endpoint: LLMEndpo
     return records
 
 
+def _rules_only(args: argparse.Namespace, ctx: RunContext) -> list[dict[str, Any]]:
+    items = load_labelled(args.data)
+    started = time.perf_counter()
+    unasked = Classification(Intent.question, 0.0, "default")
+    outcomes = [Outcome(item, classify_by_rules(item.text), unasked, "", 0.0) for item in items]
+    duration = time.perf_counter() - started
+    settings = {"data": [display_path(p) for p in args.data], "messages": len(outcomes), "llm": "none"}
+    notes = ["--rules-only: the LLM was not asked; rules_then_question is the bot with DK_INTENTS__LLM=off, or auto "
+             "on llama.cpp"]
+    sets = list(dict.fromkeys(o.item.set for o in outcomes))
+    records = [r for name in sets
+               for r in path_records([o for o in outcomes if o.item.set == name], ctx, {**settings, "set": name},
+                                     duration, "completed", notes, name if len(sets) > 1 else None)
+               if r["key"]["path"] in ("rules", "rules_then_question")]
+    print_tables(records)
+    return records
+
+
 def run(args: argparse.Namespace, ctx: RunContext) -> list[dict[str, Any]]:
-    """Classify every labelled message by every path; one record per path."""
+    """Classify every labelled message by every path; one record per path (and set)."""
+    if args.rules_only:
+        return _rules_only(args, ctx)
     return run_on_endpoint(args, ctx, lambda endpoint, _: _measure(args, ctx, endpoint))
