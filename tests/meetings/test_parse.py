@@ -130,6 +130,21 @@ def test_a_day_word_not_understood_is_a_question_never_today(text: str) -> None:
     assert (req.start, req.day, req.problem) == (None, None, "unclear_day") and "date" in req.needs
 
 
+@pytest.mark.parametrize(("text", "candidates"), [
+    ("в понедельник или вторник в 10", ["2026-11-30", "2026-12-01"]),
+    ("завтра или послезавтра в 11", ["2026-11-27", "2026-11-28"]),
+    ("between Monday and Tuesday at 3pm", ["2026-11-30", "2026-12-01"]),
+    ("в пн 8 декабря в 10", ["2026-11-30", "2026-12-08"]),  # 8 December is a Tuesday
+])
+def test_two_days_named_are_a_question(text: str, candidates: list[str]) -> None:
+    req = parse_meeting(text, now=NOW, tz="Europe/Moscow")
+    assert (req.start, req.problem, [d.isoformat() for d in req.candidates]) == (None, "ambiguous", candidates)
+
+
+def test_a_weekday_that_agrees_with_the_date_is_the_same_day() -> None:
+    assert _start("в пн 7 декабря в 10") == "Mon 07.12 10:00" and _start("завтра, в пятницу, в 10") == "Fri 27.11 10:00"
+
+
 @pytest.mark.parametrize(("now", "tz", "text", "expected"), [
     ("2026-10-25T01:30+02:00", "Europe/Berlin", "in 2 hours", "2026-10-25T02:30:00+01:00"),  # clocks go back
     ("2026-10-25T02:50+02:00", "Europe/Berlin", "in half an hour", "2026-10-25T02:20:00+01:00"),  # the hour repeats

@@ -173,18 +173,8 @@ def _resolve_when(req: MeetingRequest, text: str, now: datetime, max_days_ahead:
     if clock is not None and hm is None:
         hour, minute, req.time_of_day = clock.value
         hm = (hour, minute)
-    days: tuple[date, ...] = ()
-    if ahead is not None:
-        days = (today + timedelta(days=ahead.value),)
-    elif (weekday := find_weekday(text)) is not None:
-        wd, strict, next_week = weekday.value
-        day = resolve_weekday(wd, strict, next_week, today)
-        if day == today and hm is not None and datetime.combine(day, time(*hm), now.tzinfo) <= now:
-            day += timedelta(days=7)  # «в четверг в 11» said on Thursday at noon: next Thursday
-        days = (day,)
-    elif (explicit := find_calendar_date(text, today)) is not None:
-        days = explicit.value.days
-    elif (week := find_next_week(text, today)) is not None:
+    days = _named_days(text, ahead, now, hm)
+    if not days and (week := find_next_week(text, today)) is not None:
         days = (week.value,) if hm is None else ()  # «на следующей неделе» alone: from its Monday
     if len(days) > 1:
         req.problem, req.candidates = "ambiguous", list(days)
@@ -202,6 +192,36 @@ def _resolve_when(req: MeetingRequest, text: str, now: datetime, max_days_ahead:
     else:
         req.start = datetime.combine(days[0], time(*hm), now.tzinfo)
     _check(req, now, max_days_ahead)
+
+
+def _named_days(text: str, ahead: Found[int] | None, now: datetime, hm: tuple[int, int] | None
+                ) -> tuple[date, ...]:
+    """Every day the text names; two different ones («в пн или вт», «завтра или послезавтра») make it ambiguous.
+
+    A weekday that agrees with a date or a «завтра» next to it is the same day («в пн 7 декабря», «завтра, в пт»).
+    """
+    today = now.date()
+    found: list[date] = []
+    while ahead is not None:
+        found.append(today + timedelta(days=ahead.value))
+        text = _blank(text, ahead)
+        ahead = find_days_ahead(text)
+    if (explicit := find_calendar_date(text, today)) is not None:
+        text = _blank(text, explicit)
+        if len(explicit.value.days) > 1:
+            return explicit.value.days
+        found.extend(explicit.value.days)
+    named = list(found)
+    while (weekday := find_weekday(text)) is not None:
+        text = _blank(text, weekday)
+        wd, strict, next_week = weekday.value
+        if any(d.weekday() == wd for d in named):
+            continue
+        day = resolve_weekday(wd, strict, next_week, today)
+        if day == today and hm is not None and datetime.combine(day, time(*hm), now.tzinfo) <= now:
+            day += timedelta(days=7)  # «в четверг в 11» said on Thursday at noon: next Thursday
+        found.append(day)
+    return tuple(sorted(set(found)))
 
 
 def _check(req: MeetingRequest, now: datetime, max_days_ahead: int) -> None:
