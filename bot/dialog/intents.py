@@ -130,7 +130,7 @@ _CREATIVE = re.compile(
     r"story|stories|song\w*|code|function|script|program|essay|name|picture|image|limerick|rap))"
     r"|^\W*(?:переведи|translate)\b", re.IGNORECASE)
 _SPAM = re.compile(
-    r"(?=.*(?:заработ\w*|доход\w*|казино|крипт\w*|ставк\w*|выигр\w*|earn\w*|giveaway|crypto|btc|casino|"
+    r"^(?=.*(?:заработ\w*|доход\w*|казино|крипт\w*|ставк\w*|выигр\w*|earn\w*|giveaway|crypto|btc|casino|"
     r"bitcoin|prize|free\s+money))(?=.*(?:!!|в\s+лс|в\s+личку|пиши|переходи|по\s+ссылке|click|http|t\.me/|"
     r"dm\s+me))", re.IGNORECASE | re.DOTALL)
 _TEST_PING = re.compile(r"^\W*(?:тест\w*|test\w*|проверка(?:\s+связи)?|ping|пинг)(?:[\s,.!]+(?:тест\w*|test\w*|"
@@ -159,7 +159,7 @@ def _meeting_by_parse(text: str) -> bool:
 
     from bot.dialog.meetings.parse import parse_meeting
 
-    req = parse_meeting(text, now=datetime.now(UTC), tz="UTC")
+    req = parse_meeting(text[:300], now=datetime.now(UTC), tz="UTC")  # requests are short; a long text is not one
     has_when = req.start is not None or req.day is not None or req.problem is not None
     if _MEETING_WORD.search(text):
         return has_when or req.duration_min is not None

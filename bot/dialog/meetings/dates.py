@@ -6,6 +6,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from bot.dialog.meetings.rules import Found
 
@@ -201,12 +202,14 @@ def osa_distance(a: str, b: str) -> int:
     return rows[-1][-1]
 
 
+@lru_cache(maxsize=4096)
 def _day_word_near(word: str, limit: int) -> str | None:
     if len(word) < 5 or word in _DAY_VOCABULARY or _NOT_TYPOS.fullmatch(word):
         return None
-    best = min(_DAY_VOCABULARY, key=lambda v: osa_distance(word, v))
     # two slips only in long words: "total" is two edits from "today", «понедельнк» is a Monday
-    return best if osa_distance(word, best) <= (limit if len(best) >= 7 else 1) else None
+    # slips keep the first letter (and it keeps this cheap on long messages)
+    near = [(osa_distance(word, v), v) for v in _DAY_VOCABULARY if v[0] == word[0] and abs(len(v) - len(word)) <= limit]
+    return min(((d, v) for d, v in near if d <= (limit if len(v) >= 7 else 1)), default=(0, None))[1]
 
 
 def correct_day_typos(text: str) -> str:
