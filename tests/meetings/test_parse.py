@@ -263,3 +263,8 @@ async def test_the_embedded_llama_cpp_server_fills_the_surface_schema(llm_base_u
     assert set(fields) == set(SURFACE_SCHEMA["required"])
     assert fields["time_of_day"] in ("morning", "afternoon", "evening", "none")
     assert isinstance(fields["participants"], list) and isinstance(fields["duration_min"], int)
+
+
+def test_a_weekday_after_a_name_is_not_part_of_the_name() -> None:
+    req = parse_meeting("call with Peter Monday at 2pm", now=NOW, tz="Europe/Moscow")
+    assert req.participants == ["Peter"] and req.start == datetime(2026, 11, 30, 14, 0, tzinfo=MSK)

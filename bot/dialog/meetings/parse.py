@@ -112,7 +112,8 @@ def find_participants(original: str, lowered: str, directory: Directory) -> tupl
                 name = person.name
             elif re.fullmatch(_NAME, word) and word.lower() not in _STOP_NAMES:
                 step, name = 1, word
-                if i + 1 < len(words) and re.fullmatch(_NAME, words[i + 1]) and not directory.find(words[i + 1]):
+                if i + 1 < len(words) and re.fullmatch(_NAME, words[i + 1]) and not directory.find(words[i + 1]) \
+                        and words[i + 1].lower() not in _STOP_NAMES:
                     step, name = 2, f"{word} {words[i + 1]}"
             else:
                 break
