@@ -237,8 +237,8 @@ class Container:
         """Meeting booking over the CalDAV calendar (not configured without DK_CALDAV__URL)."""
         from zoneinfo import ZoneInfo
 
-        from bot.dialog.meeting_directory import load_directory
         from bot.dialog.meetings import MeetingService
+        from bot.dialog.meetings.directory import load_directory
         from bot.integrations.caldav_calendar import CalDAVCalendar
 
         cfg = self.settings.meetings
