@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from bot.dialog.intents import IntentClassifier
     from bot.dialog.meetings import MeetingService
     from bot.jobs.inprocess import ThreadWorker
-    from bot.knowledge.index import KnowledgeIndex
+    from bot.knowledge.index import CollectionLayout, KnowledgeIndex
     from bot.knowledge.ingest import IngestService
     from inference.llm import LLMClient
     from inference.stt import WhisperTranscriber
@@ -102,7 +103,7 @@ class Container:
     @cached_property
     def index(self) -> KnowledgeIndex:
         """The vector index of the knowledge base (hybrid: with BM25 over the stored chunks)."""
-        from bot.knowledge.index import KnowledgeIndex
+        from bot.knowledge.index import CollectionLayout, KnowledgeIndex
         from bot.knowledge.lexical import LexicalIndex
 
         cfg = self.settings.retrieval
@@ -110,7 +111,16 @@ class Container:
         return KnowledgeIndex(client=self.qdrant, embed_model=self.embed_model,
                               model_name=self.settings.embeddings.model_dir.name,
                               collection_prefix=self.settings.qdrant.collection_prefix, lexical=lexical,
-                              fusion=cfg.fusion, alpha=cfg.hybrid_alpha)
+                              fusion=cfg.fusion, alpha=cfg.hybrid_alpha, layout=self.collection_layout)
+
+    @property
+    def collection_layout(self) -> CollectionLayout:
+        """Shards, replicas and write consistency of collections created from now on (DK_QDRANT__*)."""
+        from bot.knowledge.index import CollectionLayout
+
+        cfg = self.settings.qdrant
+        return CollectionLayout(shards=cfg.shards, replication_factor=cfg.replication_factor,
+                                write_consistency=cfg.write_consistency)
 
     @cached_property
     def ingest(self) -> IngestService:
@@ -237,6 +247,11 @@ class Container:
         if "llm" in self.__dict__:
             await self.llm.aclose()
         self.close_sync()
+
+    def vector_lock(self) -> AbstractContextManager[object]:
+        """The index's lock when this process has opened it (a backup copies under it), else a no-op."""
+        index = self.__dict__.get("index")
+        return index.lock if index is not None else nullcontext()
 
     def close_sync(self) -> None:
         """Release what needs no event loop."""

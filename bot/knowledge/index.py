@@ -49,6 +49,22 @@ def chunk_id(version_key: str, position: int) -> str:
     return str(uuid.uuid5(CHUNK_NAMESPACE, f"{version_key}:{position}"))
 
 
+@dataclass(frozen=True)
+class CollectionLayout:
+    """How a new collection is spread over a Qdrant cluster; fixed once it exists (``reindex`` is the way)."""
+
+    shards: int = 1
+    replication_factor: int = 1
+    write_consistency: int = 1
+
+
+def create_collection(client: QdrantClient, name: str, vectors: Any, layout: CollectionLayout) -> None:
+    """Create ``name`` with ``vectors`` (a VectorParams or a dict of named ones) and the cluster layout."""
+    client.create_collection(name, vectors_config=vectors, shard_number=layout.shards,
+                             replication_factor=layout.replication_factor,
+                             write_consistency_factor=layout.write_consistency)
+
+
 def collection_name(prefix: str, model_name: str, dimension: int) -> str:
     """A collection per model and dimension, so vectors of two models never mix."""
     slug = re.sub(r"[^a-z0-9]+", "-", model_name.lower()).strip("-")
@@ -97,7 +113,7 @@ class KnowledgeIndex:
 
     def __init__(self, *, client: QdrantClient, embed_model: BaseEmbedding, model_name: str,
                  collection_prefix: str, lexical: LexicalIndex | None = None, fusion: str = "relative",
-                 alpha: float = 0.5) -> None:
+                 alpha: float = 0.5, layout: CollectionLayout | None = None) -> None:
         self.embed_model = embed_model
         self.model_name = model_name
         # A model that knows its size saves embedding a probe text at every start (the CLI starts often).
@@ -107,10 +123,26 @@ class KnowledgeIndex:
         self.lexical = lexical
         # relative: alpha × min-max(cosine) + (1 − alpha) × min-max(BM25) over the candidates; rrf: by ranks.
         self.fusion, self.alpha = fusion, alpha
+        self.layout = layout or CollectionLayout()
         self._client = client
         self._store = QdrantVectorStore(client=client, collection_name=self.collection)
         # Local-mode Qdrant and the torch model are shared state: serialise access from worker threads.
         self._lock = threading.Lock()
+
+    @property
+    def lock(self) -> threading.Lock:
+        """Held while the collection is read or written in this process (a backup holds it while it copies)."""
+        return self._lock
+
+    def _ensure_collection(self) -> None:
+        """Create the collection with the configured layout before LlamaIndex would create it with defaults."""
+        if self._client.collection_exists(self.collection):
+            return
+        from qdrant_client.http.models import Distance, VectorParams
+
+        vectors = VectorParams(size=self.dimension, distance=Distance.COSINE)
+        name = getattr(self._store, "dense_vector_name", None)
+        create_collection(self._client, self.collection, {name: vectors} if name else vectors, self.layout)
 
     @property
     def mode(self) -> str:
@@ -131,6 +163,7 @@ class KnowledgeIndex:
                 vectors = self.embed_model.get_text_embedding_batch(texts)
                 for node, vector in zip(batch, vectors, strict=True):
                     node.embedding = vector
+                self._ensure_collection()
                 self._store.add(batch)
             if progress is not None:
                 progress(min(start + batch_size, total), total)
