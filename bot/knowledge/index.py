@@ -58,13 +58,6 @@ class CollectionLayout:
     write_consistency: int = 1
 
 
-def create_collection(client: QdrantClient, name: str, vectors: Any, layout: CollectionLayout) -> None:
-    """Create ``name`` with ``vectors`` (a VectorParams or a dict of named ones) and the cluster layout."""
-    client.create_collection(name, vectors_config=vectors, shard_number=layout.shards,
-                             replication_factor=layout.replication_factor,
-                             write_consistency_factor=layout.write_consistency)
-
-
 def collection_name(prefix: str, model_name: str, dimension: int) -> str:
     """A collection per model and dimension, so vectors of two models never mix."""
     slug = re.sub(r"[^a-z0-9]+", "-", model_name.lower()).strip("-")
@@ -125,7 +118,11 @@ class KnowledgeIndex:
         self.fusion, self.alpha = fusion, alpha
         self.layout = layout or CollectionLayout()
         self._client = client
-        self._store = QdrantVectorStore(client=client, collection_name=self.collection)
+        # LlamaIndex creates the collection on the first add, with this layout (fixed from then on).
+        self._store = QdrantVectorStore(client=client, collection_name=self.collection,
+                                        shard_number=self.layout.shards,
+                                        replication_factor=self.layout.replication_factor,
+                                        write_consistency_factor=self.layout.write_consistency)
         # Local-mode Qdrant and the torch model are shared state: serialise access from worker threads.
         self._lock = threading.Lock()
 
@@ -133,16 +130,6 @@ class KnowledgeIndex:
     def lock(self) -> threading.Lock:
         """Held while the collection is read or written in this process (a backup holds it while it copies)."""
         return self._lock
-
-    def _ensure_collection(self) -> None:
-        """Create the collection with the configured layout before LlamaIndex would create it with defaults."""
-        if self._client.collection_exists(self.collection):
-            return
-        from qdrant_client.http.models import Distance, VectorParams
-
-        vectors = VectorParams(size=self.dimension, distance=Distance.COSINE)
-        name = getattr(self._store, "dense_vector_name", None)
-        create_collection(self._client, self.collection, {name: vectors} if name else vectors, self.layout)
 
     @property
     def mode(self) -> str:
@@ -163,7 +150,6 @@ class KnowledgeIndex:
                 vectors = self.embed_model.get_text_embedding_batch(texts)
                 for node, vector in zip(batch, vectors, strict=True):
                     node.embedding = vector
-                self._ensure_collection()
                 self._store.add(batch)
             if progress is not None:
                 progress(min(start + batch_size, total), total)

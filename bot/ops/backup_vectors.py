@@ -13,12 +13,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.knowledge.index import CollectionLayout, create_collection
+from bot.knowledge.index import CollectionLayout
 
 if TYPE_CHECKING:
     from qdrant_client import QdrantClient
 
 PAGE = 256  # points per scroll page and per upsert
+
+
+def create_collection(client: QdrantClient, name: str, vectors: Any, layout: CollectionLayout) -> None:
+    """Create ``name`` with ``vectors`` (a VectorParams or a dict of named ones) and the cluster layout."""
+    client.create_collection(name, vectors_config=vectors, shard_number=layout.shards,
+                             replication_factor=layout.replication_factor,
+                             write_consistency_factor=layout.write_consistency)
 
 
 def our_collections(client: QdrantClient, prefix: str) -> list[str]:
