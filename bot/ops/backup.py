@@ -173,7 +173,12 @@ def nightly(container: Container) -> BackupResult:
     cfg = container.settings.backup
     if cfg.dir is None:
         raise BackupError("DK_BACKUP__DIR is not set")
-    result = create(container, cfg.dir / f"{NIGHTLY_PREFIX}{datetime.now(UTC):%Y%m%d-%H%M%S}")
+    name = f"{NIGHTLY_PREFIX}{datetime.now(UTC):%Y%m%d-%H%M%S}"
+    out, n = cfg.dir / name, 1
+    while out.exists():  # a second run within the same second (by hand, or a catch-up after a restart)
+        n += 1
+        out = cfg.dir / f"{name}-{n}"
+    result = create(container, out)
     removed = prune(cfg.dir, keep_days=cfg.keep_days)
     if removed:
         log.info("removed %d backup(s) older than %d days", len(removed), cfg.keep_days)
