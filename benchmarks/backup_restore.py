@@ -48,14 +48,15 @@ def run(runs: int, database_url: str | None) -> dict[str, Any]:
         backup_s, restore_s, manifest = [], [], {}
         for n in range(runs):
             started = time.perf_counter()
-            result = backup.create(source, root / f"backup-{n}")
+            folder = root / f"backup-{n}"
+            result = backup.create(source, folder)
             backup_s.append(time.perf_counter() - started)
             manifest = result.manifest
             if database_url is None:  # PostgreSQL would need an empty database per run
                 target = _install(root / f"target-{n}", None)
                 target.__dict__["embed_model"] = source.embed_model
                 started = time.perf_counter()
-                backup.restore(target, result.path)
+                backup.restore(target, folder)
                 restore_s.append(time.perf_counter() - started)
                 assert target.index.count() == source.index.count()
                 target.close_sync()
@@ -79,10 +80,10 @@ def main() -> None:
     """Run and write the JSON result."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--database-url", dest="db", default=None, help="PostgreSQL instead of SQLite")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/backup_restore.json")
     args = parser.parse_args()
-    result = run(args.runs, args.database_url)
+    result = run(args.runs, args.db)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(result, indent=2, ensure_ascii=False))
 

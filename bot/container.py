@@ -103,7 +103,7 @@ class Container:
     @cached_property
     def index(self) -> KnowledgeIndex:
         """The vector index of the knowledge base (hybrid: with BM25 over the stored chunks)."""
-        from bot.knowledge.index import CollectionLayout, KnowledgeIndex
+        from bot.knowledge.index import KnowledgeIndex
         from bot.knowledge.lexical import LexicalIndex
 
         cfg = self.settings.retrieval

@@ -42,14 +42,14 @@ class BackupError(Exception):
 class BackupResult:
     """Where a backup went and what it holds."""
 
-    path: Path
+    folder: Path
     manifest: dict[str, Any]
 
     def summary(self) -> str:
         """One line: sizes, counts and time."""
         m = self.manifest
         points = sum(c["points"] for c in m["qdrant"]["collections"])
-        return (f"backup {self.path}: database {m['database']['kind']} ({_mib(m['database']['bytes'])}), "
+        return (f"backup {self.folder}: database {m['database']['kind']} ({_mib(m['database']['bytes'])}), "
                 f"{points} vectors in {len(m['qdrant']['collections'])} collection(s), "
                 f"{m['uploads']['files']} upload(s); {_mib(m['bytes'])} in {m['seconds']:.1f} s")
 

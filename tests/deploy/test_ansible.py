@@ -234,7 +234,8 @@ def _services(stack: Path) -> dict[str, dict[str, object]]:
         pytest.skip("no Docker Compose v2 here")
     result = subprocess.run([*command, "--project-directory", str(stack), "--file", str(stack / "compose.gpu.yml"),
                              "--file", str(stack / "compose.host.yml"), "config", "--format", "json"],
-                            capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "HOME": str(stack)})
+                            capture_output=True, text=True, timeout=60,
+                            env={"PATH": "/usr/bin:/bin", "HOME": str(stack)})
     assert result.returncode == 0, result.stderr
     return dict(json.loads(result.stdout)["services"])
 
@@ -310,7 +311,8 @@ def test_four_hosts_each_run_only_their_services(tmp_path: Path) -> None:
         assert check.returncode == 0, check.stdout + check.stderr
 
     rules = {h: (root / h / "etc/egress.nft").read_text() for h in services}
-    assert [h for h, r in rules.items() if "149.154.160.0/20" in r] == ["dk-gpu-3"], "only the bot host reaches Telegram"
+    telegram = [h for h, r in rules.items() if "149.154.160.0/20" in r]
+    assert telegram == ["dk-gpu-3"], "only the bot host reaches Telegram"
     assert [h for h, r in rules.items() if "10.20.9.9" in r] == ["dk-core"], "only the ticket host reaches the tracker"
     assert "10.20.0.11" in rules["dk-core"] and "10.20.0.10" not in rules["dk-core"], "peers, not itself"
     nft = shutil.which("nft")

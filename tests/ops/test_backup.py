@@ -105,20 +105,20 @@ def test_nightly_keeps_keep_days_and_the_check_alerts_on_age(tmp_path: Path) -> 
     container = _filled(tmp_path / "data", backup={"dir": folder, "keep_days": 14})
     assert not check_backup(container).ok and "no backup" in check_backup(container).detail
     first = backup.nightly(container)
-    assert first.path.parent == folder and first.path.name.startswith("dk-")
+    assert first.folder.parent == folder and first.folder.name.startswith("dk-")
     fresh = check_backup(container)
     assert fresh.ok and fresh.data["age_h"] < 1
 
     # Age the backup by editing its manifest (as if it was written 20 days ago): the check fails, and the
     # next nightly run removes it once a newer one exists.
-    manifest = json.loads((first.path / "manifest.json").read_text())
+    manifest = json.loads((first.folder / "manifest.json").read_text())
     manifest["finished_at"] = (datetime.now(UTC) - timedelta(days=20)).isoformat()
-    (first.path / "manifest.json").write_text(json.dumps(manifest))
+    (first.folder / "manifest.json").write_text(json.dumps(manifest))
     stale = check_backup(container)
     assert not stale.ok and "older than 24 h" in stale.detail
-    os.utime(first.path)
+    os.utime(first.folder)
     second = backup.nightly(container)
-    assert [p.name for p in folder.iterdir()] == [second.path.name]
+    assert [p.name for p in folder.iterdir()] == [second.folder.name]
     assert backup.prune(folder, keep_days=1, now=datetime.now(UTC) + timedelta(days=30)) == [], "never the newest"
     container.close_sync()
 
