@@ -119,6 +119,7 @@ async def test_restore_drill(backend: str, request: pytest.FixtureRequest, monke
             await bot_says(tg, ALICE_ID, "Заявка №", timeout=40)
         finally:
             await stop_bot(bot)
+            bot.container.close_sync()  # its own local Qdrant store: released for the next process
 
     # 2. A question arrives while the model server is down: it stays pending (the user is told).
     bot = await start_bot(tg, kb, live, share_index=False, llm={"base_url": dead_llm_url}, **settings, **db)
@@ -128,6 +129,7 @@ async def test_restore_drill(backend: str, request: pytest.FixtureRequest, monke
                                      for m in rows(bot, Message)), timeout=60)
     finally:
         await stop_bot(bot)
+        bot.container.close_sync()
     history = _history(url)
     [escalation] = _rows_of(url, Escalation)
     assert escalation.card_id is not None and escalation.resolved_at is None
@@ -171,6 +173,7 @@ async def test_restore_drill(backend: str, request: pytest.FixtureRequest, monke
                                              top_k=1, query="underground garage parking spaces")
     finally:
         await stop_bot(bot)
+        bot.container.close_sync()
     assert resumed.text
     assert _sources(second) == _sources(first) and "vacation-policy.md" in _sources(first)
     assert parking and "Parking rules" in parking[0].node.get_content(), "the uploaded document is searchable"
