@@ -35,8 +35,8 @@ def cmd_parse(settings: Settings, args: argparse.Namespace) -> int:
     """Parse the text (rules first, the LLM only when they find no date) and print the JSON."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from bot.dialog.meeting_directory import DirectoryError, load_directory
-    from bot.dialog.meeting_llm import parse_with_fallback
+    from bot.dialog.meetings.directory import DirectoryError, load_directory
+    from bot.dialog.meetings.llm import parse_with_fallback
 
     tz = args.tz or settings.meetings.timezone
     try:
@@ -76,8 +76,8 @@ def cmd_slots(settings: Settings, args: argparse.Namespace) -> int:
     """Free slots of one day in working hours, one per line (start–end, the meetings zone)."""
     from zoneinfo import ZoneInfo
 
-    from bot.dialog.meeting_slots import WorkRules
-    from bot.dialog.meetings import day_slots
+    from bot.dialog.meetings.service import day_slots
+    from bot.dialog.meetings.slots import WorkRules
     from bot.integrations.caldav_calendar import CalDAVCalendar, CalendarError
 
     try:
