@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from bot.dialog.meetings import MeetingService
     from bot.integrations.caldav_calendar import CalDAVCalendar
     from bot.jobs.inprocess import ThreadWorker
-    from bot.knowledge.index import KnowledgeIndex
+    from bot.knowledge.index import CollectionLayout, KnowledgeIndex
     from bot.knowledge.ingest import IngestService
     from inference.llm import LLMClient
     from inference.stt import WhisperTranscriber
@@ -129,7 +130,16 @@ class Container:
         return KnowledgeIndex(client=self.qdrant, embed_model=self.embed_model,
                               model_name=self.settings.embeddings.model_dir.name,
                               collection_prefix=self.settings.qdrant.collection_prefix, lexical=lexical,
-                              fusion=cfg.fusion, alpha=cfg.hybrid_alpha)
+                              fusion=cfg.fusion, alpha=cfg.hybrid_alpha, layout=self.collection_layout)
+
+    @property
+    def collection_layout(self) -> CollectionLayout:
+        """Shards, replicas and write consistency of collections created from now on (DK_QDRANT__*)."""
+        from bot.knowledge.index import CollectionLayout
+
+        cfg = self.settings.qdrant
+        return CollectionLayout(shards=cfg.shards, replication_factor=cfg.replication_factor,
+                                write_consistency=cfg.write_consistency)
 
     @cached_property
     def ingest(self) -> IngestService:
@@ -262,6 +272,11 @@ class Container:
         if "llm" in self.__dict__:
             await self.llm.aclose()
         self.close_sync()
+
+    def vector_lock(self) -> AbstractContextManager[object]:
+        """The index's lock when this process has opened it (a backup copies under it), else a no-op."""
+        index = self.__dict__.get("index")
+        return index.lock if index is not None else nullcontext()
 
     def close_sync(self) -> None:
         """Release what needs no event loop."""

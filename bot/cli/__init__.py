@@ -9,14 +9,14 @@ from __future__ import annotations
 import argparse
 from types import ModuleType
 
-from bot.cli import ask, classify, demo, gpu, knowledge, meetings, models, monitoring, ops, search, tickets
+from bot.cli import ask, backup, classify, demo, gpu, knowledge, meetings, models, monitoring, ops, search, tickets
 from bot.cli.console import EXIT_FAILED, EXIT_SETUP, Command, fail
 from bot.i18n import Lang, t
 from bot.settings import Settings, get_settings
 
 # Order here is the order of `dialog-keeper --help`.
 GROUPS: tuple[ModuleType, ...] = (ops, monitoring, ask, classify, knowledge, search, models, demo, meetings, tickets,
-                                  gpu)
+                                  gpu, backup)
 
 
 SERVICES = frozenset({"run", "worker"})  # long-running processes whose logs are their output

@@ -200,6 +200,24 @@ def check_disk(container: Container) -> CheckResult:
     return CheckResult("disk", not low, "; ".join(low) or ", ".join(parts), _ms(started), {"free_gb": free_gb})
 
 
+def check_backup(container: Container) -> CheckResult:
+    """The newest backup under DK_BACKUP__DIR is younger than DK_BACKUP__MAX_AGE_H (off when no folder is set)."""
+    from bot.ops.backup import latest
+
+    cfg = container.settings.backup
+    if cfg.dir is None:
+        return CheckResult("backup", True, "off (DK_BACKUP__DIR unset)")
+    newest = latest(cfg.dir)
+    if newest is None:
+        return CheckResult("backup", False, f"no backup in {cfg.dir} yet")
+    path, finished = newest
+    age_h = (datetime.now(UTC) - finished).total_seconds() / 3600
+    detail = f"{path.name}, {age_h:.1f} h old"
+    if age_h > cfg.max_age_h:
+        return CheckResult("backup", False, f"{detail} (older than {cfg.max_age_h:g} h)", data={"age_h": age_h})
+    return CheckResult("backup", True, detail, data={"age_h": round(age_h, 2)})
+
+
 def _orig(exc: Any) -> BaseException:
     """The driver's own error behind a SQLAlchemy wrapper (its message has no SQL and no parameters)."""
     return getattr(exc, "orig", None) or exc
@@ -211,5 +229,5 @@ def _first_line(exc: BaseException) -> str:
 
 CHECKS: dict[str, Callable[[Container], CheckResult]] = {
     "database": check_database, "redis": check_redis, "qdrant": check_qdrant, "llm": check_llm,
-    "workers": check_workers, "gpu": check_gpu, "disk": check_disk,
+    "workers": check_workers, "gpu": check_gpu, "disk": check_disk, "backup": check_backup,
 }

@@ -82,7 +82,7 @@ async def test_checks_report_what_they_see(tmp_path: Path, llm_base_url: str) ->
                                         ops={"worker_queues": ["stt-none-here"], "min_free_disk_gb": 1e9}))
     report = await run_checks(container)
     results = {r.name: r for r in report.results}
-    assert set(results) == {"database", "redis", "qdrant", "llm", "workers", "gpu", "disk"}
+    assert set(results) == {"database", "redis", "qdrant", "llm", "workers", "gpu", "disk", "backup"}
     assert results["database"].ok and results["redis"].ok and results["qdrant"].ok
     assert not results["llm"].ok and "not-served" in results["llm"].detail
     assert not results["workers"].ok and "stt-none-here: no live worker" in results["workers"].detail
