@@ -35,7 +35,9 @@ def check_served_model(base_url: str, api_key: str | None, model: str | None, *,
     try:
         with httpx.Client(timeout=timeout_s, headers=headers) as client:
             health = client.get(f"{root}/health")
-            if health.status_code not in (200, 404):
+            # an older llama.cpp server answers 503 "no slot available" while every slot is answering: busy, not down
+            busy = health.status_code == 503 and "no slot" in health.text.lower()
+            if health.status_code not in (200, 404) and not busy:
                 return ServedModelCheck(False, f"{root}/health: HTTP {health.status_code} (still loading?)")
             models = client.get(f"{base_url.rstrip('/')}/models")
             if models.status_code in (401, 403):

@@ -29,13 +29,10 @@ def register(sub: argparse._SubParsersAction) -> dict[str, Command]:  # type: ig
 
 def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
     """Check every dependency and print how to fix what is wrong."""
-    from bot.ops.doctor import run_checks
+    from bot.ops.doctor import format_lines, run_checks
 
     checks = run_checks(settings)
-    for check in checks:
-        print(f"{'OK ' if check.ok else 'FAIL'} {check.name:22} {check.detail}")
-        if not check.ok and check.fix:
-            print(f"     {'':22} fix: {check.fix}")
+    print("\n".join(format_lines(checks)))
     return EXIT_OK if all(c.ok for c in checks) else EXIT_FAILED
 
 

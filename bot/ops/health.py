@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.i18n import Lang, t
 from bot.ops import metrics
 from bot.ops.alerts import Transition, format_duration, step
-from bot.ops.checks import CHECKS, CheckResult
+from bot.ops.checks import CHECKS, CheckResult, names_for
 from bot.store import ops_repo
 from bot.store.db import in_session
 from bot.store.ops_models import CheckState
@@ -79,9 +79,9 @@ async def _bounded(container: Container, name: str, timeout_s: float) -> CheckRe
 
 
 async def run_checks(container: Container, names: Sequence[str] | None = None) -> HealthReport:
-    """Run the checks (all by default) concurrently, each bounded; never raises for a dependency down."""
+    """Run the checks (those of this deployment by default) concurrently, each bounded; never raises."""
     started = time.perf_counter()
-    chosen = list(names or CHECKS)
+    chosen = list(names or names_for(container.settings))
     timeout = container.settings.ops.check_timeout_s * 2 + 1  # a check may make two bounded calls
     results = await asyncio.gather(*(_bounded(container, name, timeout) for name in chosen))
     return HealthReport(list(results), datetime.now(UTC), time.perf_counter() - started)
