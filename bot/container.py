@@ -49,6 +49,16 @@ def use_for_jobs(container: Container) -> None:
     _process_container = container
 
 
+class IndexLocked(RuntimeError):
+    """The embedded (local-mode) Qdrant store is held by another process, usually the running bot."""
+
+    def __init__(self, path: object) -> None:
+        from bot.i18n import t
+
+        super().__init__(t("index_locked", "en", path=path))
+        self.path = path
+
+
 class Container:
     """Lazily built backends; heavy imports happen only when a backend is first used."""
 
@@ -98,7 +108,13 @@ class Container:
             key = cfg.api_key.get_secret_value() if cfg.api_key else None
             return QdrantClient(url=cfg.url, api_key=key)
         self.settings.qdrant_path.mkdir(parents=True, exist_ok=True)
-        return QdrantClient(path=str(self.settings.qdrant_path))
+        try:
+            return QdrantClient(path=str(self.settings.qdrant_path))
+        except RuntimeError as exc:
+            if "already accessed by another instance" not in str(exc):
+                raise
+            raise IndexLocked(self.settings.qdrant_path) from None
+
 
     @cached_property
     def index(self) -> KnowledgeIndex:

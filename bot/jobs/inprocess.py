@@ -33,7 +33,9 @@ def start_thread_worker(settings: Settings, queue_name: str) -> ThreadWorker:
     connection = redis_connection(settings)
     # a short TTL keeps the blocking dequeue short, so a stop request is seen within seconds
     worker = ThreadWorker([Queue(queue_name, connection=connection)], connection=connection, worker_ttl=30)
-    thread = threading.Thread(target=worker.work, kwargs={"with_scheduler": False},
+    # RQ sets its logger to the level given here (INFO unless told): the bot's DK_LOG_LEVEL rules it too
+    thread = threading.Thread(target=worker.work, kwargs={"with_scheduler": False,
+                                                          "logging_level": settings.log_level.upper()},
                               name=f"rq-{queue_name}", daemon=True)
     thread.start()
     log.info("working queue %s in this process (%s)", queue_name, worker.name)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from typing import Any
 
 from redis import Redis
 from rq import Queue, SimpleWorker
 from rq.job import Job
 from rq.registry import StartedJobRegistry
 
-from bot.jobs.queues import redis_connection
+from bot.jobs.queues import RetryLater, redis_connection
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,17 @@ def recover_after_crash(connection: Redis, queues: list[Queue], name: str) -> li
     return requeued
 
 
+class Worker(SimpleWorker):
+    """SimpleWorker that logs an expected, retried failure (:class:`RetryLater`) as one line, not a traceback."""
+
+    def handle_exception(self, job: Job, *exc_info: Any) -> None:
+        """One warning line for ``RetryLater``; RQ's full traceback for anything unexpected."""
+        if isinstance(exc_info[1], RetryLater):
+            self.log.warning("job %s failed, RQ retries it: %s", job.id, exc_info[1])
+            return
+        super().handle_exception(job, *exc_info)
+
+
 def run_worker(settings: Settings, queue_names: list[str], *, slot: int = 0, burst: bool = False) -> None:
     """Preload the models, recover orphans, then work until stopped (or, with ``burst``, until idle)."""
     from bot.container import process_container
@@ -80,4 +92,5 @@ def run_worker(settings: Settings, queue_names: list[str], *, slot: int = 0, bur
     recover_after_crash(connection, queues, name)
     # SimpleWorker runs jobs in this process: the loaded model is reused, and no fork happens
     # after CTranslate2/torch started their threads.
-    SimpleWorker(queues, connection=connection, name=name).work(with_scheduler=True, burst=burst)
+    Worker(queues, connection=connection, name=name).work(with_scheduler=True, burst=burst,
+                                                          logging_level=settings.log_level.upper())

@@ -96,11 +96,13 @@ def check_qdrant(container: Container) -> CheckResult:
     """
     started = time.perf_counter()
     where = container.settings.qdrant.url or "local"
+    from bot.container import IndexLocked
+
     try:
         names = [c.name for c in container.qdrant.get_collections().collections]
+    except IndexLocked:  # local mode, held by the running bot: in use, not down
+        return CheckResult("qdrant", True, "local store in use by another process (the bot)", ms(started))
     except RuntimeError as exc:
-        if "already accessed by another instance" in str(exc):  # local mode, held by the running bot
-            return CheckResult("qdrant", True, "local store in use by another process (the bot)", ms(started))
         return CheckResult("qdrant", False, f"{where}: {first_line(exc)}",
                            fix="stop the process holding it or use a Qdrant server")
     except Exception as exc:  # noqa: BLE001  # the client raises many transport types; all mean "unreachable"
