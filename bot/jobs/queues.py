@@ -13,6 +13,7 @@ from rq.job import Job, JobStatus
 
 from bot.settings import Settings
 
+
 class RetryLater(Exception):
     """A job's expected, transient failure: RQ retries it, and the worker logs it as one line, not a traceback."""
 

@@ -10,6 +10,7 @@ from typing import Any
 from redis import Redis
 from rq import Queue, SimpleWorker
 from rq.job import Job
+from rq.job_lifecycle import call_exception_handlers
 from rq.registry import StartedJobRegistry
 
 from bot.jobs.queues import RetryLater, redis_connection
@@ -72,8 +73,9 @@ class Worker(SimpleWorker):
 
     def handle_exception(self, job: Job, *exc_info: Any) -> None:
         """One warning line for ``RetryLater``; RQ's full traceback for anything unexpected."""
-        if isinstance(exc_info[1], RetryLater):
-            self.log.warning("job %s failed, RQ retries it: %s", job.id, exc_info[1])
+        if isinstance(exc_info[1], RetryLater):  # the job logged its one line; RQ schedules the retry
+            self.log.debug("job %s failed, RQ retries it: %s", job.id, exc_info[1])
+            call_exception_handlers(self._exc_handlers, job, *exc_info)
             return
         super().handle_exception(job, *exc_info)
 

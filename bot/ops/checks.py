@@ -54,7 +54,7 @@ def check_database(container: Container) -> CheckResult:
             current = MigrationContext.configure(conn).get_current_revision()
     except SQLAlchemyError as exc:
         return CheckResult("database", False, f"{where}: {type(exc).__name__}: {first_line(_orig(exc))}",
-                           fix="start PostgreSQL or fix DK_DATABASE_URL")
+                           fix="start the database (PostgreSQL) or fix DK_DATABASE_URL")
     finally:
         if own:
             engine.dispose()
@@ -94,10 +94,10 @@ def check_qdrant(container: Container) -> CheckResult:
 
     A local store locked by another process is the running bot's: in use, not down.
     """
-    started = time.perf_counter()
-    where = container.settings.qdrant.url or "local"
     from bot.container import IndexLocked
 
+    started = time.perf_counter()
+    where = container.settings.qdrant.url or "local"
     try:
         names = [c.name for c in container.qdrant.get_collections().collections]
     except IndexLocked:  # local mode, held by the running bot: in use, not down

@@ -57,7 +57,8 @@ async def _kaiten(container: Container) -> CheckResult:
             assert cfg.board_id is not None  # kaiten_client() refuses a missing board
             columns = {int(c["id"]) for c in await kaiten.columns(cfg.board_id)}
     except KaitenAuthError as exc:
-        return CheckResult("tracker", False, f"kaiten: {first_line(exc)}", fix="set DK_KAITEN__TOKEN to a valid API key")
+        return CheckResult("tracker", False, f"kaiten: {first_line(exc)}",
+                           fix="set DK_KAITEN__TOKEN to a valid API key")
     except KaitenNotFound:
         return CheckResult("tracker", False, f"kaiten: board {cfg.board_id} not found",
                            fix="fix DK_KAITEN__BOARD_ID (the token's user must see the board)")

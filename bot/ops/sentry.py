@@ -36,8 +36,13 @@ def init_sentry(settings: Settings, role: str) -> bool:
     return True
 
 
-def scrub(event: dict[str, Any], hint: dict[str, Any] | None = None) -> dict[str, Any]:
-    """``before_send``: keep types, frames and runtime; drop texts, variables, people; mask tokens."""
+def scrub(event: dict[str, Any], hint: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """``before_send``: keep types, frames and runtime; drop texts, variables, people; mask tokens.
+
+    An event without an exception (an error log line) is not sent: its whole content would be the message.
+    """
+    if not (event.get("exception") or {}).get("values"):
+        return None
     for key in _DROPPED:
         event.pop(key, None)
     event["contexts"] = {k: v for k, v in (event.get("contexts") or {}).items() if k in _KEPT_CONTEXTS}

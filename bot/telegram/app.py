@@ -208,6 +208,6 @@ def run(container: Container) -> None:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
                                 url_path=settings.webhook_path, webhook_url=settings.webhook_url,
-                                secret_token=secret, allowed_updates=Update.ALL_TYPES)
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+                                secret_token=secret, allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+    else:  # -1: a Bot API that drops again between getMe and deleteWebhook is waited for, not a crash
+        application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
