@@ -11,7 +11,9 @@ from pathlib import Path
 from bot.ops.doctor import run_checks
 from bot.ops.logging import redact
 from bot.settings import ROOT
-from tests.conftest import TEST_REDIS_URL, free_port, make_settings
+from tests.conftest import TEST_REDIS_URL, free_port, make_settings, scratch_queue
+from tests.meetings.conftest import running_radicale
+from tests.support.kaiten_standin import BOARD_ID, QUEUE_COLUMN, KaitenStandIn
 
 
 def _cli(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -74,6 +76,28 @@ def test_wrong_served_model_name_is_caught(tmp_path: Path, llm_base_url: str) ->
     settings = make_settings(tmp_path, llm={"base_url": llm_base_url, "model": "qwen2.5-7b-instruct"})
     llm = next(c for c in run_checks(settings) if c.name == "llm")
     assert not llm.ok and "DK_LLM__MODEL" in llm.fix
+
+
+def test_caldav_tracker_and_ticket_queue_are_checked_when_configured(tmp_path: Path, kaiten: KaitenStandIn) -> None:
+    with running_radicale(tmp_path / "dav") as dav, scratch_queue("tickets") as queue:
+        good = {"ops": {"worker_queues": []}, "tracker": {"kind": "kaiten", "queue": queue},
+                "kaiten": {"url": kaiten.url, "token": kaiten.token, "board_id": BOARD_ID, "column_id": QUEUE_COLUMN},
+                "caldav": {"url": dav.url, "username": dav.username, "password": dav.password}}
+        checks = {c.name: c for c in run_checks(make_settings(tmp_path, **good))}
+        assert list(checks)[-2:] == ["caldav", "tracker"]
+        assert checks["caldav"].ok and checks["tracker"].ok, (checks["caldav"], checks["tracker"])
+        assert not checks["workers"].ok and f"{queue}: no live worker" in checks["workers"].detail, "the ticket queue"
+
+        wrong = {**good, "kaiten": {**good["kaiten"], "board_id": 999},
+                 "caldav": {**good["caldav"], "password": "not-the-password"}}
+        checks = {c.name: c for c in run_checks(make_settings(tmp_path, **wrong))}
+        assert not checks["caldav"].ok and "DK_CALDAV__PASSWORD" in checks["caldav"].fix, checks["caldav"]
+        assert not checks["tracker"].ok and "DK_KAITEN__BOARD_ID" in checks["tracker"].fix, checks["tracker"]
+        assert "not-the-password" not in checks["caldav"].detail
+
+    n8n = make_settings(tmp_path, tracker={"kind": "n8n"}, n8n={"webhook_url": kaiten.url, "secret": ""})
+    tracker = next(c for c in run_checks(n8n) if c.name == "tracker")
+    assert not tracker.ok and "DK_N8N__SECRET" in tracker.fix, tracker
 
 
 def test_tokens_are_redacted_from_log_text() -> None:

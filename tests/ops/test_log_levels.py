@@ -43,8 +43,12 @@ def test_scheduler_job_runs_are_logged_only_at_debug(level: str, shown: bool, ca
 
     async def one_run() -> None:
         ran = asyncio.Event()
+
+        async def health_round() -> None:
+            ran.set()
+
         scheduler = AsyncIOScheduler()
-        scheduler.add_job(ran.set, "interval", seconds=0.05, id="ops-health")  # PTB's JobQueue runs on this
+        scheduler.add_job(health_round, "interval", seconds=0.05, id="ops-health")  # PTB's JobQueue runs on this
         scheduler.start()
         await asyncio.wait_for(ran.wait(), 10)
         scheduler.shutdown(wait=True)
