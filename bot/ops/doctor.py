@@ -9,6 +9,7 @@ from bot.ops.checks import CheckResult, safe_url
 from bot.settings import Settings
 
 Check = CheckResult  # doctor's rows are the suite's results
+COLD_START_S = 120.0  # doctor opens every backend cold (models, a local Qdrant store): it may wait longer
 __all__ = ["Check", "format_lines", "run_checks", "safe_url"]
 
 
@@ -19,7 +20,7 @@ def run_checks(settings: Settings, container: Container | None = None) -> list[C
     own = container is None
     container = container or Container(settings)
     try:
-        return asyncio.run(round_of_checks(container)).results
+        return asyncio.run(round_of_checks(container, bound_s=COLD_START_S)).results
     finally:
         if own:
             container.close_sync()  # releases local-mode Qdrant's lock for the bot

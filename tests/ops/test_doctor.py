@@ -79,6 +79,7 @@ def test_wrong_served_model_name_is_caught(tmp_path: Path, llm_base_url: str) ->
 
 
 def test_caldav_tracker_and_ticket_queue_are_checked_when_configured(tmp_path: Path, kaiten: KaitenStandIn) -> None:
+    (tmp_path / "dav").mkdir()
     with running_radicale(tmp_path / "dav") as dav, scratch_queue("tickets") as queue:
         good = {"ops": {"worker_queues": []}, "tracker": {"kind": "kaiten", "queue": queue},
                 "kaiten": {"url": kaiten.url, "token": kaiten.token, "board_id": BOARD_ID, "column_id": QUEUE_COLUMN},
