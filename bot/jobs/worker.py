@@ -5,16 +5,17 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from typing import Any
+from typing import TYPE_CHECKING
 
 from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.job import Job
-from rq.job_lifecycle import call_exception_handlers
 from rq.registry import StartedJobRegistry
 
-from bot.jobs.queues import RetryLater, redis_connection
-from bot.settings import Settings
+from bot.jobs.queues import redis_connection
+
+if TYPE_CHECKING:
+    from bot.container import Container
 
 log = logging.getLogger(__name__)
 
@@ -68,31 +69,17 @@ def recover_after_crash(connection: Redis, queues: list[Queue], name: str) -> li
     return requeued
 
 
-class Worker(SimpleWorker):
-    """SimpleWorker that logs an expected, retried failure (:class:`RetryLater`) as one line, not a traceback."""
-
-    def handle_exception(self, job: Job, *exc_info: Any) -> None:
-        """One warning line for ``RetryLater``; RQ's full traceback for anything unexpected."""
-        if isinstance(exc_info[1], RetryLater):  # the job logged its one line; RQ schedules the retry
-            self.log.debug("job %s failed, RQ retries it: %s", job.id, exc_info[1])
-            call_exception_handlers(self._exc_handlers, job, *exc_info)
-            return
-        super().handle_exception(job, *exc_info)
-
-
-def run_worker(settings: Settings, queue_names: list[str], *, slot: int = 0, burst: bool = False) -> None:
+def run_worker(container: Container, queue_names: list[str], *, slot: int = 0, burst: bool = False) -> None:
     """Preload the models, recover orphans, then work until stopped (or, with ``burst``, until idle)."""
-    from bot.container import process_container
+    from bot.jobs.inprocess import ContainerWorker
 
+    settings = container.settings
     connection = redis_connection(settings)
     queues = [Queue(name, connection=connection) for name in queue_names]
     name = worker_name(queue_names, slot)
-    container = process_container()
     container.engine  # noqa: B018  # migrate before taking jobs
     if settings.stt.queue in queue_names:
         container.transcriber  # noqa: B018  # load Whisper before taking jobs, once for this process
     recover_after_crash(connection, queues, name)
-    # SimpleWorker runs jobs in this process: the loaded model is reused, and no fork happens
-    # after CTranslate2/torch started their threads.
-    Worker(queues, connection=connection, name=name).work(with_scheduler=True, burst=burst,
-                                                          logging_level=settings.log_level.upper())
+    ContainerWorker(queues, container=container, connection=connection, name=name).work(
+        with_scheduler=True, burst=burst, logging_level=settings.log_level.upper())  # RQ's logger at DK_LOG_LEVEL

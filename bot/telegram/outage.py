@@ -16,7 +16,6 @@ from bot.i18n import t
 from bot.ops.alerts import format_duration
 from bot.ops.logging import redact
 from bot.telegram.context import Context
-from bot.telegram.notifier import TelegramNotifier
 
 log = logging.getLogger(__name__)
 
@@ -54,5 +53,5 @@ async def watch_for_recovery(context: Context) -> None:
     log.warning("Bot API reachable again after %s", down_for)
     settings = dk.container.settings
     began = since.astimezone(ZoneInfo(settings.ops.timezone)).strftime("%Y-%m-%d %H:%M:%S %Z")
-    await TelegramNotifier(context.bot, settings.telegram).notify_admins(
+    await context.container.notifier.notify_admins(
         t("admin_bot_api_back", settings.language, duration=down_for, since=began, error=dk.outage_error))

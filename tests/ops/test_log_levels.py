@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from rq import Queue
 
+from bot.container import Container
 from bot.jobs.escalation import enqueue_ticket
 from bot.jobs.inprocess import start_thread_worker
 from bot.jobs.queues import redis_connection
@@ -61,9 +62,9 @@ def test_scheduler_job_runs_are_logged_only_at_debug(level: str, shown: bool, ca
 def test_the_in_process_worker_logs_at_dk_log_level(tmp_path: Path, capsys, restore_logging) -> None:  # type: ignore[no-untyped-def]
     settings = make_settings(tmp_path, log_level="WARNING")
     setup_logging(settings.log_level)
-    with scratch_queue("quiet") as name:
-        worker = start_thread_worker(settings, name)
-        job = Queue(name, connection=redis_connection(settings)).enqueue("math.sqrt", 16.0)
+    with scratch_queue("quiet") as name, Container(settings) as container:
+        worker = start_thread_worker(container, name)
+        job = Queue(name, connection=redis_connection(settings)).enqueue("tests.support.jobs.square_root", 16.0)
         for _ in range(600):  # the job's own status is the barrier
             if job.get_status(refresh=True) == "finished":
                 break

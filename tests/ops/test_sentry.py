@@ -142,7 +142,7 @@ def test_a_worker_job_exception_reaches_sentry_without_the_users_words(
     seen, dsn = recorder
     with scratch_queue("sentry") as name:
         queue = Queue(name, connection=redis_connection(make_settings(tmp_path)))
-        queue.enqueue("builtins.int", USER_TEXT)  # fails quoting its argument: "invalid literal … 'Зебедия…'"
+        queue.enqueue("tests.support.jobs.parse_number", USER_TEXT)  # fails quoting it: "invalid literal … 'Зеб…'"
         result = subprocess.run([sys.executable, "-m", "bot", "worker", "--burst", "--queues", name],
                                 env=_env(tmp_path, dsn), capture_output=True, text=True, timeout=180, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
