@@ -39,6 +39,16 @@ REUSABLE = frozenset({"embed_model", "index", "qdrant", "transcriber", "llm"})
 _SPEAKING = ("inbox", "escalations", "meetings")
 
 
+class IndexLocked(RuntimeError):
+    """The embedded (local-mode) Qdrant store is held by another process, usually the running bot."""
+
+    def __init__(self, path: object) -> None:
+        from bot.i18n import t
+
+        super().__init__(t("index_locked", "en", path=path))
+        self.path = path
+
+
 class Container:
     """Lazily built backends; heavy imports happen only when a backend is first used.
 
@@ -117,7 +127,13 @@ class Container:
             key = cfg.api_key.get_secret_value() if cfg.api_key else None
             return QdrantClient(url=cfg.url, api_key=key)
         self.settings.qdrant_path.mkdir(parents=True, exist_ok=True)
-        return QdrantClient(path=str(self.settings.qdrant_path))
+        try:
+            return QdrantClient(path=str(self.settings.qdrant_path))
+        except RuntimeError as exc:
+            if "already accessed by another instance" not in str(exc):
+                raise
+            raise IndexLocked(self.settings.qdrant_path) from None
+
 
     @cached_property
     def index(self) -> KnowledgeIndex:
@@ -245,7 +261,7 @@ class Container:
 
     @cached_property
     def calendar(self) -> CalDAVCalendar | None:
-        """The CalDAV calendar meetings are booked in; None without DK_CALDAV__URL."""
+        """The CalDAV calendar meetings are booked in (None without DK_CALDAV__URL)."""
         from zoneinfo import ZoneInfo
 
         from bot.integrations.caldav_calendar import CalDAVCalendar
@@ -257,7 +273,6 @@ class Container:
     @cached_property
     def meetings(self) -> MeetingService:
         """Meeting booking over the CalDAV calendar (not configured without DK_CALDAV__URL)."""
-
         from bot.dialog.meetings import MeetingService
         from bot.dialog.meetings.directory import load_directory
 

@@ -319,6 +319,12 @@ class N8NSettings(BaseModel):
     timeout_s: float = 30.0
 
 
+class SentrySettings(BaseModel):
+    """Errors to the company's own Sentry or GlitchTip (off without a DSN); no message text, names or tokens."""
+
+    dsn: SecretStr | None = None  # e.g. https://key@sentry.internal.example/3
+
+
 class Settings(BaseSettings):
     """The whole configuration; build it with :func:`get_settings`."""
 
@@ -357,6 +363,7 @@ class Settings(BaseSettings):
     kaiten: KaitenSettings = Field(default_factory=KaitenSettings)
     n8n: N8NSettings = Field(default_factory=N8NSettings)
     backup: BackupSettings = Field(default_factory=BackupSettings)
+    sentry: SentrySettings = Field(default_factory=SentrySettings)
 
     @property
     def db_url(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
-from datetime import time
+from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -148,8 +148,14 @@ async def cmd_unanswered(update: Update, context: Context) -> None:
     for n, group in enumerate(groups[:UNANSWERED_SHOWN], 1):
         reasons = ", ".join(f"{'👎' if r == 'disliked' else '∅'} {c}" for r, c in group.reasons.most_common())
         lines.append(t("ops_unanswered_item", lang, n=n, count=group.count, question=group.question[:200],
-                       at=group.newest_at.strftime("%Y-%m-%d %H:%M UTC"), reasons=f" ({reasons})"))
+                       at=local_time(group.newest_at, ops.timezone), reasons=f" ({reasons})"))
     await update.effective_message.reply_text("\n".join(lines)[:MESSAGE_LIMIT])
+
+
+def local_time(moment: datetime, timezone: str) -> str:
+    """A stored time (UTC, naive from SQLite) as admins read it: in DK_OPS__TIMEZONE, with the zone's name."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M %Z")
 
 
 async def cmd_audit(update: Update, context: Context) -> None:
