@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -24,8 +25,9 @@ if TYPE_CHECKING:
     from bot.dialog.intents import IntentClassifier
     from bot.dialog.jobs import Jobs
     from bot.dialog.meetings import MeetingService
+    from bot.integrations.caldav_calendar import CalDAVCalendar
     from bot.jobs.inprocess import ThreadWorker
-    from bot.knowledge.index import KnowledgeIndex
+    from bot.knowledge.index import CollectionLayout, KnowledgeIndex
     from bot.knowledge.ingest import IngestService
     from inference.llm import LLMClient
     from inference.stt import WhisperTranscriber
@@ -35,6 +37,16 @@ if TYPE_CHECKING:
 REUSABLE = frozenset({"embed_model", "index", "qdrant", "transcriber", "llm"})
 # Services that speak to chats: they take the notifier when they are built.
 _SPEAKING = ("inbox", "escalations", "meetings")
+
+
+class IndexLocked(RuntimeError):
+    """The embedded (local-mode) Qdrant store is held by another process, usually the running bot."""
+
+    def __init__(self, path: object) -> None:
+        from bot.i18n import t
+
+        super().__init__(t("index_locked", "en", path=path))
+        self.path = path
 
 
 class Container:
@@ -115,7 +127,13 @@ class Container:
             key = cfg.api_key.get_secret_value() if cfg.api_key else None
             return QdrantClient(url=cfg.url, api_key=key)
         self.settings.qdrant_path.mkdir(parents=True, exist_ok=True)
-        return QdrantClient(path=str(self.settings.qdrant_path))
+        try:
+            return QdrantClient(path=str(self.settings.qdrant_path))
+        except RuntimeError as exc:
+            if "already accessed by another instance" not in str(exc):
+                raise
+            raise IndexLocked(self.settings.qdrant_path) from None
+
 
     @cached_property
     def index(self) -> KnowledgeIndex:
@@ -130,7 +148,17 @@ class Container:
                               collection_prefix=self.settings.qdrant.collection_prefix, lexical=lexical,
                               fusion=cfg.fusion, alpha=cfg.hybrid_alpha, cross_language=cfg.cross_language,
                               language_offset=cfg.cross_language_offset,
-                              floor_offset=cfg.cross_language_floor_offset)
+                              floor_offset=cfg.cross_language_floor_offset,
+                              layout=self.collection_layout)
+
+    @property
+    def collection_layout(self) -> CollectionLayout:
+        """Shards, replicas and write consistency of collections created from now on (DK_QDRANT__*)."""
+        from bot.knowledge.index import CollectionLayout
+
+        cfg = self.settings.qdrant
+        return CollectionLayout(shards=cfg.shards, replication_factor=cfg.replication_factor,
+                                write_consistency=cfg.write_consistency)
 
     @cached_property
     def ingest(self) -> IngestService:
@@ -235,18 +263,24 @@ class Container:
         return start_thread_worker(self, self.settings.jobs.ingest_queue)
 
     @cached_property
-    def meetings(self) -> MeetingService:
-        """Meeting booking over the CalDAV calendar (not configured without DK_CALDAV__URL)."""
+    def calendar(self) -> CalDAVCalendar | None:
+        """The CalDAV calendar meetings are booked in (None without DK_CALDAV__URL)."""
         from zoneinfo import ZoneInfo
 
-        from bot.dialog.meeting_directory import load_directory
-        from bot.dialog.meetings import MeetingService
         from bot.integrations.caldav_calendar import CalDAVCalendar
 
         cfg = self.settings.meetings
-        calendar = (CalDAVCalendar(self.settings.caldav, ZoneInfo(cfg.timezone), all_day_blocks=cfg.all_day_blocks)
-                    if self.settings.caldav.configured else None)
-        return MeetingService(engine=self.engine, settings=cfg, calendar=calendar,
+        return (CalDAVCalendar(self.settings.caldav, ZoneInfo(cfg.timezone), all_day_blocks=cfg.all_day_blocks)
+                if self.settings.caldav.configured else None)
+
+    @cached_property
+    def meetings(self) -> MeetingService:
+        """Meeting booking over the CalDAV calendar (not configured without DK_CALDAV__URL)."""
+        from bot.dialog.meetings import MeetingService
+        from bot.dialog.meetings.directory import load_directory
+
+        cfg = self.settings.meetings
+        return MeetingService(engine=self.engine, settings=cfg, calendar=self.calendar,
                               directory=load_directory(cfg.directory), llm=self.llm,
                               server_kind=self.settings.llm.server_kind, admin_lang=self.settings.language,
                               notifier=self.notifier)
@@ -256,6 +290,11 @@ class Container:
         if "llm" in self.__dict__:
             await self.llm.aclose()
         self.close_sync()
+
+    def vector_lock(self) -> AbstractContextManager[object]:
+        """The index's lock when this process has opened it (a backup copies under it), else a no-op."""
+        index = self.__dict__.get("index")
+        return index.lock if index is not None else nullcontext()
 
     def close_sync(self) -> None:
         """Release what needs no event loop."""

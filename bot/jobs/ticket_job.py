@@ -10,6 +10,7 @@ from bot.dialog.ticket_text import load_content
 from bot.integrations.kaiten import KaitenError
 from bot.integrations.n8n import N8nError, N8nUnavailable
 from bot.jobs.escalation import PERMANENT, create_in_tracker, retries_left
+from bot.jobs.queues import RetryLater
 from bot.store import escalation_repo
 from bot.store.db import session_scope
 
@@ -42,7 +43,8 @@ def create_ticket(container: Container, escalation_id: int) -> dict[str, Any]:
         log.warning("ticket for escalation %s failed (%s): %s", escalation_id, "final" if final else "will retry", exc)
         if permanent:
             return {"status": "failed", "error": str(exc)}
-        raise
+        # the warning above is the whole story: the worker logs no chained traceback of httpx internals
+        raise RetryLater(f"ticket for escalation {escalation_id}: {exc}") from None
     with session_scope(engine) as session:
         escalation_repo.update_escalation(session, escalation_id=escalation_id, status="created",
                                           ticket_id=ticket.ticket_id, card_id=ticket.card_id, card_url=ticket.url,
