@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from bot.dialog.access import Access
     from bot.dialog.answer import AnswerService
     from bot.dialog.conversation import Conversations
-    from bot.dialog.escalation import EscalationService
+    from bot.dialog.escalation import EscalationService, Tracker
     from bot.dialog.inbox import Inbox
     from bot.dialog.intents import IntentClassifier
     from bot.dialog.meetings import MeetingService
@@ -26,6 +27,26 @@ if TYPE_CHECKING:
     from bot.knowledge.ingest import IngestService
     from inference.llm import LLMClient
     from inference.stt import WhisperTranscriber
+
+
+def _kaiten(settings: Settings) -> Tracker:
+    from bot.integrations.kaiten import KaitenTracker
+
+    return KaitenTracker(settings.kaiten)
+
+
+def _n8n(settings: Settings) -> Tracker:
+    from bot.integrations.n8n import N8nTracker
+
+    return N8nTracker(settings.n8n)
+
+
+# The one place a tracker is chosen (DK_TRACKER__KIND): a new tracker is its module in integrations/ plus one line.
+TRACKERS: dict[str, Callable[[Settings], Tracker]] = {"kaiten": _kaiten, "n8n": _n8n}
+
+
+class UnknownTracker(ValueError):
+    """DK_TRACKER__KIND names no tracker this build has."""
 
 
 _process_container: Container | None = None
@@ -182,12 +203,24 @@ class Container:
         return IntentClassifier(self.llm, min_confidence=cfg.min_confidence, use_llm=cfg.llm)
 
     @cached_property
+    def tracker(self) -> Tracker | None:
+        """Where requests for a human become tickets (``TRACKERS[DK_TRACKER__KIND]``); None for ``none``."""
+        kind = self.settings.tracker.kind
+        if kind == "none":
+            return None
+        if kind not in TRACKERS:
+            raise UnknownTracker(f"DK_TRACKER__KIND={kind} is not a tracker: use one of none, {', '.join(TRACKERS)}")
+        return TRACKERS[kind](self.settings)
+
+    @cached_property
     def escalations(self) -> EscalationService:
-        """Requests for a human and their tickets (Kaiten, n8n or none); the bot gives it a Telegram notifier."""
+        """Requests for a human and their tickets in ``tracker``; the bot gives it a Telegram notifier."""
         from bot.dialog.escalation import EscalationService
         from bot.dialog.inbox import LoggingNotifier
+        from bot.jobs.escalation import RqTicketJobs
 
-        return EscalationService(engine=self.engine, settings=self.settings, notifier=LoggingNotifier())
+        return EscalationService(engine=self.engine, settings=self.settings, notifier=LoggingNotifier(),
+                                 tracker=self.tracker, jobs=RqTicketJobs(self.settings, self.engine))
 
     @cached_property
     def conversations(self) -> Conversations:
@@ -236,6 +269,8 @@ class Container:
         """Release connections and the local Qdrant lock."""
         if "llm" in self.__dict__:
             await self.llm.aclose()
+        if self.__dict__.get("tracker") is not None:
+            await self.tracker.aclose()  # type: ignore[union-attr]  # checked just above
         self.close_sync()
 
     def close_sync(self) -> None:

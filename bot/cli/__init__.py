@@ -57,6 +57,7 @@ def run_guarded(command: Command, settings: Settings, args: argparse.Namespace) 
     """Run a command, turning the failures a user can fix into one clear line (no traceback)."""
     from sqlalchemy.exc import OperationalError
 
+    from bot.container import UnknownTracker
     from bot.knowledge.errors import DocumentError
     from inference.embeddings import ModelNotInstalled
     from inference.model_pack import ManifestError
@@ -66,6 +67,8 @@ def run_guarded(command: Command, settings: Settings, args: argparse.Namespace) 
         return command(settings, args)
     except ModelNotInstalled as exc:
         return fail(t("model_missing", lang, detail=exc), EXIT_SETUP)
+    except UnknownTracker as exc:
+        return fail(str(exc), EXIT_SETUP)
     except (FileNotFoundError, DocumentError, ManifestError) as exc:
         return fail(str(exc), EXIT_FAILED)
     except OperationalError as exc:

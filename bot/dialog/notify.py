@@ -34,6 +34,6 @@ class Notifier(Protocol):
         """Send a document (or a photo when ``photo``); returns the message id, or None."""
         ...
 
-    async def notify_admins(self, text: str, *, buttons: Keyboard = (), html: bool = False) -> None:
-        """Send to the admin chat, or to each admin privately when no admin chat is set."""
+    async def notify_admins(self, text: str, *, buttons: Keyboard = (), html: bool = False) -> bool:
+        """Send to the admin chat, or to each admin privately when no admin chat is set; True if one got it."""
         ...
