@@ -7,7 +7,15 @@ import logging
 from typing import Any
 
 from bot.container import process_container
-from bot.dialog.escalation import EscalationStatus, Ticket, Tracker, TrackerError, TrackerUnavailable, load_content
+from bot.dialog.escalation import (
+    EscalationStatus,
+    Ticket,
+    TicketContent,
+    Tracker,
+    TrackerError,
+    TrackerUnavailable,
+    load_content,
+)
 from bot.dialog.escalation import ticket_request as build_request
 from bot.jobs.escalation import retries_left
 from bot.store import escalation_repo
@@ -52,7 +60,7 @@ def create_ticket(escalation_id: int) -> dict[str, Any]:
     return {"status": "created", "ticket_id": ticket.ticket_id, "url": ticket.url}
 
 
-async def _create(tracker: Tracker, content: Any) -> Ticket:
+async def _create(tracker: Tracker, content: TicketContent) -> Ticket:
     """Create in this job's own event loop, then release that loop's connections."""
     try:
         return await tracker.create_ticket(build_request(content))

@@ -166,7 +166,8 @@ async def test_an_english_app_user_who_never_sent_lang_gets_every_escalation_not
             kaiten.comment(card["id"], "You get 28 days; apply in the HR portal.", author=AGENT)
             relayed = await bot_says(tg, ALICE_ID, "Support replied to ticket #")
             since = tg.mark()
-            await tg.inject_message(tg.private_chat(alice), alice, "Thanks!", reply_to=int(relayed.result["message_id"]))
+            await tg.inject_message(tg.private_chat(alice), alice, "Thanks!",
+                                    reply_to=int(relayed.result["message_id"]))
             await bot_says(tg, ALICE_ID, f"Added to ticket #{card['id']}", since=since)
             kaiten.move(card["id"], DONE_COLUMN)
             await bot_says(tg, ALICE_ID, f"Ticket #{card['id']} is resolved")

@@ -30,7 +30,8 @@ CABLE = "Where is the spare monitor cable?"
 CABLE_FIX = "In the cabinet next to the kitchen, second shelf."
 
 
-def tickets(data_dir: Path, kaiten: KaitenStandIn, *args: str, **kaiten_overrides: Any) -> subprocess.CompletedProcess[str]:
+def tickets(data_dir: Path, kaiten: KaitenStandIn, *args: str,
+            **kaiten_overrides: Any) -> subprocess.CompletedProcess[str]:
     """Run ``python -m bot tickets …`` with the stand-in configured (review on unless overridden)."""
     settings = tracker_settings(kaiten, "unused", **{"sync_review": True, **kaiten_overrides})
     env = {**os.environ, "DK_DATA_DIR": str(data_dir), "DK_REDIS_URL": TEST_REDIS_URL, **_env(settings)}

@@ -113,6 +113,7 @@ async def test_an_in_test_tracker_plugged_in_by_one_registration_runs_the_whole_
     settings = make_settings(tmp_path, tracker={"kind": "memory", "queue": queue_name, "wait_s": 20},
                              telegram={"admin_chat_id": ADMIN_CHAT_ID, "admin_ids": [ADMIN_ID]})
     tg.group_chat(ADMIN_CHAT_ID, "Admins")
+    tg.private_chat(tg.user(ALICE_ID, "Alice", "alice"))
     container = Container(settings)
     assert container.tracker is memory_tracker, "chosen by DK_TRACKER__KIND through the registration"
     service = container.escalations

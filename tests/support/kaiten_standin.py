@@ -3,9 +3,10 @@
 Serves ``/api/latest`` and ``/api/v1``: ``POST/GET /cards`` (bare-array lists with ``offset``/``limit`` ≤ 100 and
 the documented filters), ``GET/PATCH /cards/{id}``, card comments and tags, ``GET /boards/{id}`` (the board with
 its columns and lanes; 404 for an unknown board, 403 for one the token's user may not see), ``GET
-/boards/{id}/columns`` (types 1 queued, 2 in progress, 3 done), ``GET /users/current``. Bearer auth (401 ``Invalid token``), 200 on create.
-Fault switches: a per-second limit answered with 429 + ``X-RateLimit-Reset``, 5xx for the next N requests or
-while "down", slow replies, and a create that commits the card but loses its response.
+/boards/{id}/columns`` (types 1 queued, 2 in progress, 3 done), ``GET /users/current``. Bearer auth (401
+``Invalid token``), 200 on create. Fault switches: a per-second limit answered with 429 + ``X-RateLimit-Reset``,
+5xx for the next N requests or while "down", slow replies, a create that commits the card but loses its
+response, boards the token may not see.
 
 It runs an aiohttp server on its own thread, so blocking code (a CLI run, a worker process) can call it too.
 """

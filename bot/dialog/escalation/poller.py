@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from redis import RedisError
 
 from bot.dialog.escalation.service import EscalationService
-from bot.dialog.escalation.tracker import Tracker, TrackerError, TicketState
+from bot.dialog.escalation.tracker import TicketState, Tracker, TrackerError
 from bot.i18n import t
 from bot.store import escalation_repo
 from bot.store.db import in_session

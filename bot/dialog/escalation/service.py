@@ -105,13 +105,11 @@ class EscalationService:
                       answer_id: int | None = None, message_id: int | None = None, question: str | None = None,
                       lang: Lang | None = None) -> RequestResult:
         """Escalate a question (by its answer id, stored message id or text) once; tell the user and admins."""
+        lang = lang or self.settings.language
         async with self._store_lock:  # presses arrive together (concurrent updates); SQLite takes one writer
             escalation, created = await in_session(self.engine, self._store, chat_telegram_id, requester, source,
-                                                   answer_id, message_id, question)
+                                                   answer_id, message_id, question, lang)
         assert escalation.id is not None
-        lang = lang or self.settings.language
-        if created:  # the language of this first reply is the language of every later notice about it
-            await in_session(self.engine, escalation_repo.update_escalation, escalation_id=escalation.id, lang=lang)
         reply_to = escalation.question_telegram_id
         if not created:
             extra = t("human_already_ticket", lang, ticket=escalation.ticket_id) if escalation.ticket_id else ""
@@ -186,7 +184,8 @@ class EscalationService:
             await self.tracker.aclose()
 
     def _store(self, session: Session, chat_telegram_id: int, requester: Requester, source: str,
-               answer_id: int | None, message_id: int | None, question: str | None) -> tuple[Escalation, bool]:
+               answer_id: int | None, message_id: int | None, question: str | None,
+               lang: Lang) -> tuple[Escalation, bool]:
         chat = _race_safe(session, lambda: repo.get_or_create_chat(session, telegram_id=chat_telegram_id))
         user = _race_safe(session, lambda: repo.get_or_create_user(
             session, telegram_id=requester.telegram_id, username=requester.username, full_name=requester.full_name))
@@ -203,6 +202,7 @@ class EscalationService:
             session, chat_id=chat.id, user_id=user.id, answer_id=answer_id, message_id=message_id,
             question_key=question_key(message_id=message_id, answer_id=answer_id, question=text), question=text,
             question_telegram_id=message.telegram_message_id if message else None, source=source,
+            lang=lang,  # the language of this first reply is the language of every later notice about it
             tracker=self.tracker_kind,
             status=EscalationStatus.queued if self.tracker and self.jobs else EscalationStatus.requested)
 

@@ -24,14 +24,14 @@ def upgrade() -> None:
     op.execute("UPDATE escalation SET ticket_id = CAST(card_id AS VARCHAR(32)) "
                "WHERE ticket_id IS NULL AND card_id IS NOT NULL")
     with op.batch_alter_table("escalation", schema=None) as batch_op:
-        batch_op.alter_column("card_url", new_column_name="ticket_url", existing_type=_STRING())
+        batch_op.alter_column("card_url", new_column_name="ticket_url", existing_type=sa.String())
         batch_op.drop_column("card_id")
         batch_op.add_column(sa.Column("lang", _STRING(length=2), nullable=True))
     with op.batch_alter_table("ticket_entry", schema=None) as batch_op:
-        batch_op.alter_column("card_id", type_=_STRING(length=255), existing_type=sa.BigInteger(),
+        batch_op.alter_column("card_id", type_=sa.String(length=255), existing_type=sa.BigInteger(),
                               existing_nullable=False, postgresql_using="card_id::varchar")
     with op.batch_alter_table("ticket_entry", schema=None) as batch_op:
-        batch_op.alter_column("card_id", new_column_name="ticket_id", existing_type=_STRING(length=255),
+        batch_op.alter_column("card_id", new_column_name="ticket_id", existing_type=sa.String(length=255),
                               existing_nullable=False)
         batch_op.add_column(sa.Column("tracker", _STRING(), nullable=False, server_default="kaiten"))
 
@@ -39,14 +39,14 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("ticket_entry", schema=None) as batch_op:
         batch_op.drop_column("tracker")
-        batch_op.alter_column("ticket_id", new_column_name="card_id", existing_type=_STRING(length=255),
+        batch_op.alter_column("ticket_id", new_column_name="card_id", existing_type=sa.String(length=255),
                               existing_nullable=False)
     with op.batch_alter_table("ticket_entry", schema=None) as batch_op:
-        batch_op.alter_column("card_id", type_=sa.BigInteger(), existing_type=_STRING(length=255),
+        batch_op.alter_column("card_id", type_=sa.BigInteger(), existing_type=sa.String(length=255),
                               existing_nullable=False, postgresql_using="card_id::bigint")
     with op.batch_alter_table("escalation", schema=None) as batch_op:
         batch_op.drop_column("lang")
         batch_op.add_column(sa.Column("card_id", sa.BigInteger(), nullable=True))
-        batch_op.alter_column("ticket_url", new_column_name="card_url", existing_type=_STRING())
+        batch_op.alter_column("ticket_url", new_column_name="card_url", existing_type=sa.String())
     # Only Kaiten's ids were numbers: the others stay without a card id.
     op.execute("UPDATE escalation SET card_id = CAST(ticket_id AS BIGINT) WHERE tracker = 'kaiten'")
