@@ -189,3 +189,36 @@ def test_kaiten_comment_json_is_read_only_in_integrations() -> None:
              if not path.relative_to(ROOT).as_posix().startswith("bot/integrations/")
              and ('"author_id"' in path.read_text() or '"internal"' in path.read_text())]
     assert leaks == []
+
+
+async def test_every_notice_of_an_escalation_speaks_the_language_of_its_first_reply(
+        tg: BotApiEmulator, tmp_path: Path, queue_name: str, memory_tracker: MemoryTracker) -> None:
+    """An English-app user (the transport passes ``en``) in a Russian deployment: English from first to last."""
+    settings = make_settings(tmp_path, tracker={"kind": "memory", "queue": queue_name, "wait_s": 20})
+    assert settings.language == "ru"
+    tg.private_chat(tg.user(ALICE_ID, "Alice", "alice", language_code="en"))
+    container = Container(settings)
+    service = container.escalations
+    service.notifier = TelegramNotifier(tg.make_bot(), settings.telegram)
+    use_for_jobs(container)
+    worker = start_thread_worker(settings, queue_name)
+    try:
+        answer_id = _question(container, "Where do I get a pass?")
+        first = await service.request(chat_telegram_id=ALICE_ID, requester=Requester(ALICE_ID, "Alice", "alice"),
+                                      source="button", answer_id=answer_id, lang="en")
+        again = await service.request(chat_telegram_id=ALICE_ID, requester=Requester(ALICE_ID, "Alice", "alice"),
+                                      source="button", answer_id=answer_id, lang="en")
+        memory_tracker.comments["MEM-1"] = [Comment(3, "At the front desk.", "agent")]
+        memory_tracker.resolved["MEM-1"] = datetime.now(UTC)
+        await SupportPoller(service).tick()
+    finally:
+        worker.stop_after_current_job()
+        await asyncio.sleep(0)
+        container.close_sync()
+    assert first.ticket_id == "MEM-1" and not again.created
+    told = [c.params["text"] for c in tg.calls_to("sendMessage") if int(c.params["chat_id"]) == ALICE_ID]
+    assert told == ["Ticket #MEM-1 is created; the answer will come here.",
+                    "A human has already been asked about this question (ticket #MEM-1). The answer will come here.",
+                    "💬 Support replied to ticket #MEM-1:\n\nAt the front desk.\n\n"
+                    "Reply to this message to add to the ticket.",
+                    "✅ Ticket #MEM-1 is resolved."]
