@@ -24,7 +24,7 @@ from bot.store.models import EscalationStatus, utcnow
 
 log = logging.getLogger(__name__)
 
-CREATE_TICKET = "bot.jobs.ticket_job.create_ticket"  # the job itself builds the worker's container
+CREATE_TICKET = "bot.jobs.ticket_job.create_ticket"  # the worker hands it its container
 
 
 def job_id(settings: Settings, escalation_id: int) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.container import TRACKERS, Container, use_for_jobs
+from bot.container import TRACKERS, Container
 from bot.dialog.escalation import (
     Comment,
     Requester,
@@ -118,8 +118,7 @@ async def test_an_in_test_tracker_plugged_in_by_one_registration_runs_the_whole_
     assert container.tracker is memory_tracker, "chosen by DK_TRACKER__KIND through the registration"
     service = container.escalations
     service.notifier = TelegramNotifier(tg.make_bot(), settings.telegram)
-    use_for_jobs(container)
-    worker = start_thread_worker(settings, queue_name)  # the ticket job runs as on a worker
+    worker = start_thread_worker(container, queue_name)  # the ticket job runs as on a worker
     try:
         result = await service.request(chat_telegram_id=ALICE_ID, requester=Requester(ALICE_ID, "Alice", "alice"),
                                        source="not_found", answer_id=_question(container, "Где взять пропуск?"))
@@ -200,8 +199,7 @@ async def test_every_notice_of_an_escalation_speaks_the_language_of_its_first_re
     container = Container(settings)
     service = container.escalations
     service.notifier = TelegramNotifier(tg.make_bot(), settings.telegram)
-    use_for_jobs(container)
-    worker = start_thread_worker(settings, queue_name)
+    worker = start_thread_worker(container, queue_name)
     try:
         answer_id = _question(container, "Where do I get a pass?")
         first = await service.request(chat_telegram_id=ALICE_ID, requester=Requester(ALICE_ID, "Alice", "alice"),

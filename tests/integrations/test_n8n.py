@@ -17,7 +17,7 @@ import pytest_asyncio
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.container import Container, use_for_jobs
+from bot.container import Container
 from bot.dialog.escalation import Requester
 from bot.jobs.inprocess import start_thread_worker
 from bot.settings import ROOT
@@ -74,8 +74,7 @@ async def test_n8n_gets_the_payload_and_secret_and_its_ticket_reaches_the_user(
                              telegram={"admin_chat_id": ADMIN_CHAT_ID, "admin_ids": [ADMIN_ID]})
     tg.group_chat(ADMIN_CHAT_ID, "Admins")
     container = Container(settings)
-    use_for_jobs(container)
-    worker = start_thread_worker(settings, queue_name)  # the in-process runner, as the bot uses for ingestion
+    worker = start_thread_worker(container, queue_name)  # the in-process runner, as the bot uses for ingestion
     service = container.escalations  # the n8n tracker, chosen by the container
     service.notifier = TelegramNotifier(tg.make_bot(), settings.telegram)
     try:
