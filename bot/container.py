@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from bot.dialog.meetings import MeetingService
     from bot.integrations.caldav_calendar import CalDAVCalendar
     from bot.jobs.inprocess import ThreadWorker
-    from bot.knowledge.index import KnowledgeIndex
+    from bot.knowledge.index import CollectionLayout, KnowledgeIndex
     from bot.knowledge.ingest import IngestService
     from inference.llm import LLMClient
     from inference.stt import WhisperTranscriber
@@ -57,6 +58,16 @@ class UnknownTracker(ValueError):
 REUSABLE = frozenset({"embed_model", "index", "qdrant", "transcriber", "llm"})
 # Services that speak to chats: they take the notifier when they are built.
 _SPEAKING = ("inbox", "escalations", "meetings")
+
+
+class IndexLocked(RuntimeError):
+    """The embedded (local-mode) Qdrant store is held by another process, usually the running bot."""
+
+    def __init__(self, path: object) -> None:
+        from bot.i18n import t
+
+        super().__init__(t("index_locked", "en", path=path))
+        self.path = path
 
 
 class Container:
@@ -137,7 +148,13 @@ class Container:
             key = cfg.api_key.get_secret_value() if cfg.api_key else None
             return QdrantClient(url=cfg.url, api_key=key)
         self.settings.qdrant_path.mkdir(parents=True, exist_ok=True)
-        return QdrantClient(path=str(self.settings.qdrant_path))
+        try:
+            return QdrantClient(path=str(self.settings.qdrant_path))
+        except RuntimeError as exc:
+            if "already accessed by another instance" not in str(exc):
+                raise
+            raise IndexLocked(self.settings.qdrant_path) from None
+
 
     @cached_property
     def index(self) -> KnowledgeIndex:
@@ -150,7 +167,16 @@ class Container:
         return KnowledgeIndex(client=self.qdrant, embed_model=self.embed_model,
                               model_name=self.settings.embeddings.model_dir.name,
                               collection_prefix=self.settings.qdrant.collection_prefix, lexical=lexical,
-                              fusion=cfg.fusion, alpha=cfg.hybrid_alpha)
+                              fusion=cfg.fusion, alpha=cfg.hybrid_alpha, layout=self.collection_layout)
+
+    @property
+    def collection_layout(self) -> CollectionLayout:
+        """Shards, replicas and write consistency of collections created from now on (DK_QDRANT__*)."""
+        from bot.knowledge.index import CollectionLayout
+
+        cfg = self.settings.qdrant
+        return CollectionLayout(shards=cfg.shards, replication_factor=cfg.replication_factor,
+                                write_consistency=cfg.write_consistency)
 
     @cached_property
     def ingest(self) -> IngestService:
@@ -268,7 +294,7 @@ class Container:
 
     @cached_property
     def calendar(self) -> CalDAVCalendar | None:
-        """The CalDAV calendar meetings are booked in; None without DK_CALDAV__URL."""
+        """The CalDAV calendar meetings are booked in (None without DK_CALDAV__URL)."""
         from zoneinfo import ZoneInfo
 
         from bot.integrations.caldav_calendar import CalDAVCalendar
@@ -280,7 +306,6 @@ class Container:
     @cached_property
     def meetings(self) -> MeetingService:
         """Meeting booking over the CalDAV calendar (not configured without DK_CALDAV__URL)."""
-
         from bot.dialog.meetings import MeetingService
         from bot.dialog.meetings.directory import load_directory
 
@@ -297,6 +322,11 @@ class Container:
         if self.__dict__.get("tracker") is not None:
             await self.tracker.aclose()  # type: ignore[union-attr]  # checked just above
         self.close_sync()
+
+    def vector_lock(self) -> AbstractContextManager[object]:
+        """The index's lock when this process has opened it (a backup copies under it), else a no-op."""
+        index = self.__dict__.get("index")
+        return index.lock if index is not None else nullcontext()
 
     def close_sync(self) -> None:
         """Release what needs no event loop."""

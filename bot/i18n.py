@@ -27,6 +27,14 @@ TEXTS: dict[str, dict[Lang, str]] = {
     },
     "sources": {"ru": "Источники:", "en": "Sources:"},
     "no_sources": {"ru": "Источники: нет", "en": "Sources: none"},
+    "index_locked": {
+        "ru": "Индекс знаний в {path} занят другим процессом Dialog Keeper (запущенным ботом или воркером): "
+              "остановите его, спросите бота через /search или подключите сервер Qdrant (DK_QDRANT__URL), "
+              "чтобы индексом могли пользоваться несколько процессов.",
+        "en": "The knowledge index in {path} is in use by another Dialog Keeper process (the running bot or a "
+              "worker): stop it, ask the bot with /search instead, or run a Qdrant server (DK_QDRANT__URL) so "
+              "that several processes can share the index.",
+    },
     "model_missing": {
         "ru": "Модель не установлена: {detail}",
         "en": "A model is not installed: {detail}",
@@ -170,6 +178,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "ru": "Что-то пошло не так. Ваше сообщение сохранено, администраторы уже знают.",
         "en": "Something went wrong. Your message is saved and the admins have been told.",
     },
+    "admin_bot_api_back": {"ru": "🟢 Bot API снова доступен: был недоступен {duration} (с {since}). "
+                                 "Последняя ошибка: {error}",
+                           "en": "🟢 The Bot API is reachable again after {duration} (unreachable since {since}). "
+                                 "Last error: {error}"},
     "admin_error": {"ru": "⚠️ Ошибка при обработке обновления {update_id}: {error}",
                     "en": "⚠️ Error while handling update {update_id}: {error}"},
     "smalltalk_hello": {"ru": "Здравствуйте! Чем могу помочь? Спросите что-нибудь по базе знаний.",

@@ -97,6 +97,20 @@ class QdrantSettings(BaseModel):
     api_key: SecretStr | None = None
     path: Path | None = None  # local-mode directory; defaults to <data_dir>/qdrant
     collection_prefix: str = "kb"
+    # Fixed when a collection is created (a self-hosted Qdrant cannot reshard, and a later replication factor
+    # adds no replicas to existing shards): change them, then `dialog-keeper reindex` into a new collection.
+    shards: int = Field(default=1, ge=1)  # on a cluster: at least 2 per node (12 divides evenly from 1 to 12)
+    replication_factor: int = Field(default=1, ge=1)  # 2 on a cluster of three or more vectors hosts
+    write_consistency: int = Field(default=1, ge=1)  # replicas that must confirm a write
+
+
+class BackupSettings(BaseModel):
+    """Nightly backups by the scheduler: ``dialog-keeper backup`` into a dated folder under ``dir``."""
+
+    dir: Path | None = None  # unset: no nightly backup (the `backup --out` command works regardless)
+    keep_days: int = Field(default=14, ge=1)  # older backups under ``dir`` are removed after a new one
+    time: str = Field(default="03:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")  # HH:MM in DK_OPS__TIMEZONE
+    max_age_h: float = Field(default=24.0, gt=0)  # the health check fails when the newest backup is older
 
 
 class RetrievalSettings(BaseModel):
@@ -306,6 +320,12 @@ class N8NSettings(BaseModel):
     timeout_s: float = 30.0
 
 
+class SentrySettings(BaseModel):
+    """Errors to the company's own Sentry or GlitchTip (off without a DSN); no message text, names or tokens."""
+
+    dsn: SecretStr | None = None  # e.g. https://key@sentry.internal.example/3
+
+
 class Settings(BaseSettings):
     """The whole configuration; build it with :func:`get_settings`."""
 
@@ -343,6 +363,8 @@ class Settings(BaseSettings):
     tracker: TrackerSettings = Field(default_factory=TrackerSettings)
     kaiten: KaitenSettings = Field(default_factory=KaitenSettings)
     n8n: N8NSettings = Field(default_factory=N8NSettings)
+    backup: BackupSettings = Field(default_factory=BackupSettings)
+    sentry: SentrySettings = Field(default_factory=SentrySettings)
 
     @property
     def db_url(self) -> str:

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from rq import Queue, SimpleWorker
 from rq.job import Job
+from rq.job_lifecycle import call_exception_handlers
 from rq.timeouts import TimerDeathPenalty
 
-from bot.jobs.queues import redis_connection
+from bot.jobs.queues import RetryLater, redis_connection
 
 if TYPE_CHECKING:
     from bot.container import Container
@@ -49,6 +50,15 @@ class ContainerWorker(SimpleWorker):
             job.container = self.container
         return bool(super().perform_job(job, *args, **kwargs))
 
+    def handle_exception(self, job: Job, *exc_info: Any) -> None:
+        """An expected, retried failure (:class:`RetryLater`) is the job's own one log line; anything else gets
+        RQ's full traceback."""
+        if isinstance(exc_info[1], RetryLater):
+            self.log.debug("job %s failed, RQ retries it: %s", job.id, exc_info[1])
+            call_exception_handlers(self._exc_handlers, job, *exc_info)
+            return
+        super().handle_exception(job, *exc_info)
+
 
 class ThreadWorker(ContainerWorker):
     """A ContainerWorker without signal handlers (only the main thread may install them) and with
@@ -70,7 +80,9 @@ def start_thread_worker(container: Container, queue_name: str) -> ThreadWorker:
     # a short TTL keeps the blocking dequeue short, so a stop request is seen within seconds
     worker = ThreadWorker([Queue(queue_name, connection=connection)], container=container, connection=connection,
                           worker_ttl=30)
-    thread = threading.Thread(target=worker.work, kwargs={"with_scheduler": False},
+    # RQ sets its logger to the level given here (INFO unless told): the bot's DK_LOG_LEVEL rules it too
+    thread = threading.Thread(target=worker.work, kwargs={"with_scheduler": False,
+                                                          "logging_level": container.settings.log_level.upper()},
                               name=f"rq-{queue_name}", daemon=True)
     thread.start()
     log.info("working queue %s in this process (%s)", queue_name, worker.name)

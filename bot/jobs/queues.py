@@ -12,13 +12,18 @@ from rq.job import Job, JobStatus
 from bot.dialog.jobs import JobOutcome
 from bot.settings import Settings
 
+
+class RetryLater(Exception):
+    """A job's expected, transient failure: RQ retries it, and the worker logs it as one line, not a traceback."""
+
+
 TRANSCRIBE = "bot.jobs.voice.transcribe_message"
 INGEST = "bot.jobs.ingest.ingest_upload"
 
 
-def redis_connection(settings: Settings) -> Redis:
+def redis_connection(settings: Settings, *, timeout_s: float = 10) -> Redis:
     """A Redis client for queues (short timeouts so a dead Redis is reported, not waited on)."""
-    return Redis.from_url(settings.redis_url, socket_connect_timeout=3, socket_timeout=10)
+    return Redis.from_url(settings.redis_url, socket_connect_timeout=min(3, timeout_s), socket_timeout=timeout_s)
 
 
 def stt_queue(settings: Settings, connection: Redis | None = None) -> Queue:

@@ -17,6 +17,7 @@ from bot.dialog.escalation import (
 )
 from bot.dialog.escalation import ticket_request as build_request
 from bot.jobs.escalation import retries_left
+from bot.jobs.queues import RetryLater
 from bot.store import escalation_repo
 from bot.store.db import session_scope
 
@@ -52,7 +53,8 @@ def create_ticket(container: Container, escalation_id: int) -> dict[str, Any]:
         log.warning("ticket for escalation %s failed (%s): %s", escalation_id, "final" if final else "will retry", exc)
         if permanent:
             return {"status": "failed", "error": str(exc)}
-        raise
+        # the warning above is the whole story: the worker logs no chained traceback of httpx internals
+        raise RetryLater(f"ticket for escalation {escalation_id}: {exc}") from None
     with session_scope(engine) as session:
         escalation_repo.update_escalation(session, escalation_id=escalation_id, status=EscalationStatus.created,
                                           ticket_id=ticket.ticket_id, ticket_url=ticket.url,

@@ -81,5 +81,5 @@ def run_worker(container: Container, queue_names: list[str], *, slot: int = 0, b
     if settings.stt.queue in queue_names:
         container.transcriber  # noqa: B018  # load Whisper before taking jobs, once for this process
     recover_after_crash(connection, queues, name)
-    ContainerWorker(queues, container=container, connection=connection, name=name).work(with_scheduler=True,
-                                                                                          burst=burst)
+    ContainerWorker(queues, container=container, connection=connection, name=name).work(
+        with_scheduler=True, burst=burst, logging_level=settings.log_level.upper())  # RQ's logger at DK_LOG_LEVEL

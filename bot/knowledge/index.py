@@ -49,6 +49,15 @@ def chunk_id(version_key: str, position: int) -> str:
     return str(uuid.uuid5(CHUNK_NAMESPACE, f"{version_key}:{position}"))
 
 
+@dataclass(frozen=True)
+class CollectionLayout:
+    """How a new collection is spread over a Qdrant cluster; fixed once it exists (``reindex`` is the way)."""
+
+    shards: int = 1
+    replication_factor: int = 1
+    write_consistency: int = 1
+
+
 def collection_name(prefix: str, model_name: str, dimension: int) -> str:
     """A collection per model and dimension, so vectors of two models never mix."""
     slug = re.sub(r"[^a-z0-9]+", "-", model_name.lower()).strip("-")
@@ -97,7 +106,7 @@ class KnowledgeIndex:
 
     def __init__(self, *, client: QdrantClient, embed_model: BaseEmbedding, model_name: str,
                  collection_prefix: str, lexical: LexicalIndex | None = None, fusion: str = "relative",
-                 alpha: float = 0.5) -> None:
+                 alpha: float = 0.5, layout: CollectionLayout | None = None) -> None:
         self.embed_model = embed_model
         self.model_name = model_name
         # A model that knows its size saves embedding a probe text at every start (the CLI starts often).
@@ -107,10 +116,20 @@ class KnowledgeIndex:
         self.lexical = lexical
         # relative: alpha × min-max(cosine) + (1 − alpha) × min-max(BM25) over the candidates; rrf: by ranks.
         self.fusion, self.alpha = fusion, alpha
+        self.layout = layout or CollectionLayout()
         self._client = client
-        self._store = QdrantVectorStore(client=client, collection_name=self.collection)
+        # LlamaIndex creates the collection on the first add, with this layout (fixed from then on).
+        self._store = QdrantVectorStore(client=client, collection_name=self.collection,
+                                        shard_number=self.layout.shards,
+                                        replication_factor=self.layout.replication_factor,
+                                        write_consistency_factor=self.layout.write_consistency)
         # Local-mode Qdrant and the torch model are shared state: serialise access from worker threads.
         self._lock = threading.Lock()
+
+    @property
+    def lock(self) -> threading.Lock:
+        """Held while the collection is read or written in this process (a backup holds it while it copies)."""
+        return self._lock
 
     @property
     def mode(self) -> str:

@@ -79,6 +79,8 @@ def setup_logging(level: str = "INFO", *, json: bool = False) -> None:
     root.setLevel(level.upper())
     for noisy in ("httpx", "httpcore", "sentence_transformers", "alembic", "bm25s"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # apscheduler (PTB's job queue) writes two INFO lines per job run: only a DEBUG log wants them
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if root.level <= logging.DEBUG else logging.WARNING)
 
 
 def bind_update(update_id: int | None) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from redis import RedisError
 from telegram import BotCommand, Update
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -23,7 +24,7 @@ from telegram.ext import (
 from bot.container import Container
 from bot.dialog.access import RateLimiter
 from bot.dialog.messages import Kept
-from bot.ops.logging import add_secrets_of
+from bot.ops.logging import add_secrets_of, redact
 from bot.telegram import admin, documents, handlers, meetings, ops, search, tickets
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.context import BotServices, Context
@@ -173,14 +174,41 @@ async def retry_deferred(context: Context) -> None:
         await inbox.retry_deferred(waiting, _channels(context))
 
 
+class TokenRefused(RuntimeError):
+    """The Bot API refused DK_TELEGRAM__TOKEN (retrying cannot help)."""
+
+
+async def wait_for_bot_api(application: App, *, first_delay_s: float = 1.0, max_delay_s: float = 30.0) -> None:
+    """Initialize the bot (``getMe``), retrying with back-off while the Bot API is unreachable.
+
+    One warning line per failed attempt, without the token or a traceback; PTB's own bootstrap would print a
+    traceback and give up.
+    """
+    delay, attempt = first_delay_s, 1
+    while True:
+        try:
+            await application.initialize()
+            return
+        except InvalidToken as exc:
+            raise TokenRefused("the Bot API refused DK_TELEGRAM__TOKEN (check it with @BotFather)") from exc
+        except NetworkError as exc:  # refused, timed out, 5xx from a proxy: the Bot API may come back
+            log.warning("Bot API unreachable at start (attempt %d: %s); retrying in %.0f s", attempt,
+                        redact(str(exc)) or type(exc).__name__, delay)
+        await asyncio.sleep(delay)
+        delay, attempt = min(delay * 2, max_delay_s), attempt + 1
+
+
 def run(container: Container) -> None:
-    """Run until interrupted, by long polling or behind a webhook."""
+    """Run until interrupted, by long polling or behind a webhook; waits for the Bot API at start."""
     settings = container.settings.telegram
     application = build_application(container)
+    loop = asyncio.new_event_loop()  # PTB's run_* use the current loop: the wait must run on the same one
+    asyncio.set_event_loop(loop)
+    loop.run_until_complete(wait_for_bot_api(application))
     if settings.mode == "webhook":
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
                                 url_path=settings.webhook_path, webhook_url=settings.webhook_url,
-                                secret_token=secret, allowed_updates=Update.ALL_TYPES)
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+                                secret_token=secret, allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+    else:  # -1: a Bot API that drops again between getMe and deleteWebhook is waited for, not a crash
+        application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)

@@ -58,7 +58,9 @@ async def start_bot(tg: BotApiEmulator, kb: Container, data_dir: Path, *, share_
     if app.post_init is not None:  # run_polling() would call it; tests start the pieces themselves
         await app.post_init(app)
     await app.start()
-    await app.updater.start_polling(poll_interval=0, timeout=1)  # type: ignore[union-attr]
+    # as run_polling() does: an error while fetching updates goes to the application's error handler
+    await app.updater.start_polling(  # type: ignore[union-attr]
+        poll_interval=0, timeout=1, error_callback=lambda exc: app.create_task(app.process_error(None, exc)))
     return BotUnderTest(tg, app, container)
 
 

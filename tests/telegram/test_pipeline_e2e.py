@@ -7,8 +7,6 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-from telegram.error import NetworkError
-
 from bot.store.models import AnswerRecord, Escalation, Message, MessageStatus
 from tests.support.bot_api_emulator import BotApiEmulator
 from tests.telegram.conftest import (
@@ -131,13 +129,6 @@ async def test_sources_are_forgotten_with_the_conversation(bot: BotUnderTest, tg
     before, _, after = _bot_texts(tg, ALICE_ID)[-3:]
     assert "Vacation and Leave Policy" in before
     assert "Vacation" not in after and "ещё не было ответов" in after
-
-
-async def test_a_polling_outage_is_one_warning_and_one_admin_notice(bot: BotUnderTest, tg: BotApiEmulator) -> None:
-    for _ in range(5):  # what PTB reports while getUpdates cannot reach the Bot API
-        await bot.app.process_error(None, NetworkError("httpx.ConnectError: All connection attempts failed"))
-    await asyncio.sleep(0.5)
-    assert len(tg.messages_in(ADMIN_CHAT_ID, from_bot=True)) == 1
 
 
 async def test_a_document_sent_while_redis_is_down_is_ingested_when_it_is_back(
