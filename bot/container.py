@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from functools import cached_property
 from types import TracebackType
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from bot.dialog.access import Access
     from bot.dialog.answer import AnswerService
     from bot.dialog.conversation import Conversations
-    from bot.dialog.escalation import EscalationService
+    from bot.dialog.escalation import EscalationService, Tracker
     from bot.dialog.inbox import Inbox
     from bot.dialog.intents import IntentClassifier
     from bot.dialog.jobs import Jobs
@@ -31,6 +32,26 @@ if TYPE_CHECKING:
     from bot.knowledge.ingest import IngestService
     from inference.llm import LLMClient
     from inference.stt import WhisperTranscriber
+
+
+def _kaiten(settings: Settings) -> Tracker:
+    from bot.integrations.kaiten import KaitenTracker
+
+    return KaitenTracker(settings.kaiten)
+
+
+def _n8n(settings: Settings) -> Tracker:
+    from bot.integrations.n8n import N8nTracker
+
+    return N8nTracker(settings.n8n)
+
+
+# The one place a tracker is chosen (DK_TRACKER__KIND): a new tracker is its module in integrations/ plus one line.
+TRACKERS: dict[str, Callable[[Settings], Tracker]] = {"kaiten": _kaiten, "n8n": _n8n}
+
+
+class UnknownTracker(ValueError):
+    """DK_TRACKER__KIND names no tracker this build has."""
 
 
 # Backends a caller may hand in already built (tests share one loaded model or index between containers).
@@ -230,11 +251,23 @@ class Container:
         return IntentClassifier(self.llm, min_confidence=cfg.min_confidence, use_llm=cfg.llm)
 
     @cached_property
-    def escalations(self) -> EscalationService:
-        """Requests for a human and their tickets (Kaiten, n8n or none)."""
-        from bot.dialog.escalation import EscalationService
+    def tracker(self) -> Tracker | None:
+        """Where requests for a human become tickets (``TRACKERS[DK_TRACKER__KIND]``); None for ``none``."""
+        kind = self.settings.tracker.kind
+        if kind == "none":
+            return None
+        if kind not in TRACKERS:
+            raise UnknownTracker(f"DK_TRACKER__KIND={kind} is not a tracker: use one of none, {', '.join(TRACKERS)}")
+        return TRACKERS[kind](self.settings)
 
-        return EscalationService(engine=self.engine, settings=self.settings, notifier=self.notifier)
+    @cached_property
+    def escalations(self) -> EscalationService:
+        """Requests for a human and their tickets in ``tracker``."""
+        from bot.dialog.escalation import EscalationService
+        from bot.jobs.escalation import RqTicketJobs
+
+        return EscalationService(engine=self.engine, settings=self.settings, notifier=self.notifier,
+                                 tracker=self.tracker, jobs=RqTicketJobs(self.settings, self.engine))
 
     @cached_property
     def conversations(self) -> Conversations:
@@ -289,6 +322,8 @@ class Container:
         """Release connections and the local Qdrant lock."""
         if "llm" in self.__dict__:
             await self.llm.aclose()
+        if self.__dict__.get("tracker") is not None:
+            await self.tracker.aclose()  # type: ignore[union-attr]  # checked just above
         self.close_sync()
 
     def vector_lock(self) -> AbstractContextManager[object]:

@@ -376,6 +376,11 @@ def t(key: str, lang: Lang, **values: object) -> str:
     return TEXTS[key][lang].format(**values)
 
 
+def as_lang(value: str | None, default: Lang) -> Lang:
+    """A stored language code as a ``Lang``: one the bot speaks, else ``default``."""
+    return "en" if value == "en" else "ru" if value == "ru" else default
+
+
 def detect_language(text: str, default: Lang = "ru") -> Lang:
     """"ru" when Cyrillic letters dominate, "en" when Latin ones do, else ``default``."""
     cyrillic = sum(1 for ch in text if "а" <= ch.lower() <= "я" or ch in "ёЁ")

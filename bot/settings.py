@@ -304,7 +304,8 @@ class OpsSettings(BaseModel):
 class TrackerSettings(BaseModel):
     """Where a request for a human becomes a ticket: Kaiten, an n8n workflow, or nowhere (a row + admin notice)."""
 
-    kind: Literal["kaiten", "n8n", "none"] = "none"
+    # kaiten | n8n | none: a name in bot/container.py's TRACKERS (a new tracker registers one there)
+    kind: str = Field(default="none", pattern=r"^[a-z][a-z0-9_-]*$")
     queue: str = "tickets"  # the RQ queue of ticket jobs (`dialog-keeper worker --queues tickets`)
     job_timeout_s: int = 120
     # Back-off between attempts while the tracker is down: about 5 hours in all, then the admins are alerted.
@@ -413,6 +414,14 @@ class Settings(BaseSettings):
                     default = SENTENCE_TRANSFORMERS_DEV_MODEL  # the packaged (English-only) model of that path
                 # a copy: the section object may be shared with other Settings built from the same values
                 setattr(self, section, sub.model_copy(update={name: self.models_dir / default}))
+        return self
+
+    @model_validator(mode="after")
+    def _n8n_needs_a_secret(self) -> Settings:
+        """An n8n tracker without a secret would post to a webhook that anyone may call: refuse to start."""
+        if self.tracker.kind == "n8n" and (self.n8n.secret is None or not self.n8n.secret.get_secret_value().strip()):
+            raise ValueError("DK_N8N__SECRET must be set when DK_TRACKER__KIND=n8n "
+                             "(the workflow rejects requests while its secret is empty)")
         return self
 
     @model_validator(mode="after")

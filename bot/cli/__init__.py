@@ -70,7 +70,7 @@ def run_guarded(command: Command, settings: Settings, args: argparse.Namespace) 
     """Run a command, turning the failures a user can fix into one clear line (no traceback)."""
     from sqlalchemy.exc import OperationalError
 
-    from bot.container import IndexLocked
+    from bot.container import IndexLocked, UnknownTracker
     from bot.knowledge.errors import DocumentError
     from inference.embeddings import ModelNotInstalled
     from inference.model_pack import ManifestError
@@ -80,6 +80,8 @@ def run_guarded(command: Command, settings: Settings, args: argparse.Namespace) 
         return command(settings, args)
     except ModelNotInstalled as exc:
         return fail(t("model_missing", lang, detail=exc), EXIT_SETUP)
+    except UnknownTracker as exc:
+        return fail(str(exc), EXIT_SETUP)
     except IndexLocked as exc:  # the bot holds the embedded Qdrant store
         return fail(t("index_locked", lang, path=exc.path), EXIT_SETUP)
     except (FileNotFoundError, DocumentError, ManifestError) as exc:

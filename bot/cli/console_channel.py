@@ -105,9 +105,10 @@ class ConsoleNotifier:
         """Print the caption and the file's name (the terminal shows no attachments)."""
         return await self.send(chat_id, f"{caption}\n[{filename}]".strip(), buttons=buttons)
 
-    async def notify_admins(self, text: str, **_: object) -> None:
-        """Admin notices go to stderr, marked as such."""
+    async def notify_admins(self, text: str, **_: object) -> bool:
+        """Admin notices go to stderr, marked as such (no admin got them)."""
         print(f"[admins] {text}", file=sys.stderr)
+        return False
 
 
 async def converse(container: Container, text: str, lang: Lang) -> None:

@@ -37,8 +37,8 @@ class Notifier(Protocol):
         """Send a document (or a photo when ``photo``); returns the message id, or None."""
         ...
 
-    async def notify_admins(self, text: str, *, buttons: Keyboard = (), html: bool = False) -> None:
-        """Send to the admin chat, or to each admin privately when no admin chat is set."""
+    async def notify_admins(self, text: str, *, buttons: Keyboard = (), html: bool = False) -> bool:
+        """Send to the admin chat, or to each admin privately when no admin chat is set; True if one got it."""
         ...
 
 
@@ -55,6 +55,7 @@ class LoggingNotifier:
         log.info("file %s to chat %s", filename, chat_id)
         return None
 
-    async def notify_admins(self, text: str, **_: object) -> None:
-        """Log instead of sending."""
+    async def notify_admins(self, text: str, **_: object) -> bool:
+        """Log instead of sending (nobody got it)."""
         log.warning("admin notice: %s", text)
+        return False

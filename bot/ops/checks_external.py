@@ -47,15 +47,16 @@ def check_tracker(container: Container) -> CheckResult:
 
 
 async def _kaiten(container: Container) -> CheckResult:
-    from bot.integrations.kaiten import KaitenAuthError, KaitenError, KaitenNotFound
-    from bot.jobs.escalation import kaiten_client
+    from bot.integrations import TrackerSetupError
+    from bot.integrations.kaiten import KaitenAuthError, KaitenError, KaitenNotFound, KaitenTracker
 
-    cfg = container.settings.kaiten
+    cfg, tracker = container.settings.kaiten, container.tracker
+    assert isinstance(tracker, KaitenTracker)  # checked by the caller: DK_TRACKER__KIND=kaiten
     try:
-        async with kaiten_client(container.settings) as kaiten:
-            await kaiten.current_user()
-            assert cfg.board_id is not None  # kaiten_client() refuses a missing board
-            columns = {int(c["id"]) for c in await kaiten.columns(cfg.board_id)}
+        kaiten = tracker.client()
+        await kaiten.current_user()
+        assert cfg.board_id is not None  # client() refuses a missing board
+        columns = {int(c["id"]) for c in await kaiten.columns(cfg.board_id)}
     except KaitenAuthError as exc:
         return CheckResult("tracker", False, f"kaiten: {first_line(exc)}",
                            fix="set DK_KAITEN__TOKEN to a valid API key")
@@ -65,6 +66,9 @@ async def _kaiten(container: Container) -> CheckResult:
     except KaitenError as exc:
         return CheckResult("tracker", False, f"kaiten: {first_line(exc)}",
                            fix="check DK_KAITEN__URL and that Kaiten is reachable")
+    except TrackerSetupError as exc:
+        return CheckResult("tracker", False, f"kaiten: {first_line(exc)}",
+                           fix="set DK_KAITEN__TOKEN and DK_KAITEN__BOARD_ID")
     if cfg.column_id is not None and cfg.column_id not in columns:
         return CheckResult("tracker", False, f"kaiten: column {cfg.column_id} is not on board {cfg.board_id}",
                            fix="fix DK_KAITEN__COLUMN_ID")

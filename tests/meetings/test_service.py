@@ -34,8 +34,9 @@ class RecordingNotifier:
     async def send_file(self, chat_id: int, data: bytes, filename: str, **_: Any) -> int | None:
         return None
 
-    async def notify_admins(self, text: str, *, buttons: Keyboard = (), html: bool = False) -> None:
+    async def notify_admins(self, text: str, *, buttons: Keyboard = (), html: bool = False) -> bool:
         self.admin_texts.append(text)
+        return True
 
 
 @pytest.fixture

@@ -100,6 +100,7 @@ class RecordingNotifier:
         self.log.append(Said("send", caption, buttons, chat_id))
         return None
 
-    async def notify_admins(self, text: str, **_: object) -> None:
+    async def notify_admins(self, text: str, **_: object) -> bool:
         """Record an admin notice."""
         self.log.append(Said("admins", text))
+        return True

@@ -1,4 +1,4 @@
-"""What a ticket says: the card's Markdown description and the n8n payload, built from stored rows."""
+"""What a ticket says, built from stored rows: a Markdown description and the same as structured JSON."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.integrations import TicketRequest
 from bot.store import escalation_repo, repo
 from bot.store.models import AnswerRecord, Chat, Escalation, Outcome, User
 
@@ -36,7 +37,7 @@ class TicketContent:
 
     @property
     def title(self) -> str:
-        """The card title: the user's question, on one line."""
+        """The ticket's title: the user's question, on one line."""
         first = " ".join((self.escalation.question or "?").split())
         return first if len(first) <= 250 else first[:249] + "…"
 
@@ -63,7 +64,7 @@ def person(user: User | None) -> str:
 
 
 def description(content: TicketContent) -> str:
-    """The card's Markdown description: chat, user, transcript, the bot's answer and sources, feedback."""
+    """The ticket's Markdown description: chat, user, transcript, the bot's answer and sources, feedback."""
     e, chat, user, answer = content.escalation, content.chat, content.user, content.answer
     lines = [f"**Чат:** {chat.title or chat.telegram_id} (id {chat.telegram_id}, {chat.type})"]
     if user is not None:
@@ -91,8 +92,8 @@ def description(content: TicketContent) -> str:
     return "\n".join(lines)
 
 
-def n8n_payload(content: TicketContent) -> dict[str, Any]:
-    """The documented JSON an n8n workflow receives (see bot/integrations/n8n.py)."""
+def payload(content: TicketContent) -> dict[str, Any]:
+    """The escalation as structured JSON (what an n8n workflow receives, see bot/integrations/n8n.py)."""
     e, chat, user, answer = content.escalation, content.chat, content.user, content.answer
     return {
         "escalation_id": e.id, "external_id": e.external_id, "source": e.source, "question": e.question,
@@ -104,10 +105,16 @@ def n8n_payload(content: TicketContent) -> dict[str, Any]:
                                                "feedback": answer.feedback},
         "sources": [{"title": s.get("title"), "heading_path": s.get("heading_path"), "source": s.get("source")}
                     for s in (answer.sources if answer else [])],
-        "description": description(content),
     }
 
 
 def tags(content: TicketContent) -> list[str]:
-    """Tags added to a new card: where it came from."""
+    """Tags added to a new ticket: where it came from."""
     return ["dialog-keeper", content.escalation.source.replace("_", "-")]
+
+
+def ticket_request(content: TicketContent) -> TicketRequest:
+    """What the tracker gets: title, Markdown, tags and the JSON payload, under the escalation's external id."""
+    e = content.escalation
+    return TicketRequest(external_id=e.external_id or f"dk:{e.id}", title=content.title,
+                         description=description(content), tags=tuple(tags(content)), data=payload(content))
