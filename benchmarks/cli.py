@@ -5,6 +5,7 @@
     python -m benchmarks run e2e | stt | retrieval | ingest
     python -m benchmarks run intents [--base-url URL]              # rules, LLM and combined intent accuracy
     python -m benchmarks run cluster --dialogs 1 2 4               # DK_ROLES: answers/s with N dialog processes
+    python -m benchmarks run quality [--answerability on --base-url URL]  # right document / refusal per kind
     python -m benchmarks compare A.jsonl B.jsonl
     python -m benchmarks plot RESULTS.jsonl [MORE.jsonl …] --out DIR
     python -m benchmarks ceiling --gpu "H100 SXM" --params 7.6e9 --dtype bf16 [--measured-tps X]
@@ -28,6 +29,7 @@ SCENARIOS = {
     "ingest": "benchmarks.scenarios.ingest",
     "intents": "benchmarks.scenarios.intents",
     "cluster": "benchmarks.scenarios.cluster",
+    "quality": "benchmarks.scenarios.quality",
 }
 
 

@@ -41,8 +41,9 @@ class SilentNotifier:
         """Drop the file."""
         return None
 
-    async def notify_admins(self, text: str, *, buttons: Keyboard = (), html: bool = False) -> None:
+    async def notify_admins(self, text: str, *, buttons: Keyboard = (), html: bool = False) -> bool:
         """Drop the notice."""
+        return False
 
 
 def _stats(values: list[float]) -> dict[str, float]:

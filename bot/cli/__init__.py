@@ -7,16 +7,18 @@ so ``--help`` and light commands start fast.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from types import ModuleType
 
-from bot.cli import ask, classify, demo, gpu, knowledge, meetings, models, monitoring, ops, search, tickets
-from bot.cli.console import EXIT_FAILED, EXIT_SETUP, Command, fail
+from bot.cli import ask, backup, classify, demo, gpu, knowledge, meetings, models, monitoring, ops, search, tickets
+from bot.cli.console import EXIT_FAILED, EXIT_OK, EXIT_SETUP, Command, fail
 from bot.i18n import Lang, t
 from bot.settings import Settings, get_settings
 
 # Order here is the order of `dialog-keeper --help`.
 GROUPS: tuple[ModuleType, ...] = (ops, monitoring, ask, classify, knowledge, search, models, demo, meetings, tickets,
-                                  gpu)
+                                  gpu, backup)
 
 
 SERVICES = frozenset({"run", "worker"})  # long-running processes whose logs are their output
@@ -38,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``dialog-keeper`` console script."""
     from pydantic import ValidationError
 
-    from bot.ops.logging import setup_logging
+    from bot.ops.logging import add_secrets_of, setup_logging
 
     parser, commands = build_parser()
     args = parser.parse_args(argv)
@@ -50,13 +52,25 @@ def main(argv: list[str] | None = None) -> int:
     service = args.command in SERVICES
     setup_logging(settings.log_level if args.verbose or service else "WARNING",
                   json=settings.log_json or settings.profile == "production")  # production: JSON lines only
-    return run_guarded(commands[args.command], settings, args)
+    add_secrets_of(settings)  # never in a log line
+    if service:  # the bot and the workers report their exceptions when DK_SENTRY__DSN is set
+        from bot.ops.sentry import init_sentry
+
+        init_sentry(settings, "bot" if args.command == "run" else "worker")
+    try:
+        return run_guarded(commands[args.command], settings, args)
+    except BrokenPipeError:  # the reader went away (`dialog-keeper docs | head -1`): not an error of ours
+        # Point stdout at /dev/null so that the interpreter's own flush at exit does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
 
 
 def run_guarded(command: Command, settings: Settings, args: argparse.Namespace) -> int:
     """Run a command, turning the failures a user can fix into one clear line (no traceback)."""
     from sqlalchemy.exc import OperationalError
 
+    from bot.container import IndexLocked, UnknownTracker
     from bot.knowledge.errors import DocumentError
     from inference.embeddings import ModelNotInstalled
     from inference.model_pack import ManifestError
@@ -66,6 +80,10 @@ def run_guarded(command: Command, settings: Settings, args: argparse.Namespace) 
         return command(settings, args)
     except ModelNotInstalled as exc:
         return fail(t("model_missing", lang, detail=exc), EXIT_SETUP)
+    except UnknownTracker as exc:
+        return fail(str(exc), EXIT_SETUP)
+    except IndexLocked as exc:  # the bot holds the embedded Qdrant store
+        return fail(t("index_locked", lang, path=exc.path), EXIT_SETUP)
     except (FileNotFoundError, DocumentError, ManifestError) as exc:
         return fail(str(exc), EXIT_FAILED)
     except OperationalError as exc:

@@ -25,11 +25,12 @@ def cmd_health(settings: Settings, args: argparse.Namespace) -> int:
     import asyncio
 
     from bot.container import Container
+    from bot.ops.doctor import COLD_START_S
     from bot.ops.health import run_checks
 
     container = Container(settings)
     try:
-        report = asyncio.run(run_checks(container))
+        report = asyncio.run(run_checks(container, bound_s=COLD_START_S))  # cold backends, like doctor
     finally:
         container.close_sync()
     print(json.dumps(report.to_json(), ensure_ascii=False, indent=2) if args.json else report.table())

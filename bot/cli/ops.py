@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import logging
 from typing import TYPE_CHECKING
 
 from bot.cli.console import EXIT_FAILED, EXIT_OK, EXIT_SETUP, Command, fail
@@ -10,6 +12,8 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.container import Container
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> dict[str, Command]:  # type: ignore[type-arg]  # argparse's private generic
@@ -29,13 +33,10 @@ def register(sub: argparse._SubParsersAction) -> dict[str, Command]:  # type: ig
 
 def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
     """Check every dependency and print how to fix what is wrong."""
-    from bot.ops.doctor import run_checks
+    from bot.ops.doctor import format_lines, run_checks
 
     checks = run_checks(settings)
-    for check in checks:
-        print(f"{'OK ' if check.ok else 'FAIL'} {check.name:22} {check.detail}")
-        if not check.ok and check.fix:
-            print(f"     {'':22} fix: {check.fix}")
+    print("\n".join(format_lines(checks)))
     return EXIT_OK if all(c.ok for c in checks) else EXIT_FAILED
 
 
@@ -54,8 +55,15 @@ def serve_metrics(settings: Settings, role: str = "bot", container: Container | 
         from bot.ops.probes import process_checks, readiness_for, start_metrics_server
 
         probed = container or Container(settings)  # backends are built lazily: only /readyz touches them
-        start_metrics_server(settings.metrics_port, settings.metrics_host,
-                             readiness=readiness_for(probed, process_checks(probed, role)))
+        try:
+            start_metrics_server(settings.metrics_port, settings.metrics_host,
+                                 readiness=readiness_for(probed, process_checks(probed, role)))
+        except OSError as exc:  # bot and worker started from one .env share DK_METRICS_PORT: not a reason to die
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            log.warning("DK_METRICS_PORT %d is already in use (another process started from the same .env?): "
+                        "this %s runs without /metrics, /healthz and /readyz; give each process its own "
+                        "DK_METRICS_PORT", settings.metrics_port, role)
 
 
 ALL_ROLES = frozenset({"ingress", "dialog", "scheduler"})
@@ -64,7 +72,7 @@ ALL_ROLES = frozenset({"ingress", "dialog", "scheduler"})
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Run the Telegram bot (long polling or webhook, per settings)."""
     from bot.container import Container
-    from bot.telegram.app import MissingToken, check_token, run
+    from bot.telegram.app import MissingToken, TokenRefused, check_token, run
 
     container = Container(settings)
     serve_metrics(settings, "bot", container)
@@ -78,7 +86,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             asyncio.run(run_split(container))
         else:
             run(container)
-    except MissingToken as exc:
+    except (MissingToken, TokenRefused) as exc:
         return fail(str(exc), EXIT_SETUP)
     finally:
         container.close_sync()
@@ -89,13 +97,14 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     """Run an RQ worker (transcription by default) that loads its models once."""
     from redis import RedisError
 
+    from bot.container import Container
     from bot.jobs.worker import run_worker
 
     serve_metrics(settings, "worker")  # several workers on one host: give each its own DK_METRICS_PORT
     try:
         # with a tracker configured the default worker also makes the tickets (DK_TRACKER__QUEUE)
         default = [settings.stt.queue] + ([settings.tracker.queue] if settings.tracker.kind != "none" else [])
-        run_worker(settings, args.queues or default, slot=args.slot, burst=args.burst)
+        run_worker(Container(settings), args.queues or default, slot=args.slot, burst=args.burst)
     except RedisError as exc:
         return fail(f"Redis unavailable at {settings.redis_url}: {exc}", EXIT_SETUP)
     return EXIT_OK

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import Engine
 
+from bot import metrics
+from bot.dialog import answerability
+from bot.dialog.answerability import Mode
 from bot.dialog.prompts import build_messages
+from bot.dialog.retrieve import retrieve
 from bot.i18n import Lang, detect_language, t
 from bot.knowledge.index import Hit, KnowledgeIndex
-from bot.knowledge.relevance import is_relevant
-from bot.ops import metrics
 from bot.store import repo
 from bot.store.db import in_session
 from bot.store.models import Outcome
@@ -49,6 +50,7 @@ class Timings:
 
     embed_ms: float = 0.0
     retrieve_ms: float = 0.0
+    answerability_ms: float = 0.0  # the LLM's "do these fragments answer?" verdict (0 when the step is off)
     prompt_ms: float = 0.0
     ttft_ms: float = 0.0  # LLM request sent → first token
     llm_ms: float = 0.0  # LLM request sent → last token
@@ -56,8 +58,8 @@ class Timings:
 
     @property
     def overhead_ms(self) -> float:
-        """Everything that is not the LLM."""
-        return self.total_ms - self.llm_ms
+        """Everything that is not the LLM (the answer stream and the answerability verdict)."""
+        return self.total_ms - self.llm_ms - self.answerability_ms
 
 
 @dataclass
@@ -81,12 +83,13 @@ class AnswerService:
     """Retrieve → prompt → stream from the LLM → store; says so honestly when nothing is found."""
 
     def __init__(self, *, engine: Engine, index: KnowledgeIndex, llm: LLMClient, top_k: int,
-                 min_score: float) -> None:
+                 min_score: float, answerability: Mode = "off") -> None:
         self._engine = engine
         self._index = index
         self._llm = llm
         self._top_k = top_k
         self._min_score = min_score
+        self._answerability = answerability
 
     async def answer(self, question: str, *, turns: Sequence[ChatMessage] = (),
                      message_id: int | None = None, spaces: Sequence[str] | None = None,
@@ -105,16 +108,12 @@ class AnswerService:
                                                                                message_id=message_id).id)
         assert answer_id is not None  # flushed rows have ids
         timings = Timings()
-        hits, candidates = await self._retrieve(question, spaces, timings)
         previous = next((m.content for m in reversed(turns) if m.role == "user"), "")
-        if not hits and previous and is_follow_up(question):
-            # A follow-up ("and for interns?") often only makes sense with the previous question; what the
-            # combined search finds still has to be close to the question itself, or it is another topic.
-            borrowed, _ = await self._retrieve(f"{previous}\n{question}", spaces, timings)
-            if content_words(question):  # "and for interns?": the borrowed fragment must be about interns too
-                borrowed = [h for h in borrowed
-                            if candidates_score(candidates, h) >= FOLLOW_UP_FLOOR * self._min_score]
-            hits = borrowed
+        # Embedding and local Qdrant are blocking calls: keep them off the event loop.
+        found = await asyncio.to_thread(retrieve, self._index, question, top_k=self._top_k,
+                                        min_score=self._min_score, previous=previous, spaces=spaces)
+        timings.embed_ms, timings.retrieve_ms = found.embed_ms, found.search_ms
+        hits = await self._answerable(question, found.hits, timings)
         if not hits:
             return await self._finish(Answer(t("not_found", lang), [], Outcome.not_found, lang,
                                              answer_id=answer_id, timings=timings), started, on_text)
@@ -144,17 +143,22 @@ class AnswerService:
                         answer_id, timings)
         return await self._finish(answer, started, None)
 
-    async def _retrieve(self, query: str, spaces: Sequence[str] | None,
-                        timings: Timings) -> tuple[list[Hit], list[Hit]]:
-        """(the relevant hits, every candidate looked at) for ``query``."""
+    async def _answerable(self, question: str, hits: list[Hit], timings: Timings) -> list[Hit]:
+        """The hits the model says hold the answer (all of them when the step is off; none: not found)."""
+        if not hits:
+            return hits
         mark = time.perf_counter()
-        # Embedding and local Qdrant are blocking calls: keep them off the event loop.
-        vector = await asyncio.to_thread(self._index.embed_query, query)
-        timings.embed_ms += _ms(mark)
-        mark = time.perf_counter()
-        hits = await asyncio.to_thread(self._index.search, vector, top_k=self._top_k, spaces=spaces, query=query)
-        timings.retrieve_ms += _ms(mark)
-        return [h for h in hits if is_relevant(h, self._min_score)], hits
+        try:
+            if not await answerability.enabled(self._answerability, self._llm):
+                return hits
+            verdict = await answerability.judge(self._llm, question, hits)
+        except LLMError as exc:  # cannot judge (bad JSON, server trouble): answer as without the step
+            log.warning("answerability check failed, answering from every relevant fragment: %s", exc)
+            return hits
+        finally:
+            timings.answerability_ms = _ms(mark)
+        log.info("answerability: %s, fragments %s of %d", verdict.answerable, verdict.fragments, len(hits))
+        return [hits[number - 1] for number in verdict.fragments]
 
     async def _finish(self, answer: Answer, started: float, on_text: OnText | None) -> Answer:
         if on_text is not None:
@@ -174,36 +178,6 @@ class AnswerService:
         metrics.ANSWERS.labels(outcome.value).inc()
         await in_session(self._engine, repo.finish_answer, answer_id=answer_id, outcome=outcome, text=text,
                          sources=[asdict(s) for s in sources], model=model, timings=asdict(timings), error=error)
-
-
-# Words that make a short message lean on the previous question ("and for interns?", «а для стажёров?»).
-_REFERENTIAL = re.compile(
-    r"^\W*(?:and|but|also|what about|how about|or|а|и|но|также|тоже|ещё|еще|а если|а как|а что|а для)\b"
-    r"|\b(?:it|its|that|this|those|these|them|they|there|same|он|она|оно|они|его|её|ее|их|это|этот|эта|эти|"
-    r"там|тот|та|те|такой|такая|такие)\b", re.IGNORECASE)
-FOLLOW_UP_MAX_WORDS = 8
-FOLLOW_UP_FLOOR = 0.75  # a borrowed hit must score this share of the relevance floor against the question alone
-
-
-def is_follow_up(question: str) -> bool:
-    """A short message that refers back ("and for interns?"), not a new question that found nothing."""
-    return len(question.split()) <= FOLLOW_UP_MAX_WORDS and bool(_REFERENTIAL.search(question))
-
-
-_FUNCTION_WORDS = frozenset((
-    "and", "but", "also", "what", "about", "how", "with", "from", "that", "this", "those", "these", "them", "they",
-    "there", "same", "then", "more", "else", "также", "тоже", "ещё", "еще", "если", "как", "что", "для", "про",
-    "это", "этот", "эта", "эти", "там", "тот", "такой", "такая", "такие", "его", "её", "ее", "их"))
-
-
-def content_words(question: str) -> list[str]:
-    """The words of a follow-up that carry its own topic (not "and", "what about", «а для»)."""
-    return [w for w in re.findall(r"\w+", question.lower()) if len(w) > 2 and w not in _FUNCTION_WORDS]
-
-
-def candidates_score(candidates: Sequence[Hit], hit: Hit) -> float:
-    """How close ``hit`` is to the question alone: its score among the question's own candidates (0 if absent)."""
-    return next((c.score for c in candidates if c.node.node_id == hit.node.node_id), 0.0)
 
 
 def _source(number: int, hit: Hit) -> Source:

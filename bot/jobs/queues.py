@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
 
 from redis import Redis
 from redis.asyncio import Redis as AsyncRedis
 from rq import Queue, Retry
 from rq.job import Job, JobStatus
 
+from bot.dialog.jobs import JobOutcome
 from bot.settings import Settings
+
+
+class RetryLater(Exception):
+    """A job's expected, transient failure: RQ retries it, and the worker logs it as one line, not a traceback."""
+
 
 TRANSCRIBE = "bot.jobs.voice.transcribe_message"
 INGEST = "bot.jobs.ingest.ingest_upload"
@@ -27,11 +31,11 @@ def sentinel_addresses(settings: Settings) -> list[tuple[str, int]]:
     return pairs
 
 
-def redis_connection(settings: Settings) -> Redis:
+def redis_connection(settings: Settings, *, timeout_s: float = 10) -> Redis:
     """The one way to Redis (queues, leases, shared limits): the master the sentinels name when
     DK_REDIS__SENTINELS is set, else DK_REDIS_URL; short timeouts so a dead Redis is reported, not waited on."""
     if not settings.redis.sentinels:
-        return Redis.from_url(settings.redis_url, socket_connect_timeout=3, socket_timeout=10)
+        return Redis.from_url(settings.redis_url, socket_connect_timeout=min(3, timeout_s), socket_timeout=timeout_s)
     from redis.connection import parse_url
     from redis.sentinel import Sentinel
 
@@ -40,8 +44,9 @@ def redis_connection(settings: Settings) -> Redis:
     sentinel = Sentinel(sentinel_addresses(settings), socket_connect_timeout=3, socket_timeout=3,
                         sentinel_kwargs={"password": secret.get_secret_value()} if secret else None)
     # master_for asks the sentinels again after a failover: RQ and the bot follow the new master.
-    return sentinel.master_for(settings.redis.sentinel_master, socket_connect_timeout=3, socket_timeout=10,
-                               db=url.get("db", 0), password=url.get("password"), username=url.get("username"))
+    return sentinel.master_for(settings.redis.sentinel_master, socket_connect_timeout=min(3, timeout_s),
+                               socket_timeout=timeout_s, db=url.get("db", 0), password=url.get("password"),
+                               username=url.get("username"))
 
 
 def async_redis_connection(settings: Settings) -> AsyncRedis:
@@ -83,15 +88,6 @@ def enqueue_ingestion(settings: Settings, message_id: int, *, space: str, filena
                          result_ttl=24 * 3600, failure_ttl=7 * 24 * 3600, description=f"ingest message {message_id}")
 
 
-@dataclass(frozen=True)
-class JobOutcome:
-    """How a job ended: its return value, or why it failed."""
-
-    ok: bool
-    result: dict[str, Any] | None = None
-    error: str | None = None
-
-
 async def watch_job(job: Job, *, poll_s: float, timeout_s: float,
                     on_progress: Callable[[float], Awaitable[None]] | None = None) -> JobOutcome:
     """Wait for a job to finish, passing its ``meta["progress"]`` along; retries count as still running."""
@@ -118,3 +114,4 @@ def _failure_reason(job: Job, status: JobStatus) -> str:
     if result is not None and result.exc_string:
         return result.exc_string.strip().splitlines()[-1]
     return status.value
+

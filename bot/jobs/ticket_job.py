@@ -1,50 +1,71 @@
-"""The ticket job as RQ runs it on a worker: the worker's container, then ``bot.jobs.escalation``'s logic."""
+"""The ticket job as RQ runs it on a worker: the worker's container, then its tracker creates the ticket."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.container import process_container
-from bot.dialog.ticket_text import load_content
-from bot.integrations.kaiten import KaitenError
-from bot.integrations.n8n import N8nError, N8nUnavailable
-from bot.jobs.escalation import PERMANENT, create_in_tracker, retries_left
+from bot.dialog.escalation import (
+    EscalationStatus,
+    Ticket,
+    TicketContent,
+    Tracker,
+    TrackerError,
+    TrackerUnavailable,
+    load_content,
+)
+from bot.dialog.escalation import ticket_request as build_request
+from bot.jobs.escalation import retries_left
+from bot.jobs.queues import RetryLater
 from bot.store import escalation_repo
 from bot.store.db import session_scope
+
+if TYPE_CHECKING:
+    from bot.container import Container
 
 log = logging.getLogger(__name__)
 
 
-def create_ticket(escalation_id: int) -> dict[str, Any]:
+def create_ticket(container: Container, escalation_id: int) -> dict[str, Any]:
     """RQ job: create the escalation's ticket once; returns {"status", "ticket_id", "url"}.
 
-    Transient failures raise (RQ retries after the next interval); the last attempt, or a failure retrying
-    cannot fix, marks the escalation ``failed`` so the bot alerts the admins.
+    ``TrackerUnavailable`` raises (RQ retries after the next interval); the last attempt, or any other
+    ``TrackerError`` (retrying cannot fix it), marks the escalation ``failed`` so the bot alerts the admins.
     """
-    container = process_container()
-    settings, engine = container.settings, container.engine
+    settings, engine, tracker = container.settings, container.engine, container.tracker
     with session_scope(engine) as session:
         content = load_content(session, escalation_id=escalation_id, turns=settings.tracker.transcript_turns)
     escalation = content.escalation
     if escalation.ticket_id:  # done by an earlier run
-        return {"status": "exists", "ticket_id": escalation.ticket_id, "url": escalation.card_url}
+        return {"status": "exists", "ticket_id": escalation.ticket_id, "url": escalation.ticket_url}
     try:
-        ticket = asyncio.run(create_in_tracker(settings, content))
-    except (KaitenError, N8nError) as exc:
-        permanent = isinstance(exc, PERMANENT) or (isinstance(exc, N8nError) and not isinstance(exc, N8nUnavailable))
+        if tracker is None:
+            raise TrackerError("no tracker is configured (DK_TRACKER__KIND=none)")
+        ticket = asyncio.run(_create(tracker, content))
+    except TrackerError as exc:
+        permanent = not isinstance(exc, TrackerUnavailable)
         final = permanent or not retries_left()
         with session_scope(engine) as session:
             escalation_repo.update_escalation(session, escalation_id=escalation_id, attempts=escalation.attempts + 1,
-                                              last_error=str(exc)[:500], **({"status": "failed"} if final else {}))
+                                              last_error=str(exc)[:500],
+                                              **({"status": EscalationStatus.failed} if final else {}))
         log.warning("ticket for escalation %s failed (%s): %s", escalation_id, "final" if final else "will retry", exc)
         if permanent:
             return {"status": "failed", "error": str(exc)}
-        raise
+        # the warning above is the whole story: the worker logs no chained traceback of httpx internals
+        raise RetryLater(f"ticket for escalation {escalation_id}: {exc}") from None
     with session_scope(engine) as session:
-        escalation_repo.update_escalation(session, escalation_id=escalation_id, status="created",
-                                          ticket_id=ticket.ticket_id, card_id=ticket.card_id, card_url=ticket.url,
+        escalation_repo.update_escalation(session, escalation_id=escalation_id, status=EscalationStatus.created,
+                                          ticket_id=ticket.ticket_id, ticket_url=ticket.url,
                                           attempts=escalation.attempts + 1, last_error=None)
     log.info("escalation %s → ticket %s", escalation_id, ticket.ticket_id)
     return {"status": "created", "ticket_id": ticket.ticket_id, "url": ticket.url}
+
+
+async def _create(tracker: Tracker, content: TicketContent) -> Ticket:
+    """Create in this job's own event loop, then release that loop's connections."""
+    try:
+        return await tracker.create_ticket(build_request(content))
+    finally:
+        await tracker.aclose()

@@ -6,12 +6,13 @@ from llama_index.core import Document
 from llama_index.core.node_parser import MarkdownNodeParser, SentenceSplitter
 from llama_index.core.schema import BaseNode, TextNode
 
+from bot.i18n import detect_language
 from bot.knowledge.index import chunk_id
 from bot.knowledge.loaders import LoadedFile
 
 HEADING_SEPARATOR = " › "
 # Only the title and heading path help the embedding; ids, pages and bookkeeping would only add noise.
-_NOT_EMBEDDED = ["source", "space", "position", "document_sha256", "page"]
+_NOT_EMBEDDED = ["source", "space", "position", "document_sha256", "page", "language"]
 
 
 def heading_path(node: BaseNode) -> str:
@@ -56,7 +57,8 @@ def chunk_file(loaded: LoadedFile, *, space: str, chunk_size: int, chunk_overlap
     for position, chunk in enumerate(chunks):
         chunk.id_ = chunk_id(key, position)
         chunk.metadata.setdefault("heading_path", loaded.title)
-        chunk.metadata.update(position=position, document_sha256=loaded.sha256)
+        # The chunk's own language (a document may mix them): the cross-language search pools by it.
+        chunk.metadata.update(position=position, document_sha256=loaded.sha256, language=detect_language(chunk.text))
         chunk.excluded_embed_metadata_keys = list(_NOT_EMBEDDED)
         chunk.excluded_llm_metadata_keys = list(_NOT_EMBEDDED)
         # Qdrant deletes by ref_doc_id: all parts of one document version share it.

@@ -25,6 +25,8 @@ from llama_index.core.vector_stores.types import (
 )
 from llama_index.vector_stores.qdrant import QdrantVectorStore
 
+from bot.i18n import detect_language
+
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
     from qdrant_client import QdrantClient
@@ -40,6 +42,9 @@ CHUNK_NAMESPACE = uuid.UUID("5b1f0a52-6f0c-4d8e-9a57-2f3f4f7c3d10")
 RRF_K = 60
 # Candidates each side contributes to a hybrid search (at least; 4 × top_k when that is more).
 HYBRID_POOL = 40
+# Document languages that get a dense candidate pool of their own (``cross_language``): chunk payloads carry
+# ``language`` (bot/knowledge/chunking.py); chunks stored before it had one rank in the unfiltered pool.
+LANGUAGES = ("ru", "en")
 
 Progress = Callable[[int, int], None]
 
@@ -47,6 +52,15 @@ Progress = Callable[[int, int], None]
 def chunk_id(version_key: str, position: int) -> str:
     """The Qdrant point id of a document version's chunk."""
     return str(uuid.uuid5(CHUNK_NAMESPACE, f"{version_key}:{position}"))
+
+
+@dataclass(frozen=True)
+class CollectionLayout:
+    """How a new collection is spread over a Qdrant cluster; fixed once it exists (``reindex`` is the way)."""
+
+    shards: int = 1
+    replication_factor: int = 1
+    write_consistency: int = 1
 
 
 def collection_name(prefix: str, model_name: str, dimension: int) -> str:
@@ -57,7 +71,7 @@ def collection_name(prefix: str, model_name: str, dimension: int) -> str:
 
 @dataclass(frozen=True)
 class Hit:
-    """A retrieved chunk: ``score`` is its cosine similarity to the query (what the relevance floor reads).
+    """A retrieved chunk: ``score`` is its cosine similarity to the query (the floor reads it plus ``floor_offset``).
 
     In hybrid mode ``lexical`` is the share of the query's BM25 term weight the chunk contains
     (0–1), ``bm25`` its raw BM25 score and ``fused`` the fusion score it was ranked by; hits come in
@@ -69,6 +83,13 @@ class Hit:
     lexical: float | None = None
     bm25: float | None = None
     fused: float | None = None
+    offset: float = 0.0  # cross-language search: added to ``score`` for ranking a chunk in another language
+    floor_offset: float = 0.0  # … and for the relevance floor (smaller: off-topic questions must stay refused)
+
+    @property
+    def similarity(self) -> float:
+        """The cosine with the cross-language offset: what ranking compares."""
+        return self.score + self.offset
 
 
 def rrf(rankings: Iterable[Sequence[str]], *, k: int = RRF_K) -> list[str]:
@@ -97,7 +118,8 @@ class KnowledgeIndex:
 
     def __init__(self, *, client: QdrantClient, embed_model: BaseEmbedding, model_name: str,
                  collection_prefix: str, lexical: LexicalIndex | None = None, fusion: str = "relative",
-                 alpha: float = 0.5) -> None:
+                 alpha: float = 0.5, cross_language: bool = False, language_offset: float = 0.0,
+                 floor_offset: float = 0.0, layout: CollectionLayout | None = None) -> None:
         self.embed_model = embed_model
         self.model_name = model_name
         # A model that knows its size saves embedding a probe text at every start (the CLI starts often).
@@ -107,10 +129,25 @@ class KnowledgeIndex:
         self.lexical = lexical
         # relative: alpha × min-max(cosine) + (1 − alpha) × min-max(BM25) over the candidates; rrf: by ranks.
         self.fusion, self.alpha = fusion, alpha
+        # Dense candidates ranked per document language: a small multilingual model scores unrelated chunks in
+        # the question's language above the relevant one in another, so one pool would hold only the former.
+        # … and the offset added to the cosine of a chunk in another language than the question (the model's
+        # same-language bias, measured on benchmarks/tuning): ranking and the relevance floor read it.
+        self.cross_language, self.language_offset, self.floor_offset = cross_language, language_offset, floor_offset
+        self.layout = layout or CollectionLayout()
         self._client = client
-        self._store = QdrantVectorStore(client=client, collection_name=self.collection)
+        # LlamaIndex creates the collection on the first add, with this layout (fixed from then on).
+        self._store = QdrantVectorStore(client=client, collection_name=self.collection,
+                                        shard_number=self.layout.shards,
+                                        replication_factor=self.layout.replication_factor,
+                                        write_consistency_factor=self.layout.write_consistency)
         # Local-mode Qdrant and the torch model are shared state: serialise access from worker threads.
         self._lock = threading.Lock()
+
+    @property
+    def lock(self) -> threading.Lock:
+        """Held while the collection is read or written in this process (a backup holds it while it copies)."""
+        return self._lock
 
     @property
     def mode(self) -> str:
@@ -183,29 +220,58 @@ class KnowledgeIndex:
         """The ``top_k`` best chunks, optionally only from ``spaces``; hybrid when ``query`` is given and
         a lexical index is attached."""
         if self.lexical is None or not query:
-            return self._dense(vector, top_k=top_k, spaces=spaces)
+            if not self.cross_language:
+                return self._dense(vector, top_k=top_k, spaces=spaces)
+            return self._cross_language(vector, top_k=max(top_k, 10), spaces=spaces, query=query)[:top_k]
         pool = max(top_k * 4, HYBRID_POOL)
-        dense = self._dense(vector, top_k=pool, spaces=spaces)
+        dense = (self._cross_language(vector, top_k=pool, spaces=spaces, query=query) if self.cross_language
+                 else self._dense(vector, top_k=pool, spaces=spaces))
         lexical = self.lexical.search(query, top_k=pool, spaces=spaces, include=[h.node.node_id for h in dense])
         hits = {h.node.node_id: h for h in dense}
-        hits.update({h.node.node_id: h for h in self._fetch([x.chunk_id for x in lexical
-                                                              if x.chunk_id not in hits], vector)})
+        language = detect_language(query) if self.cross_language else None
+        hits.update({h.node.node_id: self._offset(h, language) for h in self._fetch(
+            [x.chunk_id for x in lexical if x.chunk_id not in hits], vector)})
         bm25 = {x.chunk_id: x for x in lexical if x.chunk_id in hits}
         if self.fusion == "rrf":
             fused = rrf_scores([[h.node.node_id for h in dense], [x.chunk_id for x in lexical if x.score > 0][:pool]])
         else:
-            fused = relative_fusion({i: h.score for i, h in hits.items()}, {i: x.score for i, x in bm25.items()},
+            fused = relative_fusion({i: h.similarity for i, h in hits.items()}, {i: x.score for i, x in bm25.items()},
                                     alpha=self.alpha)
         order = sorted(fused, key=lambda i: -fused[i])
         return [Hit(node=hits[i].node, score=hits[i].score, lexical=bm25[i].coverage if i in bm25 else 0.0,
-                    bm25=bm25[i].score if i in bm25 else 0.0, fused=fused[i])
+                    bm25=bm25[i].score if i in bm25 else 0.0, fused=fused[i], offset=hits[i].offset,
+                    floor_offset=hits[i].floor_offset)
                 for i in order if i in hits][:top_k]
 
-    def _dense(self, vector: list[float], *, top_k: int, spaces: Sequence[str] | None) -> list[Hit]:
-        filters = None
+    def _cross_language(self, vector: list[float], *, top_k: int, spaces: Sequence[str] | None,
+                        query: str | None) -> list[Hit]:
+        """Dense candidates drawn per document language, ranked by similarity with the language offset."""
+        language = detect_language(query) if query else None
+        merged = {h.node.node_id: self._offset(h, language)
+                  for pool in self._language_pools(vector, top_k=top_k, spaces=spaces) for h in pool}
+        return sorted(merged.values(), key=lambda h: -h.similarity)
+
+    def _offset(self, hit: Hit, language: str | None) -> Hit:
+        """``hit`` with the cross-language offset when its chunk is in another language than the question."""
+        chunk = hit.node.metadata.get("language")
+        if not self.cross_language or not language or chunk not in LANGUAGES or chunk == language:
+            return hit
+        return Hit(node=hit.node, score=hit.score, offset=self.language_offset, floor_offset=self.floor_offset)
+
+    def _language_pools(self, vector: list[float], *, top_k: int, spaces: Sequence[str] | None) -> list[list[Hit]]:
+        """The ``top_k`` best chunks of each document language, and the untagged ones among the best overall."""
+        pools = [self._dense(vector, top_k=top_k, spaces=spaces, language=language) for language in LANGUAGES]
+        anywhere = self._dense(vector, top_k=top_k, spaces=spaces)
+        return [*pools, [h for h in anywhere if h.node.metadata.get("language") not in LANGUAGES]]
+
+    def _dense(self, vector: list[float], *, top_k: int, spaces: Sequence[str] | None,
+               language: str | None = None) -> list[Hit]:
+        conditions: list[MetadataFilter | MetadataFilters] = []
         if spaces:
-            filters = MetadataFilters(filters=[
-                MetadataFilter(key="space", value=list(spaces), operator=FilterOperator.IN)])
+            conditions.append(MetadataFilter(key="space", value=list(spaces), operator=FilterOperator.IN))
+        if language:
+            conditions.append(MetadataFilter(key="language", value=language, operator=FilterOperator.EQ))
+        filters = MetadataFilters(filters=conditions) if conditions else None
         with self._lock:
             if not self._client.collection_exists(self.collection):
                 return []

@@ -10,5 +10,6 @@ MIN_LEXICAL_COVERAGE = 0.5
 
 
 def is_relevant(hit: Hit, min_score: float, *, min_lexical: float = MIN_LEXICAL_COVERAGE) -> bool:
-    """Cosine similarity at or above ``min_score``, or (hybrid) enough of the query's terms."""
-    return hit.score >= min_score or (hit.lexical is not None and hit.lexical >= min_lexical)
+    """Cosine similarity (with the cross-language offset) at or above ``min_score``, or (hybrid) enough of the
+    query's terms."""
+    return hit.score + hit.floor_offset >= min_score or (hit.lexical is not None and hit.lexical >= min_lexical)

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import metrics
 from bot.i18n import Lang, t
-from bot.ops import metrics
 from bot.ops.alerts import Transition, format_duration, step
-from bot.ops.checks import CHECKS, CheckResult
+from bot.ops.checks import CHECKS, CheckResult, names_for
 from bot.store import ops_repo
 from bot.store.db import in_session
 from bot.store.ops_models import CheckState
@@ -78,11 +78,16 @@ async def _bounded(container: Container, name: str, timeout_s: float) -> CheckRe
         return CheckResult(name, False, f"no answer in {timeout_s:.0f} s")
 
 
-async def run_checks(container: Container, names: Sequence[str] | None = None) -> HealthReport:
-    """Run the checks (all by default) concurrently, each bounded; never raises for a dependency down."""
+async def run_checks(container: Container, names: Sequence[str] | None = None, *,
+                     bound_s: float | None = None) -> HealthReport:
+    """Run the checks (those of this deployment by default) concurrently, each bounded; never raises.
+
+    ``bound_s`` caps each check (default: twice DK_OPS__CHECK_TIMEOUT_S plus a second, as a check may make two
+    bounded calls); a one-off command may allow more for backends it opens cold (a local Qdrant store).
+    """
     started = time.perf_counter()
-    chosen = list(names or CHECKS)
-    timeout = container.settings.ops.check_timeout_s * 2 + 1  # a check may make two bounded calls
+    chosen = list(names or names_for(container.settings))
+    timeout = bound_s or container.settings.ops.check_timeout_s * 2 + 1
     results = await asyncio.gather(*(_bounded(container, name, timeout) for name in chosen))
     return HealthReport(list(results), datetime.now(UTC), time.perf_counter() - started)
 

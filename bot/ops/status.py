@@ -1,6 +1,5 @@
-"""What an admin's ``/status`` shows: GPUs, the LLM server and the versions that are running.
+"""What an admin's ``/status`` shows: a view of the health suite (GPUs, the model server, the queues) and versions.
 
-:func:`collect_status` only gathers; the Telegram command renders (and adds queue depth).
 It never raises for a dependency that is down: that is what it reports.
 """
 
@@ -9,32 +8,43 @@ from __future__ import annotations
 import platform
 from dataclasses import dataclass, field
 from importlib import metadata
+from typing import TYPE_CHECKING
 
-from bot.settings import Settings
-from inference.gpu import gpu_status
-from inference.served import ServedModelCheck, check_served_model
+from bot.ops.checks import CheckResult
+
+if TYPE_CHECKING:
+    from bot.container import Container
 
 # Distributions whose versions matter when reading a bug report from a deployment.
 KEY_LIBRARIES = ("python-telegram-bot", "openai", "qdrant-client", "llama-index-core", "sentence-transformers",
                  "torch", "faster-whisper", "ctranslate2", "rq", "sqlmodel", "nvidia-ml-py")
+STATUS_CHECKS = ("gpu", "llm", "workers")  # the checks /status shows (/health shows them all)
 
 
 @dataclass(frozen=True)
 class Status:
-    """A snapshot of the deployment for admins."""
+    """A snapshot of the deployment for admins: the status checks' results and the versions running."""
 
-    gpu: list[str]
-    llm: ServedModelCheck
-    llm_url: str
+    checks: dict[str, CheckResult]
     versions: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def llm(self) -> CheckResult:
+        """The model server's check."""
+        return self.checks["llm"]
+
     def lines(self) -> list[str]:
-        """Plain-text lines, one fact each (the Telegram command may format them its own way)."""
-        llm = f"LLM {'OK' if self.llm.ok else 'DOWN'}: {self.llm.detail}"
-        if self.llm.version:
-            llm += f" (server {self.llm.version})"
+        """Plain-text lines, one fact each: GPUs, the LLM, each queue, the versions."""
+        gpu, llm, workers = (self.checks[name] for name in STATUS_CHECKS)
+        llm_line = f"LLM {'OK' if llm.ok else 'DOWN'}: {llm.detail}"
+        if llm.data.get("version"):
+            llm_line += f" (server {llm.data['version']})"
+        queues = [f"queue {name}: {q['waiting']} waiting, {q['workers']} worker(s)"
+                  for name, q in workers.data.get("queues", {}).items()]
+        if not workers.ok:
+            queues.append(f"workers DOWN: {workers.detail}")
         versions = ", ".join(f"{name} {version}" for name, version in self.versions.items())
-        return [*self.gpu, llm, f"versions: {versions}"]
+        return [*gpu.detail.split("; "), llm_line, *queues, f"versions: {versions}"]
 
 
 def versions(libraries: tuple[str, ...] = KEY_LIBRARIES) -> dict[str, str]:
@@ -51,8 +61,9 @@ def _version(distribution: str) -> str:
         return "absent"
 
 
-def collect_status(settings: Settings, *, timeout_s: float = 3.0) -> Status:
-    """GPU lines, LLM server health and served models, and versions."""
-    llm = settings.llm
-    check = check_served_model(llm.base_url, llm.api_key.get_secret_value(), llm.model, timeout_s=timeout_s)
-    return Status(gpu=gpu_status(), llm=check, llm_url=llm.base_url, versions=versions())
+async def collect_status(container: Container) -> Status:
+    """The status checks of the health suite, run now, and the versions."""
+    from bot.ops.health import run_checks
+
+    report = await run_checks(container, STATUS_CHECKS)
+    return Status({r.name: r for r in report.results}, versions())

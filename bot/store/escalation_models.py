@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
 from bot.store.models import utcnow
+
+
+class TicketEntryStatus(enum.StrEnum):
+    """Where a resolved ticket stands on its way into the knowledge base."""
+
+    pending = "pending"  # awaiting an admin's review
+    added = "added"
+    skipped = "skipped"
 
 
 class EscalationMessage(SQLModel, table=True):
@@ -26,17 +36,19 @@ class EscalationMessage(SQLModel, table=True):
 
 
 class TicketEntry(SQLModel, table=True):
-    """A resolved card on its way into the knowledge base (space ``tickets``), keyed by card id."""
+    """A resolved ticket on its way into the knowledge base (space ``tickets``), keyed by ticket id."""
 
     __tablename__ = "ticket_entry"
 
     id: int | None = Field(default=None, primary_key=True)
-    card_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
+    ticket_id: str = Field(unique=True, max_length=255)
+    tracker: str = Field(default="kaiten", sa_column_kwargs={"server_default": "kaiten"})  # its documents' source
     title: str = ""  # «Заявка №… (решена ДД.ММ)»
     markdown: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
-    done_at: datetime | None = None  # last_moved_to_done_at of the version stored
-    status: str = "pending"  # pending (awaiting an admin) | added | skipped
-    review_sent_at: datetime | None = None  # when the «Добавить в базу» / «Пропустить» request went to the admins
+    done_at: datetime | None = None  # when the stored version was resolved
+    status: TicketEntryStatus = Field(default=TicketEntryStatus.pending,
+                                      sa_type=SAEnum(TicketEntryStatus, native_enum=False, length=16))
+    review_sent_at: datetime | None = None  # when the «Добавить в базу» / «Пропустить» request reached the admins
     document_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -9,10 +9,10 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.store.escalation_models import EscalationMessage, TicketEntry, TicketSyncState
-from bot.store.models import AnswerRecord, Chat, Escalation, Message, User, utcnow
+from bot.store.escalation_models import EscalationMessage, TicketEntry, TicketEntryStatus, TicketSyncState
+from bot.store.models import AnswerRecord, Chat, Escalation, EscalationStatus, Message, User, utcnow
 
-OPEN = ("queued", "created")  # escalations whose ticket is not resolved yet
+OPEN = (EscalationStatus.queued, EscalationStatus.created)  # escalations whose ticket is not resolved yet
 
 
 def find_escalation(session: Session, *, chat_id: int, question_key: str) -> Escalation | None:
@@ -77,7 +77,7 @@ def claim_flag(session: Session, *, escalation_id: int, flag: str, **where: Any)
     return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult of an UPDATE
 
 
-def escalations(session: Session, *, statuses: tuple[str, ...] | None = None,
+def escalations(session: Session, *, statuses: tuple[EscalationStatus, ...] | None = None,
                 tracker: str | None = None) -> list[tuple[Escalation, Chat]]:
     """Escalations (optionally with these statuses, of this tracker) with their chats, oldest first."""
     query = select(Escalation, Chat).join(Chat, col(Chat.id) == Escalation.chat_id).order_by(col(Escalation.id))
@@ -104,14 +104,14 @@ def escalation_by_message(session: Session, *, chat_telegram_id: int, telegram_m
     return session.exec(query).first()
 
 
-def ticket_entry(session: Session, *, card_id: int) -> TicketEntry | None:
-    """The synced entry of a card, if any."""
-    return session.exec(select(TicketEntry).where(TicketEntry.card_id == card_id)).first()
+def ticket_entry(session: Session, *, ticket_id: str) -> TicketEntry | None:
+    """The synced entry of a ticket, if any."""
+    return session.exec(select(TicketEntry).where(TicketEntry.ticket_id == ticket_id)).first()
 
 
-def save_ticket_entry(session: Session, *, card_id: int, **fields: Any) -> TicketEntry:
-    """Create or update the entry of a card."""
-    entry = ticket_entry(session, card_id=card_id) or TicketEntry(card_id=card_id)
+def save_ticket_entry(session: Session, *, ticket_id: str, **fields: Any) -> TicketEntry:
+    """Create or update the entry of a ticket."""
+    entry = ticket_entry(session, ticket_id=ticket_id) or TicketEntry(ticket_id=ticket_id)
     for name, value in fields.items():
         setattr(entry, name, value)
     entry.updated_at = utcnow()
@@ -120,17 +120,28 @@ def save_ticket_entry(session: Session, *, card_id: int, **fields: Any) -> Ticke
     return entry
 
 
+def ticket_entries(session: Session, *, status: TicketEntryStatus | None = None,
+                   ids: list[int] | None = None) -> list[TicketEntry]:
+    """Entries (with this status, with these ids), oldest first."""
+    query = select(TicketEntry).order_by(col(TicketEntry.id))
+    if status is not None:
+        query = query.where(TicketEntry.status == status)
+    if ids is not None:
+        query = query.where(col(TicketEntry.id).in_(ids))
+    return list(session.exec(query))
+
+
 def pending_reviews(session: Session) -> list[TicketEntry]:
-    """Entries awaiting an admin whose review request has not been sent yet."""
-    return list(session.exec(select(TicketEntry).where(TicketEntry.status == "pending",
+    """Entries awaiting an admin whose review request has not reached the admins yet."""
+    return list(session.exec(select(TicketEntry).where(TicketEntry.status == TicketEntryStatus.pending,
                                                        col(TicketEntry.review_sent_at).is_(None))
                              .order_by(col(TicketEntry.id))))
 
 
-def claim_review(session: Session, *, entry_id: int, decision: str) -> TicketEntry | None:
+def claim_review(session: Session, *, entry_id: int, decision: TicketEntryStatus) -> TicketEntry | None:
     """Move a pending entry to ``decision`` (added|skipped) once; None if it was decided already."""
     result = session.execute(update(TicketEntry).where(col(TicketEntry.id) == entry_id,
-                                                       col(TicketEntry.status) == "pending")
+                                                       col(TicketEntry.status) == TicketEntryStatus.pending)
                              .values(status=decision, updated_at=utcnow()))
     if not result.rowcount:  # type: ignore[attr-defined]  # CursorResult of an UPDATE
         return None

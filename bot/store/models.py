@@ -44,6 +44,17 @@ class MessageStatus(enum.StrEnum):
     held = "held"  # refused for lack of access; answered when an admin grants it
 
 
+class EscalationStatus(enum.StrEnum):
+    """Where a request for a human stands."""
+
+    requested = "requested"  # no tracker: the admins were told
+    queued = "queued"  # its ticket job is queued or retrying
+    created = "created"  # the ticket exists and is open
+    resolved = "resolved"  # the ticket was resolved
+    failed = "failed"  # every attempt failed, or the tracker refused it: the admins were told
+    closed = "closed"  # the ticket was deleted in the tracker
+
+
 class Chat(SQLModel, table=True):
     """A Telegram chat, or the local CLI pseudo-chat (telegram_id 0)."""
 
@@ -126,7 +137,7 @@ class AnswerRecord(SQLModel, table=True):
 
 
 class Escalation(SQLModel, table=True):
-    """A request for a human about one question, and the ticket it became (bot/dialog/escalation.py)."""
+    """A request for a human about one question, and the ticket it became (bot/dialog/escalation/)."""
 
     # One escalation per question: a second press finds the first (the key is the question's message or answer).
     __table_args__ = (UniqueConstraint("chat_id", "question_key"),)
@@ -135,20 +146,20 @@ class Escalation(SQLModel, table=True):
     chat_id: int = Field(foreign_key="chat.id", index=True)
     user_id: int | None = Field(default=None, foreign_key="users.id")
     answer_id: int | None = Field(default=None, foreign_key="answer.id")
-    # requested (no tracker) → queued → created → resolved; failed when every attempt failed
-    status: str = Field(default="requested", index=True)
+    status: EscalationStatus = Field(default=EscalationStatus.requested, index=True,
+                                     sa_type=SAEnum(EscalationStatus, native_enum=False, length=16))
     created_at: datetime = Field(default_factory=utcnow)
     message_id: int | None = Field(default=None, foreign_key="message.id")  # the question as stored
     question_key: str | None = None
     question: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     question_telegram_id: int | None = Field(default=None, sa_column=Column(BigInteger))  # replies go under it
     source: str = Field(default="button", sa_column_kwargs={"server_default": "button"})  # human|button|not_found|👎
-    tracker: str | None = None  # kaiten | n8n | None
-    external_id: str | None = None  # dk:<id>: finds the card again after a lost response
-    card_id: int | None = Field(default=None, sa_column=Column(BigInteger))
-    ticket_id: str | None = None  # the number people see («Заявка №…»)
-    card_url: str | None = None
+    tracker: str | None = None  # the tracker's kind (kaiten, n8n, …); None: admins only
+    external_id: str | None = None  # dk:<id>: finds the ticket again after a lost response
+    ticket_id: str | None = None  # the number people see («Заявка №…»); the tracker addresses the ticket by it
+    ticket_url: str | None = None
     last_comment_id: int | None = Field(default=None, sa_column=Column(BigInteger))  # newest comment relayed
+    lang: str | None = Field(default=None, max_length=2)  # the first reply's language: every later notice uses it
     attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     last_error: str | None = None
     user_told_saved: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})

@@ -1,7 +1,4 @@
-"""Read-only figures of one period for the nightly report and ``/unanswered``.
-
-Tables other issues add (meetings) are counted only when they exist, so the report works at every stage.
-"""
+"""Read-only figures of one period for the nightly report and ``/unanswered``."""
 
 from __future__ import annotations
 
@@ -10,12 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import inspect, text
 from sqlmodel import Session, col, func, select
 
+from bot.store.meeting_models import MeetingDraft
 from bot.store.models import AnswerRecord, Escalation, Message, Outcome, TranscriptRecord
-
-MEETING_TABLES = ("meeting", "meetings")  # whichever the meetings issue names it
 
 
 @dataclass
@@ -27,7 +22,7 @@ class PeriodRows:
     answers: list[tuple[datetime, str, float | None, float | None, int | None, str]] = field(default_factory=list)
     plain_message_times: list[datetime] = field(default_factory=list)  # messages no answer was made for
     escalations: int = 0
-    meetings: int = 0  # 0 also while no meetings table exists
+    meetings: int = 0  # meetings booked in the period
     voice_seconds: float = 0.0
 
 
@@ -55,16 +50,10 @@ def period_rows(session: Session, *, start: datetime, end: datetime) -> PeriodRo
 
 
 def _count_meetings(session: Session, start: datetime, end: datetime) -> int:
-    """Meetings created in the period (0 while no meetings table exists)."""
-    tables = set(inspect(session.connection()).get_table_names())
-    for table in MEETING_TABLES:
-        if table in tables:
-            columns = {c["name"] for c in inspect(session.connection()).get_columns(table)}
-            if "created_at" not in columns:
-                return int(session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
-            return int(session.execute(text(f"SELECT count(*) FROM {table} WHERE created_at >= :s AND created_at < :e"),
-                                       {"s": start, "e": end}).scalar_one())
-    return 0
+    """Meetings booked in the period: drafts that reached "booked" then (a later cancellation un-counts one)."""
+    return int(session.exec(select(func.count()).select_from(MeetingDraft).where(
+        col(MeetingDraft.status) == "booked", col(MeetingDraft.updated_at) >= start,
+        col(MeetingDraft.updated_at) < end)).one())
 
 
 def _number(value: Any) -> float | None:

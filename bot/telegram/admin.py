@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from telegram import Update
 
+from bot.dialog import audit
 from bot.i18n import t
-from bot.ops import audit
-from bot.settings import Settings
 from bot.telegram.context import Context
 from bot.telegram.handlers import channel_for, language
 
@@ -97,28 +95,13 @@ async def cmd_stats(update: Update, context: Context) -> None:
 
 
 async def cmd_status(update: Update, context: Context) -> None:
-    """/status — GPUs, model server, queues and versions."""
+    """/status — GPUs, model server, queues and versions (a view of the health suite)."""
     if not await admin_guard(update, context) or update.effective_message is None:
         return
     from bot.ops.status import collect_status
 
-    settings = context.container.settings
-    status = await asyncio.to_thread(collect_status, settings)
-    lines = [*status.lines(), await asyncio.to_thread(queue_line, settings)]
-    await update.effective_message.reply_text("\n".join(lines))
-
-
-def queue_line(settings: Settings) -> str:
-    """Depth of the transcription queue, or why it cannot be read."""
-    from redis import RedisError
-
-    from bot.jobs.queues import stt_queue
-
-    try:
-        queue = stt_queue(settings)
-        return f"queue {queue.name}: {queue.count} waiting, {queue.started_job_registry.count} running"
-    except RedisError as exc:
-        return f"queue {settings.stt.queue}: Redis unavailable ({type(exc).__name__})"
+    status = await collect_status(context.container)
+    await update.effective_message.reply_text("\n".join(status.lines()))
 
 
 async def on_allow_button(update: Update, context: Context) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from redis import RedisError
 from telegram import BotCommand, Update
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -24,6 +25,7 @@ from telegram.ext import (
 from bot.container import Container
 from bot.dialog.access import QuestionLimiter, RateLimiter
 from bot.dialog.messages import Kept
+from bot.ops.logging import add_secrets_of, redact
 from bot.telegram import admin, documents, handlers, meetings, ops, search, tickets
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.context import BotServices, Context
@@ -80,6 +82,8 @@ def build_application(container: Container) -> App:
         .base_url(settings.base_url).base_file_url(settings.base_file_url)
         .rate_limiter(limiter).concurrent_updates(True).post_init(_post_init)
         .post_shutdown(_post_shutdown).build())
+    add_secrets_of(container.settings)  # never in a log line nor an admin notice
+    container.attach_transport(TelegramNotifier(application.bot, settings))  # before any service is built
     application.bot_data["services"] = BotServices(container=container, limiter=questions)
     # /health /unanswered /audit, health round, nightly report (bot/telegram/ops.py); first, so that its
     # commands come before the catch-all "unknown command" handler of group 0.
@@ -118,7 +122,6 @@ def add_handlers(application: App) -> None:
 async def _post_init(application: App) -> None:
     dk: BotServices = application.bot_data["services"]
     container = dk.container
-    container.inbox.notifier = TelegramNotifier(application.bot, container.settings.telegram)
     container.inbox.bot_username = application.bot.username
     log.info("started as @%s (%s)", application.bot.username, container.settings.telegram.mode)
     await check_model_server(application)
@@ -126,7 +129,7 @@ async def _post_init(application: App) -> None:
         dk.ingest_worker = await asyncio.to_thread(container.start_job_workers)
     except RedisError as exc:  # the bot still keeps and answers dialogs; uploads wait until Redis is back
         log.error("no ingest worker, Redis unavailable: %s", exc)
-        await container.inbox.notifier.notify_admins(f"⚠️ Redis unavailable, document uploads are paused: {exc}")
+        await container.notifier.notify_admins(f"⚠️ Redis unavailable, document uploads are paused: {exc}")
     for lang, commands in COMMANDS.items():
         await application.bot.set_my_commands([BotCommand(c, d) for c, d in commands],
                                               language_code=None if lang == "ru" else lang)
@@ -155,7 +158,7 @@ async def check_model_server(application: App) -> None:
     check = await asyncio.to_thread(check_served_model, llm.base_url, llm.api_key.get_secret_value(), llm.model)
     if not check.ok:
         log.error("model server check failed: %s", check.detail)
-        await dk.container.inbox.notifier.notify_admins(f"⚠️ LLM {llm.base_url}: {check.detail}")
+        await dk.container.notifier.notify_admins(f"⚠️ LLM {llm.base_url}: {check.detail}")
 
 
 def _channels(context: Context) -> Any:
@@ -203,14 +206,41 @@ async def _retry(context: Context) -> None:
         await inbox.retry_deferred(waiting, _channels(context))
 
 
+class TokenRefused(RuntimeError):
+    """The Bot API refused DK_TELEGRAM__TOKEN (retrying cannot help)."""
+
+
+async def wait_for_bot_api(application: App, *, first_delay_s: float = 1.0, max_delay_s: float = 30.0) -> None:
+    """Initialize the bot (``getMe``), retrying with back-off while the Bot API is unreachable.
+
+    One warning line per failed attempt, without the token or a traceback; PTB's own bootstrap would print a
+    traceback and give up.
+    """
+    delay, attempt = first_delay_s, 1
+    while True:
+        try:
+            await application.initialize()
+            return
+        except InvalidToken as exc:
+            raise TokenRefused("the Bot API refused DK_TELEGRAM__TOKEN (check it with @BotFather)") from exc
+        except NetworkError as exc:  # refused, timed out, 5xx from a proxy: the Bot API may come back
+            log.warning("Bot API unreachable at start (attempt %d: %s); retrying in %.0f s", attempt,
+                        redact(str(exc)) or type(exc).__name__, delay)
+        await asyncio.sleep(delay)
+        delay, attempt = min(delay * 2, max_delay_s), attempt + 1
+
+
 def run(container: Container) -> None:
-    """Run until interrupted, by long polling or behind a webhook."""
+    """Run until interrupted, by long polling or behind a webhook; waits for the Bot API at start."""
     settings = container.settings.telegram
     application = build_application(container)
+    loop = asyncio.new_event_loop()  # PTB's run_* use the current loop: the wait must run on the same one
+    asyncio.set_event_loop(loop)
+    loop.run_until_complete(wait_for_bot_api(application))
     if settings.mode == "webhook":
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
                                 url_path=settings.webhook_path, webhook_url=settings.webhook_url,
-                                secret_token=secret, allowed_updates=Update.ALL_TYPES)
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+                                secret_token=secret, allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+    else:  # -1: a Bot API that drops again between getMe and deleteWebhook is waited for, not a crash
+        application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -23,7 +24,8 @@ class BotServices:
     pacer: ChatPacer = field(default_factory=ChatPacer)
     access_requests_sent: set[int] = field(default_factory=set)
     ingest_worker: ThreadWorker | None = None  # set when this process works the ingest queue itself
-    outage_notified: bool = False  # one admin notice per Bot API outage
+    outage_since: datetime | None = None  # when polling first failed in the current Bot API outage
+    outage_error: str = ""  # the last polling error of that outage (redacted)
 
 
 class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -6,17 +6,17 @@ import logging
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, Update
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.dialog.inbox import CLAIMED
 from bot.dialog.messages import Kept, MessageKind, MessageStatus
-from bot.dialog.notify import Button
+from bot.dialog.notify import Button, Notifier
 from bot.i18n import Lang, t
 from bot.ops.logging import redact
+from bot.telegram import outage
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.context import BotServices, Context
-from bot.telegram.notifier import TelegramNotifier
 from bot.telegram.parse import file_id, incoming
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,6 @@ async def gate(update: Update, context: Context) -> None:
     if update.callback_query is not None:
         return
     dk, bot = context.dk, context.bot
-    dk.outage_notified = False  # updates arrive: the Bot API is reachable again
     transcribe_all = bool(update.effective_chat and update.effective_chat.id
                           in dk.container.settings.stt.transcribe_all_chat_ids)
     parsed = incoming(update, bot_username=bot.username, bot_id=bot.id, transcribe_all=transcribe_all)
@@ -92,9 +91,9 @@ async def _within_rate(update: Update, context: Context, kept: Kept) -> bool:
     return wait == 0
 
 
-def notifier(context: Context) -> TelegramNotifier:
-    """Admin notices and messages to chats through this application's bot."""
-    return TelegramNotifier(context.bot, context.container.settings.telegram)
+def notifier(context: Context) -> Notifier:
+    """Admin notices and messages to chats through this application's bot (attached once at build)."""
+    return context.container.notifier
 
 
 async def on_message(update: Update, context: Context) -> None:
@@ -205,13 +204,8 @@ async def on_stale_button(update: Update, context: Context) -> None:
 async def on_error(update: object, context: Context) -> None:
     """The one error handler: traceback to the log, a sentence to the user, a summary to admins."""
     error, dk = context.error, context.dk
-    if update is None and isinstance(error, NetworkError | TimedOut):
-        # The Bot API is unreachable while polling: PTB retries with back-off. One line, one notice per outage.
-        log.warning("Bot API unreachable while polling: %s", error)
-        if not dk.outage_notified:
-            dk.outage_notified = True
-            await notifier(context).notify_admins(t("admin_error", dk.container.settings.language,
-                                                    update_id="polling", error=redact(str(error))[:300]))
+    if update is None and isinstance(error, NetworkError):  # TimedOut is one too
+        await outage.polling_failed(context, error)  # the Bot API is unreachable while polling: admins hear later
         return
     log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=error)
     if isinstance(update, Update):

@@ -8,11 +8,10 @@ from telegram import InputFile, ReplyParameters, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.dialog.meeting_text import PREFIX, Party, Reply
-from bot.dialog.meetings import MeetingService
+from bot.dialog.meetings import MeetingService, Party, Reply
 from bot.telegram.context import Context
 from bot.telegram.handlers import language
-from bot.telegram.notifier import TelegramNotifier, keyboard
+from bot.telegram.notifier import keyboard
 
 log = logging.getLogger(__name__)
 
@@ -20,15 +19,12 @@ log = logging.getLogger(__name__)
 def register(application: Application) -> None:  # type: ignore[type-arg]  # any context types
     """Add the /meet command and the meeting buttons (before any catch-all command handler)."""
     application.add_handler(CommandHandler("meet", cmd_meet))
-    application.add_handler(CallbackQueryHandler(on_meeting_button, pattern=rf"^{PREFIX}:\d+:"))
+    application.add_handler(CallbackQueryHandler(on_meeting_button, pattern=MeetingService.BUTTON_PATTERN))
 
 
 def meeting_service(context: Context) -> MeetingService:
-    """The container's meeting service, speaking to admins through this bot."""
-    service = context.container.meetings
-    if service.notifier is None:
-        service.notifier = TelegramNotifier(context.bot, context.container.settings.telegram)
-    return service
+    """The container's meeting service (it speaks through the notifier attached at build)."""
+    return context.container.meetings
 
 
 def _parties(update: Update) -> tuple[Party, Party]:

@@ -55,8 +55,10 @@ class TelegramNotifier:
             return None
         return sent.message_id
 
-    async def notify_admins(self, text: str, *, buttons: Keyboard = (), html: bool = False) -> None:
-        """Send to the admin chat, or to each admin privately."""
+    async def notify_admins(self, text: str, *, buttons: Keyboard = (), html: bool = False) -> bool:
+        """Send to the admin chat, or to each admin privately; True when at least one of them got it."""
         targets = [self.settings.admin_chat_id] if self.settings.admin_chat_id is not None else self.settings.admin_ids
+        delivered = False
         for chat_id in targets:
-            await self.send(chat_id, text, buttons=buttons, html=html)
+            delivered = await self.send(chat_id, text, buttons=buttons, html=html) is not None or delivered
+        return delivered

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
-from datetime import time
+from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,8 +17,9 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, TypeHandler
 
+from bot.dialog import audit
+from bot.dialog.notify import Notifier
 from bot.i18n import t
-from bot.ops import audit
 from bot.ops.health import HealthMonitor, run_checks
 from bot.ops.logging import bind_update
 from bot.ops.report import send_if_due
@@ -26,7 +27,6 @@ from bot.ops.unanswered import unanswered_groups
 from bot.telegram.admin import admin_guard
 from bot.telegram.context import Context
 from bot.telegram.handlers import language
-from bot.telegram.notifier import TelegramNotifier
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,11 @@ def register(application: Application) -> None:  # type: ignore[type-arg]  # any
     jobs.run_repeating(health_job, interval=ops.health_interval_s, first=5, name="ops-health")
     jobs.run_daily(report_job, time=time(hour, minute, tzinfo=ZoneInfo(ops.timezone)), name="ops-report")
     jobs.run_once(catch_up_job, when=3, name="ops-report-catch-up")
+    backup = application.bot_data["services"].container.settings.backup
+    if backup.dir is not None:
+        hour, minute = map(int, backup.time.split(":"))
+        jobs.run_daily(backup_job, time=time(hour, minute, tzinfo=ZoneInfo(ops.timezone)), name="ops-backup")
+        jobs.run_once(backup_catch_up_job, when=30, name="ops-backup-catch-up")
 
 
 async def tag_update(update: Update, context: Context) -> None:
@@ -59,8 +64,8 @@ async def tag_update(update: Update, context: Context) -> None:
     bind_update(update.update_id)
 
 
-def _notifier(context: Context) -> TelegramNotifier:
-    return TelegramNotifier(context.bot, context.dk.container.settings.telegram)
+def _notifier(context: Context) -> Notifier:
+    return context.dk.container.notifier
 
 
 def monitor(context: Context) -> HealthMonitor:
@@ -100,6 +105,32 @@ async def catch_up_job(context: Context) -> None:
         log.info("report catch-up: nothing owed (or another scheduler sent it)")
 
 
+async def backup_job(context: Context) -> None:
+    """The nightly backup into DK_BACKUP__DIR (older ones beyond DK_BACKUP__KEEP_DAYS are removed)."""
+    import asyncio
+
+    from bot.ops.backup import BackupError, nightly
+
+    try:
+        result = await asyncio.to_thread(nightly, context.dk.container)
+    except (BackupError, OSError) as exc:  # the health check's age alert tells the admins
+        log.error("nightly backup failed: %s", exc)
+        return
+    log.info("%s", result.summary())
+
+
+async def backup_catch_up_job(context: Context) -> None:
+    """At start: a backup now when the newest one is older than DK_BACKUP__MAX_AGE_H (or there is none)."""
+    from datetime import UTC, datetime
+
+    from bot.ops.backup import latest
+
+    cfg = context.dk.container.settings.backup
+    newest = latest(cfg.dir) if cfg.dir is not None else None
+    if newest is None or (datetime.now(UTC) - newest[1]).total_seconds() > cfg.max_age_h * 3600:
+        await backup_job(context)
+
+
 async def _reply_pre(update: Update, title: str, body: str) -> None:
     assert update.effective_message is not None
     text = f"{html.escape(title)}\n<pre>{html.escape(body[:MESSAGE_LIMIT])}</pre>"
@@ -130,8 +161,14 @@ async def cmd_unanswered(update: Update, context: Context) -> None:
     for n, group in enumerate(groups[:UNANSWERED_SHOWN], 1):
         reasons = ", ".join(f"{'👎' if r == 'disliked' else '∅'} {c}" for r, c in group.reasons.most_common())
         lines.append(t("ops_unanswered_item", lang, n=n, count=group.count, question=group.question[:200],
-                       at=group.newest_at.strftime("%Y-%m-%d %H:%M UTC"), reasons=f" ({reasons})"))
+                       at=local_time(group.newest_at, ops.timezone), reasons=f" ({reasons})"))
     await update.effective_message.reply_text("\n".join(lines)[:MESSAGE_LIMIT])
+
+
+def local_time(moment: datetime, timezone: str) -> str:
+    """A stored time (UTC, naive from SQLite) as admins read it: in DK_OPS__TIMEZONE, with the zone's name."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M %Z")
 
 
 async def cmd_audit(update: Update, context: Context) -> None:

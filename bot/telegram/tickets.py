@@ -12,15 +12,12 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.dialog.escalation import EscalationService
-from bot.dialog.support import SupportPoller
+from bot.dialog import audit
+from bot.dialog.escalation import EscalationService, SupportPoller, TrackerError, decide, send_reviews
 from bot.i18n import t
-from bot.integrations.kaiten import KaitenError
 from bot.knowledge import ticket_sync
-from bot.ops import audit
 from bot.telegram.context import BotServices, Context
 from bot.telegram.handlers import language
-from bot.telegram.notifier import TelegramNotifier
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +29,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]  # any
     dk: BotServices = application.bot_data["services"]
     settings = dk.container.settings
     service = dk.container.escalations
-    service.notifier = TelegramNotifier(application.bot, settings.telegram)
-    application.bot_data["escalations"] = service
     application.bot_data["support_poller"] = SupportPoller(service)
     application.add_handler(CallbackQueryHandler(on_review, pattern=REVIEW_PATTERN))
     jobs = application.job_queue
@@ -41,13 +36,13 @@ def register(application: Application) -> None:  # type: ignore[type-arg]  # any
         return
     cfg = settings.kaiten
     jobs.run_repeating(poll, interval=cfg.poll_s, first=min(cfg.poll_s, 10), name="tickets-poll")
-    if service.tracker == "kaiten":
+    if service.tracker.supports_resolution_sync:
         jobs.run_repeating(sync, interval=cfg.sync_hours * 3600, first=60, name="tickets-sync")
 
 
 def escalations(context: Context) -> EscalationService:
     """The application's escalation service."""
-    return context.bot_data["escalations"]  # type: ignore[no-any-return]
+    return context.container.escalations
 
 
 async def poll(context: Context) -> None:
@@ -64,13 +59,13 @@ async def _poll(context: Context) -> None:
     poller: SupportPoller = context.bot_data["support_poller"]
     try:
         report = await poller.tick()
-    except KaitenError as exc:
+    except TrackerError as exc:
         log.warning("ticket poll failed: %s", exc)
         return
     if report.relayed or report.resolved or report.announced:
         log.info("ticket poll: %s", report)
     service = escalations(context)
-    await ticket_sync.send_reviews(service.engine, service.notifier, service.settings.language)
+    await send_reviews(service.engine, service.notifier, service.settings.language)
 
 
 async def sync(context: Context) -> None:
@@ -84,14 +79,15 @@ async def sync(context: Context) -> None:
 
 async def _sync(context: Context) -> None:
     service, dk = escalations(context), context.dk
-    syncer = ticket_sync.TicketSync(kaiten=service.kaiten_client(), engine=service.engine,
-                                    ingest=dk.container.ingest, settings=service.settings)
+    assert service.tracker is not None  # scheduled only with a tracker that syncs
+    syncer = ticket_sync.TicketSync(tracker=service.tracker, engine=service.engine, ingest=dk.container.ingest,
+                                    settings=service.settings)
     try:
         await syncer.run()
-    except KaitenError as exc:
+    except TrackerError as exc:
         log.warning("ticket sync failed: %s", exc)
         return
-    await ticket_sync.send_reviews(service.engine, service.notifier, service.settings.language)
+    await send_reviews(service.engine, service.notifier, service.settings.language)
 
 
 async def on_review(update: Update, context: Context) -> None:
@@ -104,8 +100,7 @@ async def on_review(update: Update, context: Context) -> None:
         await query.answer(t("admin_only", lang))
         return
     _, decision, entry_id = query.data.split(":")
-    entry = await ticket_sync.decide(dk.container.engine, dk.container.ingest, entry_id=int(entry_id),
-                                     add=decision == "add")
+    entry = await decide(dk.container.engine, dk.container.ingest, entry_id=int(entry_id), add=decision == "add")
     if entry is None:
         await query.answer(t("kb_decided", lang))
         return

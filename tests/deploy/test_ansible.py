@@ -184,3 +184,157 @@ def test_every_role_variable_is_defined_and_documented() -> None:
             while block > 0 and re.match(r"^([a-z]\w*:|  )", lines[block - 1]):
                 block -= 1  # keys of one commented block, and list items
             assert lines[block - 1].startswith("#"), f"group_vars/all.yml: {line.split(':')[0]} has no comment"
+
+
+# --- Layouts: the same roles on one host or on four (inventory.example.ini shows both) -------------------
+
+LAYOUT_HOSTS = "core:llm:stt:vectors:bot"
+
+
+def layout_inventory(tmp_path: Path, layout: str) -> Path:
+    """inventory.example.ini as shipped (one host), or with its commented four-host block in its place."""
+    text = (ANSIBLE / "inventory.example.ini").read_text()
+    if layout == "four-hosts":
+        block = text.split("# BEGIN four-hosts\n")[1].split("# END four-hosts")[0]
+        text = "".join(line[2:] if line.startswith("# ") else line.lstrip("#") for line in block.splitlines(True))
+    folder = tmp_path / f"inventory-{layout}"
+    (folder / "group_vars").mkdir(parents=True, exist_ok=True)
+    # Beside the inventory, as beside site.yml: below the inventory's host variables (dialog_keeper_gpus=2).
+    shutil.copy(ANSIBLE / "group_vars/all.yml", folder / "group_vars/all.yml")
+    path = folder / "hosts.ini"
+    path.write_text(text)
+    return path
+
+
+def _layout_vars(root: Path) -> dict[str, object]:
+    """_vars with every path under root/<host>/, so each host of a layout renders into a folder of its own."""
+    per_host = {k: v.replace(str(root), f"{root}/{{{{ inventory_hostname }}}}") if isinstance(v, str) else v
+                for k, v in _vars(root).items()}
+    return {**per_host, "dialog_keeper_backup_dir": f"{root}/{{{{ inventory_hostname }}}}/backups",
+            "egress_tracker_cidrs": ["10.20.9.9/32"], "dk_check_hosts": LAYOUT_HOSTS, "ansible_connection": "local",
+            "ansible_python_interpreter": sys.executable}
+
+
+def _layout_playbook(tmp_path: Path, inventory: Path, *args: str, extra: dict[str, object]
+                     ) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "vars.json").write_text(json.dumps(extra))
+    return subprocess.run([str(BIN / "ansible-playbook"), "-i", str(inventory), "-e", f"@{tmp_path / 'vars.json'}",
+                           str(ROOT / "tests/deploy/ansible_check.yml"), *args],
+                          capture_output=True, text=True, timeout=300, env=_env(tmp_path), cwd=tmp_path)
+
+
+def _services(stack: Path) -> dict[str, dict[str, object]]:
+    """The services `docker compose config` would start on a host (compose.gpu.yml + its compose.host.yml)."""
+    from tests.deploy.test_compose import compose_binary
+
+    command = compose_binary()
+    if command is None:
+        import pytest
+
+        pytest.skip("no Docker Compose v2 here")
+    result = subprocess.run([*command, "--project-directory", str(stack), "--file", str(stack / "compose.gpu.yml"),
+                             "--file", str(stack / "compose.host.yml"), "config", "--format", "json"],
+                            capture_output=True, text=True, timeout=60,
+                            env={"PATH": "/usr/bin:/bin", "HOME": str(stack)})
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout)["services"])
+
+
+def test_both_layouts_pass_syntax_and_check_mode(tmp_path: Path) -> None:
+    for layout in ("one-host", "four-hosts"):
+        inventory = layout_inventory(tmp_path, layout)
+        syntax = subprocess.run([str(BIN / "ansible-playbook"), "--syntax-check", "-i", str(inventory), "site.yml"],
+                                capture_output=True, text=True, timeout=60, cwd=ANSIBLE, env=_env(tmp_path))
+        assert syntax.returncode == 0, syntax.stdout + syntax.stderr
+        root = tmp_path / layout
+        check = _layout_playbook(tmp_path, inventory, "--check", "--skip-tags", SKIP_TAGS, extra=_layout_vars(root))
+        assert check.returncode == 0, check.stdout + check.stderr
+        assert "failed=0" in check.stdout and not root.exists(), "check mode wrote nothing"
+        hosts = {line.split()[0] for line in check.stdout.splitlines() if "ok=" in line and "failed=" in line}
+        assert hosts == ({"gpu-01.example.internal"} if layout == "one-host"
+                         else {"dk-core", "dk-gpu-1", "dk-gpu-2", "dk-gpu-3"})
+
+
+def test_gpu_driver_and_toolkit_only_on_gpu_hosts(tmp_path: Path) -> None:
+    inventory = layout_inventory(tmp_path, "four-hosts")
+    result = subprocess.run([str(BIN / "ansible"), LAYOUT_HOSTS, "-i", str(inventory), "-c", "local", "-m", "debug",
+                             "-a", "msg={{ dialog_keeper_gpu_host | bool }}/{{ docker_nvidia_runtime | bool }}",
+                             "-e", f"ansible_python_interpreter={sys.executable}"],
+                            capture_output=True, text=True, timeout=120, env=_env(tmp_path), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    said = dict(re.findall(r'^(\S+) \| SUCCESS => \{\s*"msg": "(\S+)"', result.stdout, re.MULTILINE))
+    assert said == {"dk-core": "False/False", "dk-gpu-1": "True/True", "dk-gpu-2": "True/True",
+                    "dk-gpu-3": "True/True"}
+    site = yaml.safe_load((ANSIBLE / "site.yml").read_text())[0]
+    gated = {r["role"]: r.get("when") for r in site["roles"]}
+    assert gated["nvidia_driver"] == gated["nvidia_container_toolkit"] == "dialog_keeper_gpu_host | bool"
+
+
+def test_four_hosts_each_run_only_their_services(tmp_path: Path) -> None:
+    root = tmp_path / "four"
+    for host in ("dk-core", "dk-gpu-1", "dk-gpu-2", "dk-gpu-3"):
+        (root / host / "systemd").mkdir(parents=True)
+    inventory = layout_inventory(tmp_path, "four-hosts")
+    result = _layout_playbook(tmp_path, inventory, "--tags", "render", extra=_layout_vars(root))
+    assert result.returncode == 0, result.stdout + result.stderr
+    services = {host: _services(root / host / "opt/dialog-keeper")
+                for host in ("dk-core", "dk-gpu-1", "dk-gpu-2", "dk-gpu-3")}
+    assert {h: set(s) for h, s in services.items()} == {
+        "dk-core": {"postgres", "redis", "sentinel", "prometheus", "grafana", "qdrant", "scheduler", "tickets",
+                    "qdrant-lb"},
+        "dk-gpu-1": {"vllm", "vllm-1", "vllm-router", "qdrant"},
+        "dk-gpu-2": {"vllm", "vllm-1", "qdrant"},
+        "dk-gpu-3": {"bot", "dialog", "worker", "qdrant-lb"},
+    }
+    router = services["dk-gpu-1"]["vllm-router"]["command"]
+    assert router[router.index("--policy") + 1] == "consistent_hash"
+    assert router[router.index("--worker-urls") + 1:] == [
+        "http://10.20.0.11:8100", "http://10.20.0.11:8101", "http://10.20.0.12:8100", "http://10.20.0.12:8101"]
+    env = services["dk-gpu-3"]["dialog"]["environment"]
+    assert env["DK_ROLES"] == "dialog" and services["dk-gpu-3"]["bot"]["environment"]["DK_ROLES"] == "ingress"
+    assert services["dk-core"]["scheduler"]["environment"]["DK_ROLES"] == "scheduler"
+    assert env["DK_LLM__BASE_URL"] == "http://10.20.0.11:8000/v1" and env["DK_QDRANT__URL"] == "http://qdrant-lb:6333"
+    assert (env["DK_QDRANT__SHARDS"], env["DK_QDRANT__REPLICATION_FACTOR"]) == ("6", "2")
+    assert json.loads(str(env["DK_REDIS__SENTINELS"])) == ["10.20.0.10:26379"]
+    assert "@10.20.0.10:5432/dk" in str(env["DK_DATABASE_URL"])
+    assert "deploy" not in services["dk-core"]["scheduler"], "no GPU reserved on the host without one"
+    for host, first in (("dk-core", True), ("dk-gpu-1", False), ("dk-gpu-2", False)):
+        qdrant = services[host]["qdrant"]
+        assert qdrant["environment"]["QDRANT__CLUSTER__ENABLED"] == "true"
+        assert ("--bootstrap" in qdrant["command"]) is not first
+    lb = (root / "dk-core/opt/dialog-keeper/deploy/haproxy/qdrant.cfg").read_text()
+    assert all(f"10.20.0.{n}:6333" in lb for n in (10, 11, 12))
+    haproxy = shutil.which("haproxy")
+    if haproxy:
+        check = subprocess.run([haproxy, "-c", "-f", str(root / "dk-core/opt/dialog-keeper/deploy/haproxy/qdrant.cfg")],
+                               capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
+
+    rules = {h: (root / h / "etc/egress.nft").read_text() for h in services}
+    telegram = [h for h, r in rules.items() if "149.154.160.0/20" in r]
+    assert telegram == ["dk-gpu-3"], "only the bot host reaches Telegram"
+    assert [h for h, r in rules.items() if "10.20.9.9" in r] == ["dk-core"], "only the ticket host reaches the tracker"
+    assert "10.20.0.11" in rules["dk-core"] and "10.20.0.10" not in rules["dk-core"], "peers, not itself"
+    nft = shutil.which("nft")
+    if nft:
+        for host, _ in rules.items():
+            check = subprocess.run([nft, "--check", "--file", str(root / host / "etc/egress.nft")],
+                                   capture_output=True, text=True)
+            assert check.returncode == 0, check.stderr
+
+
+def test_one_host_layout_runs_everything_with_backups(tmp_path: Path) -> None:
+    root = tmp_path / "one"
+    (root / "gpu-01.example.internal/systemd").mkdir(parents=True)
+    inventory = layout_inventory(tmp_path, "one-host")
+    result = _layout_playbook(tmp_path, inventory, "--tags", "render", extra=_layout_vars(root))
+    assert result.returncode == 0, result.stdout + result.stderr
+    host = root / "gpu-01.example.internal"
+    services = _services(host / "opt/dialog-keeper")
+    assert set(services) == {"vllm", "qdrant", "redis", "postgres", "bot", "worker", "prometheus", "grafana"}
+    bot = services["bot"]["environment"]
+    assert bot["DK_BACKUP__DIR"] == "/backups" and bot["DK_BACKUP__KEEP_DAYS"] == "14"
+    assert bot["DK_LLM__BASE_URL"] == "http://vllm:8000/v1" and bot["DK_QDRANT__SHARDS"] == "1"
+    assert (host / "backups").is_dir()
+    rules = (host / "etc/egress.nft").read_text()
+    assert "149.154.160.0/20" in rules and "10.20.9.9" in rules, "one host: Telegram and the tracker"

@@ -118,7 +118,7 @@ async def test_an_off_topic_question_never_borrows_the_previous_topic(kb: Contai
 
 
 def test_only_short_referring_messages_count_as_follow_ups() -> None:
-    from bot.dialog.answer import is_follow_up
+    from bot.dialog.retrieve import is_follow_up
 
     assert is_follow_up("And what about that?") and is_follow_up("а для стажёров?") and is_follow_up("and interns?")
     assert not is_follow_up("What is the capital of Australia?")

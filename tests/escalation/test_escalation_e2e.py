@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from bot.dialog.escalation import EscalationService, Requester
 from bot.store.escalation_models import EscalationMessage
-from bot.store.models import AnswerRecord, Escalation
+from bot.store.models import AnswerRecord, Escalation, EscalationStatus
 from tests.escalation.conftest import bot_says, sent_texts, ticket_worker, tracker_settings
 from tests.support.bot_api_emulator import BotApiEmulator
 from tests.support.kaiten_standin import AGENT, BOT_USER, DONE_COLUMN, KaitenStandIn
@@ -58,13 +58,14 @@ async def test_three_presses_make_one_card_with_the_transcript_even_when_the_cre
             await stop_bot(bot)
     [card] = kaiten.cards.values()
     assert f"Заявка №{card['id']} создана" in created.params["text"]
-    assert created.params["reply_parameters"]["message_id"] if "reply_parameters" in created.params else True
+    assert created.params["reply_parameters"]["message_id"] == answer_question_telegram_id(bot, answer), \
+        "the ticket notice replies to the user's question"
     assert card["title"] == VACATION and card["external_id"].startswith("dk:")
     assert "Alice (@alice)" in card["description"] and "Vacation and Leave Policy" in card["description"]
     assert VACATION in card["description"] and "### Последние сообщения" in card["description"]
     assert {t["name"] for t in card["tags"]} == {"dialog-keeper", "button"}
     [escalation] = _rows(bot, Escalation)
-    assert escalation.card_id == card["id"] and escalation.status == "created"
+    assert escalation.ticket_id == str(card["id"]) and escalation.status == EscalationStatus.created
     notices = [t for t in sent_texts(tg, ADMIN_CHAT_ID) if VACATION in t]
     assert len(notices) == 1, "one admin notice for three presses"
     assert "tg://user?id=701" in notices[0] and "@alice" in notices[0] and "id 701" in notices[0]
@@ -81,7 +82,7 @@ async def test_kaiten_down_user_told_once_card_created_later(
         bot = await start_bot(tg, kb, tmp_path, **settings)
         try:
             _, answer = await _asked(bot, tg)
-            service: EscalationService = bot.app.bot_data["escalations"]
+            service: EscalationService = bot.container.escalations
             result = await service.request(chat_telegram_id=ALICE_ID, requester=Requester(ALICE_ID, "Alice", "alice"),
                                            source="not_found", answer_id=answer.id)
             assert result.created and result.ticket_id is None and result.status == "queued"
@@ -106,7 +107,7 @@ async def test_support_comment_reaches_the_chat_reply_reaches_the_card_done_reso
         bot = await start_bot(tg, kb, tmp_path, **settings)
         try:
             _, answer = await _asked(bot, tg)
-            service: EscalationService = bot.app.bot_data["escalations"]
+            service: EscalationService = bot.container.escalations
             result = await service.request(chat_telegram_id=ALICE_ID, requester=Requester(ALICE_ID, "Alice", "alice"),
                                            source="thumbs_down", answer_id=answer.id)
             assert result.ticket_id is not None
@@ -146,3 +147,33 @@ def answer_question_telegram_id(bot: BotUnderTest, answer: AnswerRecord) -> int:
         message = session.get_one(Message, answer.message_id)
         assert message.telegram_message_id is not None
         return message.telegram_message_id
+
+
+async def test_an_english_app_user_who_never_sent_lang_gets_every_escalation_notice_in_english(
+        tg: BotApiEmulator, kb: Any, tmp_path: Path, kaiten: KaitenStandIn, tickets_queue: str) -> None:
+    settings = tracker_settings(kaiten, tickets_queue)  # the deployment's language stays the default, Russian
+    with ticket_worker(tmp_path, settings):
+        bot = await start_bot(tg, kb, tmp_path, **settings)
+        try:
+            alice = tg.user(ALICE_ID, "Alice", "alice", language_code="en")
+            await tg.inject_message(tg.private_chat(alice), alice, VACATION)
+            reply = await bot.final_reply(ALICE_ID, timeout=120)
+            await eventually(lambda: bool(_rows(bot, AnswerRecord)) and _rows(bot, AnswerRecord)[0].reply_telegram_id)
+            answer = _rows(bot, AnswerRecord)[0]
+            await tg.inject_callback_query(reply, alice, f"human:{answer.id}")
+            created = await bot_says(tg, ALICE_ID, "Ticket #")
+            [card] = kaiten.cards.values()
+            kaiten.comment(card["id"], "You get 28 days; apply in the HR portal.", author=AGENT)
+            relayed = await bot_says(tg, ALICE_ID, "Support replied to ticket #")
+            since = tg.mark()
+            await tg.inject_message(tg.private_chat(alice), alice, "Thanks!",
+                                    reply_to=int(relayed.result["message_id"]))
+            await bot_says(tg, ALICE_ID, f"Added to ticket #{card['id']}", since=since)
+            kaiten.move(card["id"], DONE_COLUMN)
+            await bot_says(tg, ALICE_ID, f"Ticket #{card['id']} is resolved")
+        finally:
+            await stop_bot(bot)
+    assert created.params["text"] == f"Ticket #{card['id']} is created; the answer will come here."
+    notices = [t for t in sent_texts(tg, ALICE_ID) if "#" in t or "№" in t]
+    assert len(notices) == 4 and not [t for t in notices if "Заявк" in t or "заявк" in t], notices
+    assert _rows(bot, Escalation)[0].lang == "en"

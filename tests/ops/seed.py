@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from bot.store import repo
 from bot.store.db import session_scope
+from bot.store.meeting_models import MeetingDraft
 from bot.store.models import AnswerRecord, Escalation, MessageKind, Outcome, TranscriptRecord
 from bot.store.ops_models import GpuSample
 
@@ -29,6 +30,7 @@ class Seeded:
     up: int = 0
     down: int = 0
     escalations: int = 0
+    meetings: int = 0
     voice_seconds: float = 0.0
     hourly: dict[int, dict[str, int]] = field(default_factory=dict)
     unanswered: list[tuple[str, int]] = field(default_factory=list)
@@ -94,6 +96,11 @@ def seed_day(engine: Engine) -> Seeded:
         for hour in (11, 15):
             session.add(Escalation(chat_id=chat.id, user_id=user.id, created_at=at(hour, 0)))
             s.escalations += 1
+        # Booked through the day's meeting flow; an open draft and a cancelled booking are not meetings.
+        for n, (hour, status) in enumerate(((10, "booked"), (12, "open"), (13, "cancelled"), (16, "booked"))):
+            session.add(MeetingDraft(chat_id=chat.telegram_id, user_id=user.telegram_id, status=status,
+                                     uid=f"seed-{n}@dialog-keeper", created_at=at(hour, 0), updated_at=at(hour, 5)))
+            s.meetings += status == "booked"
         # Just outside the local day: must not count.
         for n, moment in enumerate((at(23, 30, DAY - timedelta(days=1)), at(0, 30, DAY + timedelta(days=1)))):
             message = repo.add_message(session, chat_id=chat.id, user_id=user.id, text="outside",
@@ -101,6 +108,8 @@ def seed_day(engine: Engine) -> Seeded:
             session.add(AnswerRecord(message_id=message.id, question="outside", outcome=Outcome.not_found,
                                      timings={"total_ms": 99999.0}, feedback=-1, created_at=moment))
             session.add(Escalation(chat_id=chat.id, created_at=moment))
+            session.add(MeetingDraft(chat_id=chat.telegram_id, status="booked", uid=f"outside-{n}@dialog-keeper",
+                                     created_at=moment, updated_at=moment))
         for n, (gib, util) in enumerate(GPU):
             session.add(GpuSample(taken_at=at(12, 5 * n), gpu=0, name="NVIDIA H100 80GB HBM3",
                                   utilization_percent=util, memory_used_bytes=gib * GIB, memory_total_bytes=80 * GIB,

@@ -2,21 +2,62 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from bot.ops.doctor import run_checks
 from bot.ops.logging import redact
-from tests.conftest import free_port, make_settings
+from bot.settings import ROOT
+from tests.conftest import TEST_REDIS_URL, free_port, make_settings, scratch_queue
+from tests.meetings.conftest import running_radicale
+from tests.support.kaiten_standin import BOARD_ID, QUEUE_COLUMN, KaitenStandIn
+
+
+def _cli(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, "PYTHONPATH": str(ROOT), "DK_DATA_DIR": str(data_dir), "DK_REDIS_URL": TEST_REDIS_URL,
+            "DK_OPS__WORKER_QUEUES": "[]", "DK_OPS__CHECK_TIMEOUT_S": "20", **env}
+    return subprocess.run([sys.executable, "-m", "bot", *args], env=full, capture_output=True, text=True,
+                          timeout=180, check=False, cwd=data_dir)
+
+
+SUITE = ["database", "redis", "qdrant", "llm", "workers", "gpu", "disk", "models"]
 
 
 def test_everything_up_reports_ok(tmp_path: Path, llm_base_url: str) -> None:
     from bot.store.db import migrate
 
-    settings = make_settings(tmp_path, llm={"base_url": llm_base_url})
+    settings = make_settings(tmp_path, llm={"base_url": llm_base_url}, ops={"worker_queues": []})
     migrate(settings.db_url)
     checks = {c.name: c for c in run_checks(settings)}
     assert all(c.ok for c in checks.values()), [c for c in checks.values() if not c.ok]
-    assert set(checks) == {"embedding model", "llm model (embedded)", "database", "redis", "qdrant", "llm server"}
+    assert list(checks) == SUITE
+
+
+def test_a_fresh_install_has_an_empty_database_not_a_failure(tmp_path: Path, llm_base_url: str,
+                                                             postgres_url: str) -> None:
+    settings = make_settings(tmp_path, llm={"base_url": llm_base_url}, ops={"worker_queues": []})
+    database = next(c for c in run_checks(settings) if c.name == "database")
+    assert database.ok and "empty — created on first use" in database.detail, database
+    assert not (tmp_path / "dialog_keeper.db").exists(), "checking created nothing"
+    # an empty PostgreSQL database: it exists and has no tables yet
+    pg = next(c for c in run_checks(make_settings(tmp_path, database_url=postgres_url)) if c.name == "database")
+    assert pg.ok and "empty — created on first use" in pg.detail, pg
+    doctor = _cli(["doctor"], tmp_path, DK_LLM__BASE_URL=llm_base_url)
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    assert "empty — created on first use" in doctor.stdout and "None" not in doctor.stdout
+
+
+def test_doctor_and_health_are_views_of_one_suite(tmp_path: Path, dead_llm_url: str) -> None:
+    doctor = _cli(["doctor"], tmp_path, DK_LLM__BASE_URL=dead_llm_url)
+    health = _cli(["health", "--json"], tmp_path, DK_LLM__BASE_URL=dead_llm_url)
+    assert doctor.returncode == health.returncode == 1
+    rows = {line.split()[1]: line.split()[0] for line in doctor.stdout.splitlines() if line[:4] in ("OK  ", "FAIL")}
+    verdicts = {c["name"]: "OK" if c["ok"] else "FAIL" for c in json.loads(health.stdout)["checks"]}
+    assert rows == verdicts and list(verdicts) == SUITE and verdicts["llm"] == "FAIL"
+    assert "fix: start it: `dialog-keeper llm-server start`" in doctor.stdout
 
 
 def test_each_failure_names_a_fix(tmp_path: Path, dead_llm_url: str) -> None:
@@ -24,17 +65,40 @@ def test_each_failure_names_a_fix(tmp_path: Path, dead_llm_url: str) -> None:
                              database_url=f"postgresql+psycopg://dk:secret-pw@127.0.0.1:{free_port()}/x",
                              llm={"base_url": dead_llm_url}, embeddings={"model_dir": tmp_path / "nope"})
     failed = {c.name: c for c in run_checks(settings) if not c.ok}
-    assert set(failed) == {"embedding model", "database", "redis", "llm server"}
-    assert "models install-dev" in failed["embedding model"].fix
-    assert "llm-server start" in failed["llm server"].fix
+    assert set(failed) == {"models", "database", "redis", "llm", "workers"}
+    assert "models install-dev" in failed["models"].fix
+    assert "llm-server start" in failed["llm"].fix
     assert "secret-pw" not in failed["database"].detail, "passwords are masked"
     assert "DK_REDIS_URL" in failed["redis"].fix
 
 
 def test_wrong_served_model_name_is_caught(tmp_path: Path, llm_base_url: str) -> None:
     settings = make_settings(tmp_path, llm={"base_url": llm_base_url, "model": "qwen2.5-7b-instruct"})
-    llm = next(c for c in run_checks(settings) if c.name == "llm server")
+    llm = next(c for c in run_checks(settings) if c.name == "llm")
     assert not llm.ok and "DK_LLM__MODEL" in llm.fix
+
+
+def test_caldav_tracker_and_ticket_queue_are_checked_when_configured(tmp_path: Path, kaiten: KaitenStandIn) -> None:
+    (tmp_path / "dav").mkdir()
+    with running_radicale(tmp_path / "dav") as dav, scratch_queue("tickets") as queue:
+        good = {"ops": {"worker_queues": []}, "tracker": {"kind": "kaiten", "queue": queue},
+                "kaiten": {"url": kaiten.url, "token": kaiten.token, "board_id": BOARD_ID, "column_id": QUEUE_COLUMN},
+                "caldav": {"url": dav.url, "username": dav.username, "password": dav.password}}
+        checks = {c.name: c for c in run_checks(make_settings(tmp_path, **good))}
+        assert list(checks)[-2:] == ["caldav", "tracker"]
+        assert checks["caldav"].ok and checks["tracker"].ok, (checks["caldav"], checks["tracker"])
+        assert not checks["workers"].ok and f"{queue}: no live worker" in checks["workers"].detail, "the ticket queue"
+
+        wrong = {**good, "kaiten": {**good["kaiten"], "board_id": 999},
+                 "caldav": {**good["caldav"], "password": "not-the-password"}}
+        checks = {c.name: c for c in run_checks(make_settings(tmp_path, **wrong))}
+        assert not checks["caldav"].ok and "DK_CALDAV__PASSWORD" in checks["caldav"].fix, checks["caldav"]
+        assert not checks["tracker"].ok and "DK_KAITEN__BOARD_ID" in checks["tracker"].fix, checks["tracker"]
+        assert "not-the-password" not in checks["caldav"].detail
+
+    n8n = make_settings(tmp_path, tracker={"kind": "n8n"}, n8n={"webhook_url": kaiten.url, "secret": ""})
+    tracker = next(c for c in run_checks(n8n) if c.name == "tracker")
+    assert not tracker.ok and "DK_N8N__SECRET" in tracker.fix, tracker
 
 
 def test_tokens_are_redacted_from_log_text() -> None:

@@ -12,7 +12,8 @@ from typing import ClassVar
 import pytest
 
 from bot.container import Container
-from bot.ops.doctor import check_qdrant, run_checks
+from bot.ops.checks import check_qdrant
+from bot.ops.doctor import run_checks
 from tests.conftest import make_settings
 
 KEY = "qdrant-test-key-7f3a"

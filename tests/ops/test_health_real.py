@@ -7,11 +7,15 @@ monitor over the same database) neither repeats the alert nor forgets the outage
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from bot.container import Container
 from bot.ops.health import HealthMonitor, run_checks
 from bot.telegram.notifier import TelegramNotifier
+from inference.llm import ChatMessage
+from inference.served import check_served_model
 from tests.conftest import make_settings
 from tests.ops.conftest import ScratchLLM, ScratchRedis
 from tests.support.bot_api_emulator import BotApiEmulator
@@ -77,12 +81,57 @@ async def test_llm_and_redis_outages_alert_once_and_recover_across_a_restart(
         container.close_sync()
 
 
+async def test_a_one_slot_server_busy_streaming_is_up_and_a_dead_one_is_down(
+        tmp_path: Path, scratch_llm: ScratchLLM, scratch_redis: ScratchRedis) -> None:
+    async with BotApiEmulator() as tg, tg.make_bot() as bot:
+        tg.group_chat(ADMIN_CHAT, "Admins")
+        # one failure alerts, and a probe gets 1 s: what a completion queued behind the answer could never meet
+        container = Container(make_settings(tmp_path, language="en", redis_url=scratch_redis.url,
+                                            llm={"base_url": scratch_llm.base_url},
+                                            ops={"worker_queues": [], "fail_threshold": 1, "check_timeout_s": 1},
+                                            telegram={"admin_chat_id": ADMIN_CHAT}))
+        monitor = HealthMonitor(container, TelegramNotifier(bot, container.settings.telegram))
+        stream = container.llm.stream_chat([ChatMessage("user", "Count from 1 to 2000 in words, one per line.")],
+                                           max_tokens=2000, temperature=0)
+        first = await anext(stream)  # the server's one slot is streaming this answer now
+        pieces = [first]
+        reading = asyncio.create_task(_drain(stream, pieces))
+        try:
+            for _ in range(3):
+                report, said = await monitor.round()
+                llm = next(r for r in report.results if r.name == "llm")
+                assert llm.ok and "answering" in llm.detail, llm
+                assert [s for s in said if s.name == "llm"] == []
+            # what another process (`dialog-keeper health`) hears from the server meanwhile: busy, not down
+            outside = await asyncio.to_thread(check_served_model, scratch_llm.base_url, None, "dialog-keeper",
+                                              timeout_s=1)
+            assert outside.ok, outside
+            assert not reading.done(), "the answer was still streaming through every round"
+        finally:
+            reading.cancel()
+            await asyncio.gather(reading, return_exceptions=True)
+            await stream.aclose()
+        assert not [n for n in _notices(tg) if n.startswith("🔴 llm")], "no 🔴 while the model was busy"
+
+        scratch_llm.kill()
+        report, said = await monitor.round()
+        assert "llm" in report.down and ("down", "llm") in [(s.kind, s.name) for s in said]
+        [alert] = [n for n in _notices(tg) if n.startswith("🔴 llm")]
+        assert "ConnectError" in alert
+        await container.aclose()
+
+
+async def _drain(stream: AsyncIterator[str], into: list[str]) -> None:
+    async for piece in stream:
+        into.append(piece)
+
+
 async def test_checks_report_what_they_see(tmp_path: Path, llm_base_url: str) -> None:
     container = Container(make_settings(tmp_path, llm={"base_url": llm_base_url, "model": "not-served"},
                                         ops={"worker_queues": ["stt-none-here"], "min_free_disk_gb": 1e9}))
     report = await run_checks(container)
     results = {r.name: r for r in report.results}
-    assert set(results) == {"database", "redis", "qdrant", "llm", "workers", "gpu", "disk"}
+    assert set(results) == {"database", "redis", "qdrant", "llm", "workers", "gpu", "disk", "models", "backup"}
     assert results["database"].ok and results["redis"].ok and results["qdrant"].ok
     assert not results["llm"].ok and "not-served" in results["llm"].detail
     assert not results["workers"].ok and "stt-none-here: no live worker" in results["workers"].detail

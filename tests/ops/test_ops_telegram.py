@@ -8,13 +8,14 @@ import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import matplotlib.image
 import pytest_asyncio
 from sqlmodel import Session
 
 from bot.container import Container
-from bot.ops import audit
+from bot.dialog import audit
 from bot.ops.report import due_day, send_report
 from bot.store import ops_repo
 from bot.store.db import make_engine, migrate, session_scope
@@ -127,5 +128,7 @@ async def test_admin_commands_health_audit_unanswered(tg: BotApiEmulator, kb: Co
         assert body[1].startswith("1. ×1 “What is the vacation policy?”"), body  # newest group first, 👎 only
         assert body[2].startswith("2. ×2 “How can I apply for a visa?”"), body  # two wordings, one group
         assert body[3].startswith("3. ×1 “Where is the car park?”") and len(body) == 4, body
+        shown_at = (now - timedelta(minutes=20)).astimezone(ZoneInfo(TZ)).strftime("%Y-%m-%d %H:%M %Z")
+        assert shown_at in body[1] and "UTC" not in "\n".join(body), "times in DK_OPS__TIMEZONE"
     finally:
         await stop_bot(bot)

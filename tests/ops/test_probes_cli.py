@@ -69,7 +69,7 @@ def test_health_command_table_json_and_exit_code(tmp_path: Path, llm_base_url: s
     assert up.returncode == 0, up.stdout + up.stderr
     data = json.loads(up.stdout)
     assert data["ok"] is True and [c["name"] for c in data["checks"]] == [
-        "database", "redis", "qdrant", "llm", "workers", "gpu", "disk"]
+        "database", "redis", "qdrant", "llm", "workers", "gpu", "disk", "models", "backup"]
     down = _cli(["health"], tmp_path, DK_LLM__BASE_URL=dead_llm_url)
     assert down.returncode == 1
     assert "llm       DOWN" in down.stdout and down.stdout.strip().splitlines()[-1].startswith("DOWN: llm")

@@ -33,7 +33,7 @@ def test_report_has_the_seeded_numbers(seeded) -> None:  # type: ignore[no-untyp
     assert report.answers_by_outcome == s.outcomes
     assert report.questions == sum(s.outcomes.values())
     assert report.escalations == s.escalations
-    assert report.meetings == 0  # no meetings table yet: counted as none, not an error
+    assert report.meetings == s.meetings == 2, "booked meetings of the day, not drafts or cancelled ones"
     assert report.voice_minutes == pytest.approx(s.voice_seconds / 60)
     assert (report.thumbs_up, report.thumbs_down) == (s.up, s.down)
     p50, p95 = np.percentile(s.latencies_ms, [50, 95])
@@ -56,7 +56,7 @@ def test_summary_names_the_figures(seeded) -> None:  # type: ignore[no-untyped-d
         report = build_report(session, day=DAY, tz=TZ)
     ru, en = report.summary("ru"), report.summary("en")
     assert f"Сообщений: {sum(s.kinds.values())}" in ru and f"Questions: {sum(s.outcomes.values())}" in en
-    assert f"Escalations: {s.escalations}" in en and f"👎 {s.down}" in en
+    assert f"Escalations: {s.escalations} · meetings: {s.meetings}" in en and f"👎 {s.down}" in en
     assert "«Как оформить визу?» ×2" in ru
     assert "60.0/80.0 GiB" in en and "95%" in en
     assert len(ru) <= 1024, "fits a photo caption"

@@ -73,6 +73,18 @@ print("loopback ok")
     assert any(a["allowed"] and a["call"] == "connect" and a["host"] == "127.0.0.1" for a in _attempts(log))
 
 
+def test_with_a_sentry_dsn_its_host_and_only_it_is_allowed(tmp_path: Path) -> None:
+    script = """
+import sitecustomize
+print(sitecustomize.configured("sentry.corp.example"), sitecustomize.configured("sentry.io"),
+      sitecustomize.configured("203.0.113.9"))
+"""
+    for dsn, expected in (("https://k3y@sentry.corp.example/4", "True False False"), ("", "False False False")):
+        env = {**_guarded_env(tmp_path / "egress.jsonl"), "DK_SENTRY__DSN": dsn}
+        result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+        assert result.stdout.strip() == expected, (dsn, result.stdout, result.stderr)
+
+
 @pytest.mark.timeout(900)
 def test_a_whole_dialog_runs_with_loopback_only_and_reaches_no_other_address(tmp_path: Path) -> None:
     reason = _unshare_refused()

@@ -167,6 +167,7 @@ class BotApiEmulator:
         self._flood: tuple[int, int] | None = None  # (max sends+edits per chat per second, retry_after)
         self._flood_log: dict[int, deque[float]] = {}
         self._blocked: set[int] = set()
+        self._offline = False
         self._updates_changed = asyncio.Condition()
         self._calls_changed = asyncio.Condition()
         self._closing = False
@@ -188,14 +189,14 @@ class BotApiEmulator:
         self._methods = {name.lower(): (name, handler) for name, handler in handlers.items()}
 
     # ----------------------------------------------------------------- lifecycle
-    async def start(self) -> BotApiEmulator:
-        """Start serving on an ephemeral loopback port."""
+    async def start(self, port: int = 0) -> BotApiEmulator:
+        """Start serving on loopback: on ``port``, or an ephemeral one."""
         app = web.Application(client_max_size=MAX_UPLOAD_SIZE)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
         app.router.add_get("/file/bot{token}/{file_path:.+}", self._handle_file)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        await web.TCPSite(self._runner, "127.0.0.1", port).start()
         self.port = int(self._runner.addresses[0][1])
         self._session = aiohttp.ClientSession()
         return self
@@ -250,6 +251,8 @@ class BotApiEmulator:
         name, handler = entry
         call = ApiCall(name, req.params, time.time(), {key: up.data for key, up in req.files.items()})
         try:
+            if self._offline:  # what a proxy in front of an unreachable Bot API answers
+                raise ApiError(502, "Bad Gateway")
             self._check_faults(name)
             call.result = await handler(req)
         except ApiError as exc:
@@ -278,6 +281,12 @@ class BotApiEmulator:
             description = f"Too Many Requests: retry after {retry_after}"
         description = description or _DESCRIPTIONS.get(error_code, "Error")
         self._faults.append(FaultRule(method.lower(), ApiError(error_code, description, retry_after), times))
+
+    async def set_offline(self, offline: bool = True) -> None:
+        """While offline every method, getUpdates included, answers 502 Bad Gateway; pending long polls end now."""
+        self._offline = offline
+        async with self._updates_changed:
+            self._updates_changed.notify_all()
 
     def flood_limit(self, per_chat_per_second: int | None, *, retry_after: int = 1) -> None:
         """Answer 429 when a chat gets more than N sends+edits within one second (None disables)."""
@@ -566,10 +575,12 @@ class BotApiEmulator:
                     raise ApiError(409, _WEBHOOK_CONFLICT)
                 self._queue = [e for e in self._queue if self._allowed(e, self._poll_allowed)]
                 batch, remaining = self._queue[:limit], deadline - time.monotonic()
-                if batch or remaining <= 0 or self._closing:
+                if batch or remaining <= 0 or self._closing or self._offline:
                     break
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._updates_changed.wait(), remaining)
+        if self._offline:
+            raise ApiError(502, "Bad Gateway")
         for entry in batch:
             entry.delivered = True
         return [entry.payload for entry in batch]

@@ -1,10 +1,12 @@
 """A Kaiten stand-in on loopback, written to Kaiten's documented REST API (developers.kaiten.ru).
 
 Serves ``/api/latest`` and ``/api/v1``: ``POST/GET /cards`` (bare-array lists with ``offset``/``limit`` ≤ 100 and
-the documented filters), ``GET/PATCH /cards/{id}``, card comments and tags, ``GET /boards/{id}/columns`` (types
-1 queued, 2 in progress, 3 done), ``GET /users/current``. Bearer auth (401 ``Invalid token``), 200 on create.
-Fault switches: a per-second limit answered with 429 + ``X-RateLimit-Reset``, 5xx for the next N requests or
-while "down", slow replies, and a create that commits the card but loses its response.
+the documented filters), ``GET/PATCH /cards/{id}``, card comments and tags, ``GET /boards/{id}`` (the board with
+its columns and lanes; 404 for an unknown board, 403 for one the token's user may not see), ``GET
+/boards/{id}/columns`` (types 1 queued, 2 in progress, 3 done), ``GET /users/current``. Bearer auth (401
+``Invalid token``), 200 on create. Fault switches: a per-second limit answered with 429 + ``X-RateLimit-Reset``,
+5xx for the next N requests or while "down", slow replies, a create that commits the card but loses its
+response, boards the token may not see.
 
 It runs an aiohttp server on its own thread, so blocking code (a CLI run, a worker process) can call it too.
 """
@@ -51,6 +53,7 @@ class Faults:
     delay_s: float = 0.0  # every reply waits this long
     lose_create_responses: int = 0  # the next N card creations commit, then the connection is dropped
     fail_creates: int = 0  # the next N card creations answer ``fail_status`` before storing anything
+    forbidden_boards: set[int] = field(default_factory=set)  # boards the token's user has no access to (403)
 
 
 @dataclass
@@ -62,6 +65,7 @@ class KaitenStandIn:
     cards: dict[int, dict[str, Any]] = field(default_factory=dict)
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     requests: list[tuple[float, str, str, int]] = field(default_factory=list)  # (time, method, path, status)
+    columns: list[dict[str, Any]] = field(default_factory=lambda: [dict(c) for c in COLUMNS])  # of board BOARD_ID
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -179,6 +183,9 @@ class KaitenStandIn:
             if request.method == "POST" and parts == ["cards"] and self.faults.fail_creates:
                 self.faults.fail_creates -= 1
                 return web.json_response({"message": "Service unavailable"}, status=self.faults.fail_status)
+            if len(parts) >= 2 and parts[0] == "boards" and parts[1].isdigit() \
+                    and int(parts[1]) in self.faults.forbidden_boards:
+                return web.json_response({"message": "Access denied"}, status=403)
             try:
                 result = self._route(request.method, parts, request.query, body)
             except KeyError:
@@ -207,10 +214,13 @@ class KaitenStandIn:
         match method, parts:
             case "GET", ["users", "current"]:
                 return dict(BOT_USER)
+            case "GET", ["boards", board] if int(board) == BOARD_ID:
+                return {"id": BOARD_ID, "uid": f"board-{BOARD_ID}", "title": "Поддержка", "space_id": 1,
+                        "columns": [dict(c) for c in self.columns], "lanes": [self._lane()]}
             case "GET", ["boards", board, "columns"] if int(board) == BOARD_ID:
-                return [dict(c) for c in COLUMNS]
+                return [dict(c) for c in self.columns]
             case "GET", ["boards", board, "lanes"] if int(board) == BOARD_ID:
-                return [{"id": LANE_ID, "title": "Поддержка", "board_id": BOARD_ID}]
+                return [self._lane()]
             case "POST", ["cards"]:
                 if not body.get("title") or not body.get("board_id"):
                     raise ValueError("title and board_id are required")
@@ -236,6 +246,10 @@ class KaitenStandIn:
                     card["tag_ids"].append(tag["id"])
                 return tag
         raise KeyError(parts)
+
+    @staticmethod
+    def _lane() -> dict[str, Any]:
+        return {"id": LANE_ID, "title": "Поддержка", "board_id": BOARD_ID}
 
     def _new_card(self, body: dict[str, Any], *, author: dict[str, Any]) -> dict[str, Any]:
         card_id = next(self._ids)

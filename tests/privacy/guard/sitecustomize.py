@@ -2,8 +2,9 @@
 
 When ``DK_EGRESS_LOG`` names a file, each attempt to reach an address (``connect``/``connect_ex``,
 ``sendto``/``sendmsg`` on a socket, ``getaddrinfo`` of a name) is appended to it as one JSON line,
-before the call. Any address that is not configured (loopback, a Unix socket, ``localhost``) is then
-refused with ``PermissionError``, so not even a DNS query leaves the process. tests/privacy reads the log.
+before the call. Any address that is not configured (loopback, a Unix socket, ``localhost``, and the host of
+``DK_SENTRY__DSN`` when one is set) is then refused with ``PermissionError``, so not even a DNS query leaves the
+process. tests/privacy reads the log.
 """
 
 from __future__ import annotations
@@ -20,6 +21,17 @@ _lock = threading.Lock()
 _LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 
 
+def _sentry_host() -> str | None:
+    """The one outside host the project may reach: the company's own Sentry, when DK_SENTRY__DSN names it."""
+    from urllib.parse import urlsplit
+
+    dsn = os.environ.get("DK_SENTRY__DSN", "")
+    return (urlsplit(dsn).hostname or "").lower() or None if dsn else None
+
+
+_SENTRY_HOST = _sentry_host()
+
+
 def configured(host: object) -> bool:
     """Loopback addresses, ``localhost``, an empty host (a passive bind) and Unix sockets are configured."""
     if host in (None, "", b""):
@@ -28,7 +40,7 @@ def configured(host: object) -> bool:
         host = host.decode(errors="replace")
     if not isinstance(host, str):
         return False
-    if host.lower() in _LOCAL_NAMES:
+    if host.lower() in _LOCAL_NAMES or (_SENTRY_HOST is not None and host.lower() == _SENTRY_HOST):
         return True
     try:
         return ipaddress.ip_address(host.split("%")[0]).is_loopback
