@@ -84,7 +84,7 @@ def add_handlers(application: App) -> None:
     application.add_handler(CommandHandler("search", search.cmd_search))  # admins: why it answered
     meetings.register(application)  # /meet and the meeting buttons (before the unknown-command catch-all)
     not_edited = ~filters.UpdateType.EDITED
-    command = filters.Regex(COMMAND)  # «/? как оформить отпуск» is a question, "/foo" an unknown command
+    command = filters.COMMAND | filters.Regex(COMMAND)  # «/? как оформить отпуск» is a question, "/foo" a command
     application.add_handler(MessageHandler(
         ((filters.TEXT & ~command) | filters.VOICE | filters.AUDIO | filters.Document.AUDIO
          | (filters.Document.ALL & filters.ChatType.PRIVATE)) & not_edited, handlers.on_message))

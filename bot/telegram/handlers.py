@@ -18,7 +18,7 @@ from bot.ops.logging import redact
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.context import BotServices, Context
 from bot.telegram.notifier import TelegramNotifier
-from bot.telegram.parse import file_id, incoming, looks_like_command
+from bot.telegram.parse import file_id, incoming, is_command
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ async def gate(update: Update, context: Context) -> None:
     if kept.duplicate and kept.status in (MessageStatus.kept, MessageStatus.done, MessageStatus.held):
         raise ApplicationHandlerStop  # a repeated delivery of something already handled
     context.kept = kept
-    if not parsed.addressed and not looks_like_command(parsed.text):
+    if not parsed.addressed and not (update.effective_message and is_command(update.effective_message)):
         return  # kept only: a group message not addressed to the bot
     if not await _allowed(update, context, kept):
         raise ApplicationHandlerStop

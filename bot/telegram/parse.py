@@ -43,7 +43,7 @@ def is_addressed_to_bot(message: TgMessage, bot_username: str, bot_id: int, *,
     kind = message_kind(message)
     voice = kind is MessageKind.voice
     if message.chat.type == "private":  # texts, voice, and documents (admins add them to the knowledge base)
-        return (message.text is not None and not looks_like_command(message.text)) or _is_ask(message) \
+        return (message.text is not None and not is_command(message)) or _is_ask(message) \
             or kind in (MessageKind.voice, MessageKind.document)
     if _is_ask(message):
         return True
@@ -59,6 +59,13 @@ def is_addressed_to_bot(message: TgMessage, bot_username: str, bot_id: int, *,
 def looks_like_command(text: str) -> bool:
     """Whether a text starts with what Telegram treats as a command («/help», "/foo@bot"); «/? как…» is a question."""
     return COMMAND.match(text) is not None
+
+
+def is_command(message: TgMessage) -> bool:
+    """A command as PTB's command handlers see it (Telegram's bot_command entity first), or by its syntax alone."""
+    entities = message.entities or ()
+    return any(e.type == MessageEntity.BOT_COMMAND and e.offset == 0 for e in entities) \
+        or looks_like_command(message.text or "")
 
 
 def _is_ask(message: TgMessage) -> bool:
