@@ -87,8 +87,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "ru": "Укажите id пользователя: /allow 123456789 (в группе без аргумента — разрешить этот чат).",
         "en": "Give a user id: /allow 123456789 (in a group, no argument allows this chat).",
     },
-    "allow_bad_id": {"ru": "«{value}» — не id пользователя или чата Telegram: укажите число, например /allow 123456789.",
-                     "en": "“{value}” is not a Telegram user or chat id: give a number, e.g. /allow 123456789."},
+    "allow_bad_id": {
+        "ru": "«{value}» — не id пользователя или чата Telegram: укажите число, например /allow 123456789.",
+        "en": "“{value}” is not a Telegram user or chat id: give a number, e.g. /allow 123456789.",
+    },
     "users": {"ru": "Пользователи с доступом: {users}\nЧаты с доступом: {chats}",
               "en": "Users with access: {users}\nChats with access: {chats}"},
     "stats": {
