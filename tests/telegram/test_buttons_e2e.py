@@ -6,7 +6,6 @@ bot message the presser can see). A refused press gets a toast and changes nothi
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from bot.store.models import AnswerRecord, Escalation, User
+from bot.store.models import AnswerRecord, Escalation, MessageStatus, User
 from tests.conftest import free_port, make_settings
 from tests.support.bot_api_emulator import BotApiEmulator
 from tests.support.bot_api_state import ApiCall, StoredMessage
@@ -71,32 +70,46 @@ async def nothing_sent(tg: BotApiEmulator, since: int, chats: set[int], within: 
         pytest.fail(f"unexpected {found.method} to {found.params.get('chat_id')}: {found.params.get('text')}")
 
 
-async def test_forged_feedback_and_hand_off_presses_change_nothing(bot_factory: Callable[..., Any],
-                                                                  tg: BotApiEmulator) -> None:
-    bot = await bot_factory(telegram={"allowed_user_ids": [ALICE_ID, BOB_ID]}, **QUIET)
+def asked_and_answered(bot: BotUnderTest, chat_id: int, chat_type: str, user_id: int, name: str,
+                       feedback: int | None = None) -> int:
+    """A question stored as the pipeline stores it, and its answer (the buttons' target); the answer's id."""
+    from bot.store import repo
+    from bot.store.db import session_scope
+
+    with session_scope(bot.container.engine) as session:
+        chat = repo.get_or_create_chat(session, telegram_id=chat_id, type=chat_type)
+        user = repo.get_or_create_user(session, telegram_id=user_id, full_name=name)
+        message = repo.add_message(session, chat_id=chat.id or 0, user_id=user.id, text=VACATION,
+                                   update_id=7000 + user_id, telegram_message_id=user_id,
+                                   status=MessageStatus.done)
+        answer = AnswerRecord(message_id=message.id, question=VACATION, text="20 days.", feedback=feedback)
+        session.add(answer)
+        session.flush()
+        return answer.id or 0
+
+
+async def test_forged_feedback_and_hand_off_presses_change_nothing(tg: BotApiEmulator, tmp_path: Path) -> None:
+    bot = await light_bot(tg, tmp_path, telegram={"allowed_user_ids": [ALICE_ID, BOB_ID]})
     try:
-        alice, bob, eve = tg.user(ALICE_ID, "Alice"), tg.user(BOB_ID, "Bob"), tg.user(EVE_ID, "Eve")
-        await tg.inject_message(tg.private_chat(alice), alice, VACATION)
-        reply = await bot.final_reply(ALICE_ID)
-        [answer] = rows(bot, AnswerRecord)
-        assert "спасибо" in (await press(tg, reply, alice, f"fb:{answer.id}:-1")).lower()
-        await eventually(lambda: len(tg.messages_in(ALICE_ID, from_bot=True)) == 2)  # the offer of a human
+        bob, eve = tg.user(BOB_ID, "Bob"), tg.user(EVE_ID, "Eve")
+        tg.private_chat(tg.user(ALICE_ID, "Alice"))
+        answer_id = asked_and_answered(bot, ALICE_ID, "private", ALICE_ID, "Alice", feedback=-1)
         bobs = await bot_message_for(tg, bob)  # Bob may use the bot, in his own chat
         eves = await bot_message_for(tg, eve)  # Eve never had access: her refusal
-        await eventually(lambda: len(tg.messages_in(ADMIN_CHAT_ID, from_bot=True)) == 1)  # her access request
+        await eventually(lambda: any("Запрос доступа" in (m.text or "")
+                                     for m in tg.messages_in(ADMIN_CHAT_ID, from_bot=True)))
 
         since = tg.mark()
         toasts = {data: await press(tg, message, user, data) for message, user, data in [
-            (bobs, bob, f"fb:{answer.id}:1"), (bobs, bob, f"human:{answer.id}"),
-            (eves, eve, f"fb:{answer.id}:1"), (eves, eve, f"human:{answer.id}"), (eves, eve, f"allow:{EVE_ID}"),
+            (eves, eve, f"fb:{answer_id}:1"), (eves, eve, f"human:{answer_id}"), (eves, eve, f"allow:{EVE_ID}"),
             (bobs, bob, f"fb:{HUGE}:1"), (bobs, bob, f"human:{HUGE}"), (bobs, bob, "fb:٣:1"),
             (bobs, bob, f"mt:{HUGE}:x"), (bobs, bob, f"tkb:add:{HUGE}")]}
 
         await nothing_sent(tg, since, {ALICE_ID, ADMIN_CHAT_ID, BOB_ID, EVE_ID})
     finally:
         await stop_bot(bot)
-    assert toasts[f"fb:{answer.id}:1"] == toasts[f"human:{answer.id}"] == "Эта кнопка — не для вас."
-    assert all(toasts[d] == "У вас нет доступа к этому боту." for d in (f"fb:{answer.id}:1", f"allow:{EVE_ID}"))
+    for data in (f"fb:{answer_id}:1", f"human:{answer_id}", f"allow:{EVE_ID}"):
+        assert toasts[data] == "У вас нет доступа к этому боту.", data
     for data in (f"fb:{HUGE}:1", f"human:{HUGE}", "fb:٣:1", f"mt:{HUGE}:x"):
         assert toasts[data] == "Эта кнопка больше не действует.", data
     assert toasts[f"tkb:add:{HUGE}"] == "Эта команда только для администраторов."
@@ -105,39 +118,54 @@ async def test_forged_feedback_and_hand_off_presses_change_nothing(bot_factory: 
     assert tg.unanswered_callback_queries == []
 
 
-async def test_in_a_group_a_press_counts_for_the_presser_and_only_on_that_chats_answers(
-        bot_factory: Callable[..., Any], tg: BotApiEmulator) -> None:
-    bot = await bot_factory(**QUIET)
+async def test_bobs_presses_on_alices_answer_are_not_his(tg: BotApiEmulator, tmp_path: Path) -> None:
+    bot = await light_bot(tg, tmp_path, telegram={"allowed_user_ids": [ALICE_ID, BOB_ID]})
     try:
-        await _group_presses(bot, tg)
+        bob = tg.user(BOB_ID, "Bob")
+        tg.private_chat(tg.user(ALICE_ID, "Alice"))
+        answer_id = asked_and_answered(bot, ALICE_ID, "private", ALICE_ID, "Alice", feedback=-1)
+        bobs = await bot_message_for(tg, bob)
+        since = tg.mark()
+        toasts = [await press(tg, bobs, bob, data) for data in (f"fb:{answer_id}:1", f"human:{answer_id}")]
+        await nothing_sent(tg, since, {ALICE_ID, ADMIN_CHAT_ID, BOB_ID})
     finally:
         await stop_bot(bot)
+    assert toasts == ["Эта кнопка — не для вас."] * 2
+    assert rows(bot, AnswerRecord)[0].feedback == -1 and rows(bot, Escalation) == []
 
 
-async def _group_presses(bot: BotUnderTest, tg: BotApiEmulator) -> None:
-    team = tg.group_chat(TEAM_CHAT_ID, "Team")
-    alice, bob, carol = tg.user(ALICE_ID, "Alice"), tg.user(BOB_ID, "Bob", "bob"), tg.user(CAROL_ID, "Carol")
-    await tg.inject_message(team, carol, f"/ask {VACATION}")
-    reply = await bot.final_reply(TEAM_CHAT_ID)
-    [answer] = rows(bot, AnswerRecord)
-    alices = await bot_message_for(tg, alice)
+async def test_in_a_group_a_press_counts_for_the_presser_and_only_on_that_chats_answers(
+        tg: BotApiEmulator, tmp_path: Path) -> None:
+    bot = await light_bot(tg, tmp_path)
+    try:
+        team = tg.group_chat(TEAM_CHAT_ID, "Team")
+        alice, bob = tg.user(ALICE_ID, "Alice"), tg.user(BOB_ID, "Bob", "bob")
+        answer_id = asked_and_answered(bot, TEAM_CHAT_ID, "supergroup", CAROL_ID, "Carol")
+        since = tg.mark()
+        await tg.inject_message(team, bob, "/help")
+        call = await tg.wait_for(lambda c: c.method == "sendMessage" and int(c.params["chat_id"]) == TEAM_CHAT_ID,
+                                 10, since=since)
+        in_team = next(m for m in tg.messages_in(TEAM_CHAT_ID, from_bot=True)
+                       if m.message_id == call.result["message_id"])
+        alices = await bot_message_for(tg, alice)
 
-    since = tg.mark()
-    elsewhere = await press(tg, alices, alice, f"human:{answer.id}")  # an allowed user, but another chat
-    await nothing_sent(tg, since, {TEAM_CHAT_ID, ADMIN_CHAT_ID, ALICE_ID}, within=1.0)
-    assert elsewhere == "Эта кнопка — не для вас." and rows(bot, Escalation) == []
-
-    assert "спасибо" in (await press(tg, reply, bob, f"fb:{answer.id}:1")).lower()
-    since = tg.mark()
-    await tg.inject_callback_query(reply, bob, f"human:{answer.id}")
-    notice = await tg.wait_for(lambda c: c.method == "sendMessage" and int(c.params["chat_id"]) == ADMIN_CHAT_ID,
-                               10, since=since)
-    [escalation] = rows(bot, Escalation)
-    with Session(bot.container.engine) as session:
-        requester = session.get_one(User, escalation.user_id)
+        since = tg.mark()
+        elsewhere = await press(tg, alices, alice, f"human:{answer_id}")  # an allowed user, but another chat
+        await nothing_sent(tg, since, {TEAM_CHAT_ID, ADMIN_CHAT_ID, ALICE_ID}, within=1.0)
+        thanks = await press(tg, in_team, bob, f"fb:{answer_id}:1")
+        since = tg.mark()
+        await tg.inject_callback_query(in_team, bob, f"human:{answer_id}")
+        notice = await tg.wait_for(lambda c: c.method == "sendMessage" and int(c.params["chat_id"]) == ADMIN_CHAT_ID,
+                                   10, since=since)
+        [escalation] = rows(bot, Escalation)
+        with Session(bot.container.engine) as session:
+            requester = session.get_one(User, escalation.user_id)
+    finally:
+        await stop_bot(bot)
+    assert elsewhere == "Эта кнопка — не для вас."
+    assert "спасибо" in thanks.lower() and rows(bot, AnswerRecord)[0].feedback == 1
     assert requester.telegram_id == BOB_ID, "the one who pressed asked for a human"
     assert "Bob" in notice.params["text"] and "Carol" not in notice.params["text"]
-    assert rows(bot, AnswerRecord)[0].feedback == 1
 
 
 async def test_double_tap_on_allow_is_told_and_never_reaches_the_admins_as_an_error(tg: BotApiEmulator,
