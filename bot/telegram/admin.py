@@ -8,9 +8,9 @@ import logging
 from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 
+from bot.dialog import audit
 from bot.dialog.ownership import telegram_id
 from bot.i18n import t
-from bot.ops import audit
 from bot.settings import Settings
 from bot.telegram.context import Context
 from bot.telegram.handlers import channel_for, language

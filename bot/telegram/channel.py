@@ -48,6 +48,8 @@ class TelegramAnswer:
 class TelegramChannel:
     """Replies to one stored message in its chat."""
 
+    answers_later = True  # a deferred answer arrives as a new message when the model is back
+
     def __init__(self, bot: Bot, *, chat_id: int, reply_to: int | None, lang: Lang, pacer: ChatPacer,
                  edit_interval_s: float, file_id: str | None = None, reuse_message_id: int | None = None) -> None:
         self.lang = lang
