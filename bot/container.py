@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from bot.dialog.intents import IntentClassifier
     from bot.dialog.jobs import Jobs
     from bot.dialog.meetings import MeetingService
+    from bot.integrations.caldav_calendar import CalDAVCalendar
     from bot.jobs.inprocess import ThreadWorker
     from bot.knowledge.index import KnowledgeIndex
     from bot.knowledge.ingest import IngestService
@@ -233,18 +234,25 @@ class Container:
         return start_thread_worker(self, self.settings.jobs.ingest_queue)
 
     @cached_property
-    def meetings(self) -> MeetingService:
-        """Meeting booking over the CalDAV calendar (not configured without DK_CALDAV__URL)."""
+    def calendar(self) -> CalDAVCalendar | None:
+        """The CalDAV calendar meetings are booked in; None without DK_CALDAV__URL."""
         from zoneinfo import ZoneInfo
 
-        from bot.dialog.meeting_directory import load_directory
-        from bot.dialog.meetings import MeetingService
         from bot.integrations.caldav_calendar import CalDAVCalendar
 
         cfg = self.settings.meetings
-        calendar = (CalDAVCalendar(self.settings.caldav, ZoneInfo(cfg.timezone), all_day_blocks=cfg.all_day_blocks)
-                    if self.settings.caldav.configured else None)
-        return MeetingService(engine=self.engine, settings=cfg, calendar=calendar,
+        return (CalDAVCalendar(self.settings.caldav, ZoneInfo(cfg.timezone), all_day_blocks=cfg.all_day_blocks)
+                if self.settings.caldav.configured else None)
+
+    @cached_property
+    def meetings(self) -> MeetingService:
+        """Meeting booking over the CalDAV calendar (not configured without DK_CALDAV__URL)."""
+
+        from bot.dialog.meetings import MeetingService
+        from bot.dialog.meetings.directory import load_directory
+
+        cfg = self.settings.meetings
+        return MeetingService(engine=self.engine, settings=cfg, calendar=self.calendar,
                               directory=load_directory(cfg.directory), llm=self.llm,
                               server_kind=self.settings.llm.server_kind, admin_lang=self.settings.language,
                               notifier=self.notifier)

@@ -181,6 +181,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "smalltalk_thanks": {"ru": "Пожалуйста! Обращайтесь.", "en": "You're welcome!"},
     "smalltalk_bye": {"ru": "До свидания! Пишите, если будут вопросы.", "en": "Goodbye! Write any time."},
     "smalltalk_other": {"ru": "👍 Если есть вопрос — спрашивайте.", "en": "👍 If you have a question, just ask."},
+    "intent_other": {"ru": "С этим я не помогу: я отвечаю на вопросы по нашим документам, назначаю встречи и зову "
+                           "сотрудника. Задайте вопрос — или напишите «позовите человека».",
+                     "en": "I can't help with that: I answer questions from our documents, book meetings and call "
+                           "a person. Ask a question, or write “talk to a human”."},
     "llm_down_saved": {
         "ru": "Языковая модель сейчас недоступна. Вопрос сохранён — я отвечу, как только она вернётся.",
         "en": "The language model is unavailable right now. Your question is saved; I will answer as soon as "
@@ -222,6 +226,8 @@ TEXTS: dict[str, dict[Lang, str]] = {
                      "en": "{day} is more than {days} days ahead. Pick a nearer day:"},
     "meet_ambiguous": {"ru": "Дату можно понять по-разному. Какой день вы имели в виду?",
                        "en": "The date can be read two ways. Which day did you mean?"},
+    "meet_unclear_day": {"ru": "Не понял, какой день имеется в виду. На какой день назначить встречу «{title}»?",
+                         "en": "I could not tell which day you meant. Which day should “{title}” be on?"},
     "meet_ask_duration": {"ru": "Сколько будет длиться встреча «{title}»?",
                           "en": "How long will “{title}” take?"},
     "meet_minutes": {"ru": "{minutes} мин", "en": "{minutes} min"},

@@ -1,8 +1,10 @@
 """``run intents``: intent accuracy and confusion matrix per path (rules, LLM alone, both as the bot runs them).
 
-Every message of the labelled sets (``benchmarks/intents_labelled.tsv``, ``benchmarks/intents_holdout.tsv``:
-text, intent, lang) is classified by the phrase rules (``bot.dialog.intents.classify_by_rules``) and by the LLM
-through ``IntentClassifier`` (JSON schema in the server's dialect, temperature 0). Records, by ``key.path``:
+Every message of the labelled sets (text, intent, lang) is classified by the phrase rules
+(``bot.dialog.intents.classify_by_rules``) and by the LLM through ``IntentClassifier`` (JSON schema in the server's
+dialect, temperature 0). Two sets by default, reported apart (``key.set``): ``frozen`` (``benchmarks/frozen/
+intents.tsv``, written before tuning and never tuned on: the real figure) and ``tuning`` (``benchmarks/tuning/
+intents_labelled.tsv`` + ``intents_holdout.tsv``, what the rules were tuned on). Records, by ``key.path``:
 
 - ``rules``: precision of what the rules claim, and the fraction they claim (coverage);
 - ``rules_then_question``: the bot with ``DK_INTENTS__LLM=off`` (and ``auto`` on llama.cpp): rules, else question;
@@ -32,7 +34,8 @@ from benchmarks.scenarios.llm import add_endpoint_arguments
 from bot.dialog.intents import Classification, Intent, IntentClassifier, classify_by_rules
 
 DEFAULTS = {"max_requests": 1000, "max_seconds": 1800.0}
-DEFAULT_DATA = [ROOT / "benchmarks/intents_labelled.tsv", ROOT / "benchmarks/intents_holdout.tsv"]
+DEFAULT_DATA = [ROOT / "benchmarks/frozen/intents.tsv", ROOT / "benchmarks/tuning/intents_labelled.tsv",
+                ROOT / "benchmarks/tuning/intents_holdout.tsv"]
 RESULT_FILE = "intents.json"
 LABELS = [i.value for i in Intent]
 UNCLAIMED = "(none)"  # the rules' column for messages no rule matched
@@ -45,6 +48,7 @@ class Labelled:
     text: str
     intent: str
     lang: str
+    set: str = "tuning"  # frozen (written before tuning) or tuning; another file: its name
 
 
 @dataclass(frozen=True)
@@ -69,11 +73,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--server-kind", choices=["auto", "llamacpp", "vllm"], default="auto",
                         help="structured-output dialect (default auto: asked from the server's /models)")
     parser.add_argument("--data", type=Path, nargs="+", default=DEFAULT_DATA,
-                        help="labelled TSV files: text, intent, lang (default the labelled set and the holdout)")
+                        help="labelled TSV files: text, intent, lang (default the frozen set and the tuning sets)")
     parser.add_argument("--min-confidence", type=float, default=0.6,
                         help="below it the LLM's intent counts as question (DK_INTENTS__MIN_CONFIDENCE)")
     parser.add_argument("--concurrency", type=int, default=1, help="LLM requests in flight at once (default 1)")
     parser.add_argument("--request-timeout", type=float, default=120.0, help="seconds one request may take")
+    parser.add_argument("--rules-only", action="store_true",
+                        help="no LLM at all: only the rules and rules_then_question records (what DK_INTENTS__LLM="
+                             "auto does on llama.cpp), in a second")
 
 
 def load_labelled(paths: Sequence[Path]) -> list[Labelled]:
@@ -84,8 +91,13 @@ def load_labelled(paths: Sequence[Path]) -> list[Labelled]:
             for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
                 if row["intent"] not in LABELS:
                     raise ValueError(f"{path}: unknown intent {row['intent']!r} for {row['text']!r}")
-                items.append(Labelled(row["text"], row["intent"], row["lang"]))
+                items.append(Labelled(row["text"], row["intent"], row["lang"], set_name(path)))
     return items
+
+
+def set_name(path: Path) -> str:
+    """The set a labelled file belongs to: ``frozen`` or ``tuning`` by its folder, else the file's stem."""
+    return path.parent.name if path.parent.name in ("frozen", "tuning") else path.stem
 
 
 def confusion(pairs: Sequence[tuple[str, str]], columns: Sequence[str]) -> dict[str, dict[str, int]]:
@@ -123,8 +135,8 @@ def mistakes(outcomes: Sequence[Outcome], predicted: Sequence[str], limit: int =
 
 
 def path_records(outcomes: Sequence[Outcome], ctx: RunContext, settings: dict[str, Any], duration_s: float,
-                 stopped_by: str, notes: list[str]) -> list[dict[str, Any]]:
-    """The four records: rules, rules_then_question, llm, combined."""
+                 stopped_by: str, notes: list[str], set_label: str | None = None) -> list[dict[str, Any]]:
+    """The four records of one set: rules, rules_then_question, llm, combined."""
     truth = [o.item.intent for o in outcomes]
     langs = [o.item.lang for o in outcomes]
     n = len(outcomes)
@@ -158,7 +170,8 @@ def path_records(outcomes: Sequence[Outcome], ctx: RunContext, settings: dict[st
     records = []
     for name, (predicted, metrics, counts) in paths.items():
         columns = [*LABELS, UNCLAIMED] if name == "rules" else LABELS
-        record = ctx.record(key={"path": name}, settings=settings, metrics=metrics, counts=counts,
+        key = {"path": name} if set_label is None else {"set": set_label, "path": name}
+        record = ctx.record(key=key, settings=settings, metrics=metrics, counts=counts,
                             stopped_by=stopped_by, duration_s=duration_s, notes=notes)
         record["details"] = {"confusion": confusion(list(zip(truth, predicted, strict=True)), columns),
                              "confusion_rows": "expected intent", "confusion_columns": "decided intent",
@@ -172,7 +185,9 @@ def print_tables(records: Sequence[dict[str, Any]]) -> None:
     for record in records:
         matrix = record["details"]["confusion"]
         columns = list(next(iter(matrix.values())))
-        print(f"\n{record['key']['path']}  (rows expected, columns decided)")
+        accuracy = record["metrics"].get("accuracy_fraction")
+        print(f"\n{record['key'].get('set', '')} {record['key']['path']}  (rows expected, columns decided)"
+              + (f"  accuracy {accuracy:.3f}" if accuracy is not None else ""))
         print(f"{'':10}" + "".join(f"{c[:9]:>10}" for c in columns))
         for truth, row in matrix.items():
             print(f"{truth:10}" + "".join(f"{row[c]:>10}" for c in columns))
@@ -233,11 +248,34 @@ async def _measure(args: argparse.Namespace, ctx: RunContext, endpoint: LLMEndpo
              "llm: an invalid reply or one below min_confidence counts as question, as in the bot; "
              "raw_accuracy_fraction is the model's own intent before the threshold",
              "rules: precision_fraction = correct / claimed, coverage_fraction = claimed / messages"]
-    records = path_records(outcomes, ctx, settings, duration, stopped_by, notes)
+    sets = list(dict.fromkeys(o.item.set for o in outcomes))
+    records = [r for name in sets for r in path_records([o for o in outcomes if o.item.set == name], ctx,
+                                                        {**settings, "set": name}, duration, stopped_by, notes,
+                                                        name if len(sets) > 1 else None)]
+    print_tables(records)
+    return records
+
+
+def _rules_only(args: argparse.Namespace, ctx: RunContext) -> list[dict[str, Any]]:
+    items = load_labelled(args.data)
+    started = time.perf_counter()
+    unasked = Classification(Intent.question, 0.0, "default")
+    outcomes = [Outcome(item, classify_by_rules(item.text), unasked, "", 0.0) for item in items]
+    duration = time.perf_counter() - started
+    settings = {"data": [display_path(p) for p in args.data], "messages": len(outcomes), "llm": "none"}
+    notes = ["--rules-only: the LLM was not asked; rules_then_question is the bot with DK_INTENTS__LLM=off, or auto "
+             "on llama.cpp"]
+    sets = list(dict.fromkeys(o.item.set for o in outcomes))
+    records = [r for name in sets
+               for r in path_records([o for o in outcomes if o.item.set == name], ctx, {**settings, "set": name},
+                                     duration, "completed", notes, name if len(sets) > 1 else None)
+               if r["key"]["path"] in ("rules", "rules_then_question")]
     print_tables(records)
     return records
 
 
 def run(args: argparse.Namespace, ctx: RunContext) -> list[dict[str, Any]]:
-    """Classify every labelled message by every path; one record per path."""
+    """Classify every labelled message by every path; one record per path (and set)."""
+    if args.rules_only:
+        return _rules_only(args, ctx)
     return run_on_endpoint(args, ctx, lambda endpoint, _: _measure(args, ctx, endpoint))

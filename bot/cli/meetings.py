@@ -35,8 +35,8 @@ def cmd_parse(settings: Settings, args: argparse.Namespace) -> int:
     """Parse the text (rules first, the LLM only when they find no date) and print the JSON."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from bot.dialog.meeting_directory import DirectoryError, load_directory
-    from bot.dialog.meeting_llm import parse_with_fallback
+    from bot.dialog.meetings.directory import DirectoryError, load_directory
+    from bot.dialog.meetings.llm import parse_with_fallback
 
     tz = args.tz or settings.meetings.timezone
     try:
@@ -51,21 +51,13 @@ def cmd_parse(settings: Settings, args: argparse.Namespace) -> int:
         return fail(str(exc), EXIT_SETUP)
 
     async def run() -> dict[str, object]:
-        llm = None
-        if not args.no_llm:
-            from inference.llm import LLMClient
+        from bot.container import Container
 
-            cfg = settings.llm
-            llm = LLMClient(base_url=cfg.base_url, api_key=cfg.api_key.get_secret_value(), model=cfg.model,
-                            timeout_s=min(cfg.timeout_s, 30.0), connect_timeout_s=cfg.connect_timeout_s,
-                            retries=0, max_tokens=cfg.max_tokens, temperature=0.0)
-        try:
+        async with Container(settings) as container:  # the LLM client is built (and closed) only when asked for
             req = await parse_with_fallback(" ".join(args.text), now=now, tz=tz, directory=directory,
-                                            max_days_ahead=settings.meetings.max_days_ahead, llm=llm,
+                                            max_days_ahead=settings.meetings.max_days_ahead,
+                                            llm=None if args.no_llm else container.llm,
                                             server_kind=settings.llm.server_kind)
-        finally:
-            if llm is not None:
-                await llm.aclose()
         return req.to_json()
 
     print(json.dumps(asyncio.run(run()), ensure_ascii=False, indent=2))
@@ -76,9 +68,10 @@ def cmd_slots(settings: Settings, args: argparse.Namespace) -> int:
     """Free slots of one day in working hours, one per line (start–end, the meetings zone)."""
     from zoneinfo import ZoneInfo
 
-    from bot.dialog.meeting_slots import WorkRules
-    from bot.dialog.meetings import day_slots
-    from bot.integrations.caldav_calendar import CalDAVCalendar, CalendarError
+    from bot.container import Container
+    from bot.dialog.meetings.service import day_slots
+    from bot.dialog.meetings.slots import WorkRules
+    from bot.integrations.caldav_calendar import CalendarError
 
     try:
         day = date.fromisoformat(args.date)
@@ -89,7 +82,8 @@ def cmd_slots(settings: Settings, args: argparse.Namespace) -> int:
     duration = args.duration or settings.meetings.default_duration
     cfg = settings.meetings
     zone = ZoneInfo(cfg.timezone)
-    calendar = CalDAVCalendar(settings.caldav, zone, all_day_blocks=cfg.all_day_blocks)
+    calendar = Container(settings).calendar
+    assert calendar is not None  # configured: checked above
     try:
         slots = asyncio.run(day_slots(calendar, WorkRules.from_settings(cfg), day, duration, datetime.now(zone)))
     except CalendarError as exc:

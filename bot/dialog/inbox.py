@@ -131,6 +131,9 @@ class Inbox:
         if result.intent is Intent.smalltalk:
             await channel.say(t(smalltalk_key(question), channel.lang))
             return MessageStatus.done
+        if result.intent is Intent.other:  # arithmetic, poems, spam: not for the knowledge base, and no sources
+            await channel.say(t("intent_other", channel.lang))
+            return MessageStatus.done
         return await self._answer(kept, question, channel)
 
     async def hand_off(self, kept: Kept, channel: Channel, *, source: str, answer_id: int | None = None) -> None:
@@ -145,7 +148,7 @@ class Inbox:
 
     async def _meeting(self, kept: Kept, text: str, channel: Channel) -> None:
         """A meeting request: the meeting service parses it and offers slots (or asks what is missing)."""
-        from bot.dialog.meeting_text import Party
+        from bot.dialog.meetings import Party
 
         service = self._container.meetings
         reply = await service.start(text, Party(kept.chat_id, kept.chat_title), Party(kept.user_id, kept.user_name),

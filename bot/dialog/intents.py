@@ -40,11 +40,11 @@ class Classification:
 
 
 # Each pattern must be unambiguous on its own: "встреча" alone is not a meeting request («какой регламент у
-# встреч с клиентами?» is a question), but «давайте созвонимся» is. benchmarks/intents_labelled.tsv holds the
+# встреч с клиентами?» is a question), but «давайте созвонимся» is. benchmarks/tuning/intents_labelled.tsv holds the
 # hard negatives; `python -m benchmarks run intents` measures the rules' precision on what they claim.
 _HUMAN = re.compile(
     r"(позов\w*|позвать|зов\w*|соедин\w*|переключ\w*|перевед\w*|свяж\w*|дай\w*|нужен(?!\s+ли\b)|"
-    r"нужна(?!\s+ли\b)|хочу\s+(?:поговорить|связаться|общаться|пообщаться))[\s,]+(?:[\w,]+\s+){0,3}?(?:с\s+)?"
+    r"нужна(?!\s+ли\b)|хочу\s+(?:поговорить|связаться|общаться|пообщаться))[\s,]+(?:[\w,-]+\s+){0,3}?(?:с\s+)?"
     r"(?:жив\w+\s+)?(человек\w*|оператор\w*|менеджер\w*|специалист\w*|сотрудник\w*|поддержк\w*|админ\w*)"
     r"|жив\w+\s+(?:человек\w*|оператор\w*|специалист\w*|сотрудник\w*|людьми)"
     r"|\bкем-?(?:то|нибудь)\s+жив\w+"
@@ -54,8 +54,15 @@ _HUMAN = re.compile(
     r"(?:human|person|operator|agent|manager|someone|somebody|support)"
     r"|\b(?:connect|transfer|put)\s+me\s+(?:to|through\s+to|with)\b"
     r"|\b(?:human|live)\s+(?:agent|operator|support)\b|\b(?:real|live)\s+(?:person|human)\b"
-    r"|\b(?:i\s+(?:want|need)|get\s+me)\s+(?:a\s+)?(?:real\s+)?(?:human|person|operator)\b"
-    r"|^\W*(?:a\s+)?(?:human|operator|live\s+agent)(?:[\s,]+please)?\W*$",
+    r"|\b(?:i\s+(?:want|need)|get\s+me)\s+(?:a\s+|an\s+)?(?:real\s+)?(?:human|person|operator|agent)\b"
+    r"|(?:поговорить|пообщаться|общаться|связаться|побеседовать)\s+с\s+(?:жив\w+\s+)?"
+    r"(?:человеком|оператором|менеджером|специалистом|сотрудником)"
+    r"|\bс\s+(?:жив\w+\s+)?(?:человеком|оператором|менеджером|специалистом|сотрудником)\s+"
+    r"(?:поговорить|пообщаться|связаться|побеседовать)"
+    r"|\b(?:пусть\s+(?:мне\s+)?(?:кто-?(?:то|нибудь)\s+)?|можете\s+)?перезвон(?:ите|ить|ит)\s+мне\b"
+    r"|\b(?:пусть|попросите)\s+(?:мне\s+)?кто-?(?:то|нибудь)\s+(?:перезвонит|позвонит|напишет|ответит)"
+    r"|\b(?:call|ring)\s+me\s+back\b"
+    r"|^\W*(?:a\s+)?(?:human|operator|(?:live\s+|real\s+)?agent|real\s+person)(?:[\s,]+please)?\W*$",
     re.IGNORECASE)
 _MEETING = re.compile(
     r"давай(?:те)?\s+(?:\w+\s+)?(?:созвон\w*|встрет\w*|увид\w*|сид\w*)"
@@ -84,17 +91,80 @@ _ASKS_ABOUT = re.compile(r"\b(?:нужен|нужна|нужно|нужны|на
 _WH_START = re.compile(r"^\W*(?:how|what|where|which|why|who|when|когда|как|какой|какая|какие|каков\w*|где|что|"
                        r"почему|зачем|кто)\b", re.IGNORECASE)
 _SMALLTALK_PART = (
-    r"(?:привет\w*|здравствуй\w*|добр\w+\s+(?:утро|день|вечер)|доброе\s+утро|хай|салют|спасибо\w*|благодарю|спс|"
-    r"пока|до\s+свидания|хорошего\s+(?:дня|вечера|выходных)|как\s+(?:дела|ты|поживаешь)|ты\s+(?:кто|молодец)|"
+    r"(?:привет\w*|здравствуй\w*|здаров\w*|здорово|добр\w+\s+(?:утро|день|вечер)|доброе\s+утро|хай|салют|"
+    r"спасиб\w*|пасиб\w*|сенк\w*|благодарю|спс+|помогло|пока(?:-пока)?|до\s+свидания|до\s+встречи|"
+    r"хорошего\s+(?:дня|вечера|выходных)|как\s+(?:дела|ты|поживаешь)|ты\s+(?:кто|молодец)|всем\s+привет|"
+    r"добр\w+\s+ночи|спокойной\s+ночи|ты\s+(?:очень\s+|мне\s+|так\s+)?помог\w*|"
     r"кто\s+ты|молодец|понял\w*|ок|окей|понятно|ясно|отлично|супер|всё|все|за\s+помощь|"
-    r"hi|hello|hey|good\s+(?:morning|afternoon|evening)|thanks?(?:\s+you)?|thank\s+you|thx|bye|goodbye|"
+    r"hi|hello|hey|yo|(?:good\s+)?(?:morning|afternoon|evening)|gm|thanks?(?:\s+you)?|thank\s+you|thx|ty|tysm|"
+    r"cheers|bye(?:-bye)?|goodbye|see\s+you|"
     r"have\s+a\s+(?:nice|good|great)\s+(?:day|weekend|evening)|how\s+are\s+you(?:\s+doing)?|what'?s\s+up|"
     r"nice\s+to\s+meet\s+you|you(?:'re|\s+are)\s+(?:awesome|great|the\s+best)|ok|okay|got\s+it|great|cool|"
     r"that\s+helped|for\s+(?:the|your)\s+help)")
 _SMALLTALK = re.compile(
     rf"^\W*{_SMALLTALK_PART}(?:[\s,.!]+(?:{_SMALLTALK_PART}|бот|bot|друг|friend|a\s+lot|very\s+much|so\s+much|"
-    r"большое|огромное|такой))*\W*$",
+    r"a\s+ton|a\s+million|there|all|everyone|mate|buddy|man|большое|огромное|такой|всем|вам|тебе|"
+    r"(?:это\s+|that\s+)?помогло|(?:that\s+|it\s+)?helped))*\W*$",
     re.IGNORECASE)
+
+# A meeting word in a message that also says when («созвон в чт в 16», "sync tmrw at 3pm"), or a time and a length
+# together with no word at all («завтра в 15 на полчаса с Ивановым»): the meeting parser finds the when and the
+# length, so the rule knows every date form the parser knows.
+_MEETING_WORD = re.compile(
+    r"созвон\w*|созвонимся|встре[чт]\w*|звон(?:ок|ка|ку)\b|митинг\w*|\bколл\w*|пересеч[её]м\w*|пересечься|"
+    r"увидимся|слот\w*|совещани\w*|планерк\w*|\bcall\b|\bmeet(?:ing)?\b|\bsync\b|\bslot\b|appointment|"
+    r"catch\s+up|on\s+my\s+calendar|\bin\s+(?:my|the)\s+calendar", re.IGNORECASE)
+
+# `other`: what the assistant should not answer from the knowledge base: arithmetic, creative and generation
+# tasks (poems, jokes, code, pictures, translation), spam, keyboard mash and test pings.
+_ARITHMETIC = re.compile(
+    r"^\W*(?:сколько\s+будет|посчитай|вычисли|calculate|compute|what\s+is|what's|how\s+much\s+is)?\s*"
+    r"-?\d+(?:[.,]\d+)?\s*(?:[-+*/×÷^x=]|%\s*(?:от|of)|умнож\w*\s+на|раздел\w*\s+на|плюс|минус|times|plus|minus|"
+    r"divided\s+by|multiplied\s+by)\s*-?\d[\d\s.,+\-*/×÷^x()=?]*\W*$"
+    r"|^\W*(?:посчитай|вычисли|calculate|compute)\b", re.IGNORECASE)
+_CREATIVE = re.compile(
+    r"^\W*(?:(?:а\s+)?(?:напиши|сочини|придумай|расскажи|нарисуй|сгенерируй|спой|write|compose|make|tell|"
+    r"generate|draw|create|sing|give)\s+(?:мне\s+|me\s+|us\s+|нам\s+)?(?:\w+\s+){0,2}?"
+    r"(?:стих\w*|поэм\w*|анекдот\w*|шутк\w*|сказк\w*|песн\w*|рассказ\w*|истори\w*|код\w*|функци\w*|"
+    r"скрипт\w*|программ\w*|назван\w*|имя|картин\w*|рисун\w*|эссе|сочинени\w*|poem\w*|haiku\w*|jokes?|"
+    r"story|stories|song\w*|code|function|script|program|essay|name|picture|image|limerick|rap))"
+    r"|^\W*(?:переведи|translate)\b", re.IGNORECASE)
+_SPAM = re.compile(
+    r"^(?=.*(?:заработ\w*|доход\w*|казино|крипт\w*|ставк\w*|выигр\w*|earn\w*|giveaway|crypto|btc|casino|"
+    r"bitcoin|prize|free\s+money))(?=.*(?:!!|в\s+лс|в\s+личку|пиши|переходи|по\s+ссылке|click|http|t\.me/|"
+    r"dm\s+me))", re.IGNORECASE | re.DOTALL)
+_TEST_PING = re.compile(r"^\W*(?:тест\w*|test\w*|проверка(?:\s+связи)?|ping|пинг)(?:[\s,.!]+(?:тест\w*|test\w*|"
+                        r"\d+|проверка|связи|ping))*\W*$", re.IGNORECASE)
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю")
+
+
+def _keyboard_mash(text: str) -> bool:
+    """One "word" typed along a keyboard row («фывапролд», "asdfgh"), or nothing but digits and dots."""
+    words = text.strip().lower()
+    if re.fullmatch(r"[\d\s.…,!?]*", words):
+        return True
+    if not re.fullmatch(r"[a-zа-яё]{5,}", words):
+        return False
+    return any(words[i:i + 4] in row for i in range(len(words) - 3) for row in _KEYBOARD_ROWS)
+
+
+def _is_other(text: str) -> bool:
+    return bool(_ARITHMETIC.search(text) or _CREATIVE.search(text) or _SPAM.search(text)
+                or _TEST_PING.match(text)) or _keyboard_mash(text)
+
+
+def _meeting_by_parse(text: str) -> bool:
+    """A meeting word with a day or time, or a time and a length together, as the meeting parser reads them."""
+    from datetime import UTC, datetime
+
+    from bot.dialog.meetings.parse import parse_meeting
+
+    req = parse_meeting(text[:300], now=datetime.now(UTC), tz="UTC")  # requests are short; a long text is not one
+    has_when = req.start is not None or req.day is not None or req.problem is not None
+    if _MEETING_WORD.search(text):
+        return has_when or req.duration_min is not None
+    return req.start is not None and req.duration_min is not None
+
 
 _SCHEMA = {
     "type": "object",
@@ -107,14 +177,16 @@ _SCHEMA = {
 _SYSTEM = (
     "Classify the user's message for a company assistant. intent is one of: question (asks for information, "
     "including about meetings or people), meeting (asks to schedule a call or meeting), human (asks to talk to "
-    "a person, operator or support), smalltalk (greeting, thanks, chit-chat), other. Answer JSON only: "
+    "a person, operator or support), smalltalk (greeting, thanks, chit-chat), other (arithmetic, poems, jokes, "
+    "code, translation, spam, gibberish, test pings, notices that ask nothing). Answer JSON only: "
     '{"intent": …, "confidence": 0..1}.'
 )
 
 
-_THANKS = re.compile(r"спасиб|благодар|спс|thank|thx", re.IGNORECASE)
-_BYE = re.compile(r"пока|свидани|bye", re.IGNORECASE)
-_HELLO = re.compile(r"привет|здравств|добр|хай|салют|hi\b|hello|hey|good\s", re.IGNORECASE)
+_THANKS = re.compile(r"спасиб|пасиб|благодар|спс|сенк|thank|thx|\bty\b|tysm|cheers", re.IGNORECASE)
+_BYE = re.compile(r"пока|свидани|до\s+встречи|bye|see\s+you", re.IGNORECASE)
+_HELLO = re.compile(r"привет|здравств|здаров|здорово|добр|хай|салют|hi\b|hello|hey|yo\b|good\s|morning|\bgm\b",
+                    re.IGNORECASE)
 
 
 def smalltalk_key(text: str) -> str:
@@ -133,10 +205,12 @@ def classify_by_rules(text: str) -> Classification | None:
     asks_about = _WH_START.search(words) or _ASKS_ABOUT.search(words)
     if _HUMAN.search(words) and not asks_about:
         return Classification(Intent.human, 1.0, "rule")
-    if _MEETING.search(words) and not asks_about and not _PROCEDURE.search(words):
+    if not asks_about and not _PROCEDURE.search(words) and (_MEETING.search(words) or _meeting_by_parse(words)):
         return Classification(Intent.meeting, 1.0, "rule")
     if _SMALLTALK.match(words):
         return Classification(Intent.smalltalk, 1.0, "rule")
+    if _is_other(words):
+        return Classification(Intent.other, 1.0, "rule")
     return None
 
 

@@ -23,7 +23,11 @@ class DialogServices(Protocol):
 
     settings: Settings
     notifier: Notifier
-    jobs: Jobs
+
+    @property
+    def jobs(self) -> Jobs:
+        """Slow work for workers (transcription, ingestion, tickets)."""
+        ...
 
     @property
     def engine(self) -> Engine:

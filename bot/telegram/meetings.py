@@ -8,8 +8,7 @@ from telegram import InputFile, ReplyParameters, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.dialog.meeting_text import PREFIX, Party, Reply
-from bot.dialog.meetings import MeetingService
+from bot.dialog.meetings import MeetingService, Party, Reply
 from bot.i18n import t
 from bot.telegram.context import Context
 from bot.telegram.handlers import language
@@ -21,7 +20,7 @@ log = logging.getLogger(__name__)
 def register(application: Application) -> None:  # type: ignore[type-arg]  # any context types
     """Add the /meet command and the meeting buttons (before any catch-all command handler)."""
     application.add_handler(CommandHandler("meet", cmd_meet))
-    application.add_handler(CallbackQueryHandler(on_meeting_button, pattern=rf"^{PREFIX}:\d+:"))
+    application.add_handler(CallbackQueryHandler(on_meeting_button, pattern=MeetingService.BUTTON_PATTERN))
 
 
 def meeting_service(context: Context) -> MeetingService:

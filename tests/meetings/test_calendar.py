@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar, Event
 
-from bot.dialog.meeting_slots import WorkRules, free_slots
+from bot.dialog.meetings.slots import WorkRules, free_slots
 from bot.integrations.caldav_calendar import (
     Attendee,
     CalDAVCalendar,

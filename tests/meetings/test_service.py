@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from bot.dialog.meeting_directory import load_directory
-from bot.dialog.meeting_text import Party, Reply
-from bot.dialog.meetings import MeetingService
+from bot.dialog.meetings import MeetingService, Party, Reply
+from bot.dialog.meetings.directory import load_directory
 from bot.dialog.notify import Keyboard
 from bot.integrations.caldav_calendar import CalDAVCalendar
 from bot.settings import MeetingsSettings
@@ -108,6 +107,16 @@ async def test_questions_for_a_missing_duration_and_a_past_day(engine: Engine, r
     assert "уже прошла" in past.text and "Завтра" in buttons(past), "a question with days, not a booking"
     offer = await press(service, past, "Завтра")
     assert next(iter(buttons(offer))) == "Пт 27.11 09:00–10:00"
+
+
+async def test_a_day_word_the_rules_do_not_know_is_asked_about_never_today(
+        engine: Engine, radicale: CalDAVServer, calendar_name: str, people_file: Path) -> None:
+    service, _ = make_service(engine, radicale, calendar_name, people_file)
+    question = await service.start("созвонимся на днях в 15 на час", CHAT, USER, "ru", NOW)
+    assert question.text.startswith("Не понял, какой день"), question.text
+    assert "Завтра" in buttons(question) and not any(":" in label for label in buttons(question)), "days, no slots"
+    offer = await press(service, question, "Завтра")
+    assert next(iter(buttons(offer))).startswith("Пт 27.11")
 
 
 async def test_weekend_request_and_other_time(engine: Engine, radicale: CalDAVServer, calendar_name: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from bot.dialog.meeting_slots import WorkRules, free_slots
+from bot.dialog.meetings.slots import WorkRules, free_slots
 from bot.settings import MeetingsSettings
 from tests.meetings.conftest import MSK
 

@@ -62,22 +62,26 @@ async def test_the_human_button_makes_one_request_per_question(bot: BotUnderTest
     assert len(notices) == 1 and "@alice_w" in (notices[0].text or "")
 
 
-async def test_a_meeting_request_goes_to_meetings_and_small_talk_gets_a_short_reply(
+async def test_a_meeting_request_goes_to_meetings_and_small_talk_and_other_get_a_short_reply(
         bot: BotUnderTest, tg: BotApiEmulator) -> None:
     alice = tg.user(ALICE_ID, "Alice")
     chat = tg.private_chat(alice)
-    await tg.inject_message(chat, alice, "давайте созвонимся завтра в 15:00")
+    await tg.inject_message(chat, alice, "Созвон завтра в 11 на час")  # no verb: a time and a length
     meeting = await tg.wait_for(lambda c: c.method == "sendMessage" and int(c.params["chat_id"]) == ALICE_ID, 30)
     since = tg.mark()
     await tg.inject_message(chat, alice, "привет!")
     hello = await tg.wait_for_call("sendMessage", 30, since=since)
+    since = tg.mark()
+    await tg.inject_message(chat, alice, "сколько будет 17 умножить на 23")
+    other = await tg.wait_for_call("sendMessage", 30, since=since)
 
     assert "Встречи не настроены" in meeting.params["text"], "no calendar here: the meeting service says so"
     assert "Здравствуйте" in hello.params["text"] and "Источники" not in hello.params["text"]
-    assert not tg.calls_to("editMessageText"), "neither was answered from the knowledge base"
+    assert "С этим я не помогу" in other.params["text"] and "Источники" not in other.params["text"]
+    assert not tg.calls_to("editMessageText"), "none was answered from the knowledge base"
     assert not _rows(bot, AnswerRecord)
     await eventually(lambda: all(m.status == MessageStatus.done for m in _rows(bot, Message)))
-    assert [m.intent for m in _rows(bot, Message)] == ["meeting", "smalltalk"]
+    assert [m.intent for m in _rows(bot, Message)] == ["meeting", "smalltalk", "other"]
 
 
 async def test_an_english_telegram_app_gets_english_everywhere(bot: BotUnderTest, tg: BotApiEmulator) -> None:

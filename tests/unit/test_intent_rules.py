@@ -60,7 +60,21 @@ RULE_CASES = [
     ("What happens after I ask to talk to a person?", None),
     ("Кто организует встречу с новыми сотрудниками?", None),
     ("Привет, как дела с моей заявкой на отпуск?", None),
-    ("Переведи на английский: доброе утро", None),
+    ("Переведи на английский: доброе утро", "other"),
+    # meetings with no meeting verb: a time and a length, or a meeting word and a day in any date form
+    ("Послезавтра в 12 на 40 минут с Анной", "meeting"),
+    ("созвон в ср в 10", "meeting"),
+    ("grab 20 min with me on the 9th at 4pm", "meeting"),
+    ("книжка на час", None),  # a length alone is not a meeting
+    ("во сколько в пятницу открывается столовая?", None),  # a day, no meeting word: a question
+    # other: arithmetic, creative tasks, spam, keyboard mash, test pings
+    ("сколько будет 128 разделить на 4", "other"),
+    ("напиши мне сказку про дракона", "other"),
+    ("Tell me a joke about lawyers", "other"),
+    ("БЕСПЛАТНАЯ КРИПТА!!! переходи по ссылке", "other"),
+    ("йцукенг", "other"),
+    ("проверка связи", "other"),
+    ("Сколько стоит доставка в Казань?", None),
     ("", None),
     ("   ", None),
 ]
@@ -78,12 +92,32 @@ def test_rule_table(text: str, expected: str | None) -> None:
 
 def test_rules_precision_on_the_labelled_sets() -> None:
     """The issue's target: ≥ 95 % precision on what the rules claim, and they must claim a useful share."""
-    items = load_labelled([ROOT / "benchmarks/intents_labelled.tsv", ROOT / "benchmarks/intents_holdout.tsv"])
+    tuning = ROOT / "benchmarks/tuning"
+    items = load_labelled([tuning / "intents_labelled.tsv", tuning / "intents_holdout.tsv"])
     assert len(items) >= 160 and {i.intent for i in items} == {i.value for i in Intent}
     claimed = [(item.intent, c.intent.value) for item in items if (c := classify_by_rules(item.text))]
     precision = sum(t == p for t, p in claimed) / len(claimed)
     assert precision >= 0.95, precision
     assert len(claimed) / len(items) >= 0.3
+
+
+def _rules_then_question(paths: list[Path]) -> tuple[float, dict[str, float]]:
+    """Accuracy of the bot with DK_INTENTS__LLM=auto on llama.cpp (rules, else a question), overall and per label."""
+    items = load_labelled(paths)
+    decided = [(i.intent, c.intent.value if (c := classify_by_rules(i.text)) else "question") for i in items]
+    per_label = {label: sum(t == p for t, p in decided if t == label) / sum(t == label for t, _ in decided)
+                 for label in {t for t, _ in decided}}
+    return sum(t == p for t, p in decided) / len(decided), per_label
+
+
+def test_frozen_intent_set_regression_slice() -> None:
+    """The frozen set (written before tuning): reported 130/130; thresholds a little under, per label too."""
+    accuracy, per_label = _rules_then_question([ROOT / "benchmarks/frozen/intents.tsv"])
+    assert accuracy >= 0.95, per_label
+    assert set(per_label) == {i.value for i in Intent} and min(per_label.values()) >= 0.85, per_label
+    tuning = ROOT / "benchmarks/tuning"
+    accuracy, per_label = _rules_then_question([tuning / "intents_labelled.tsv", tuning / "intents_holdout.tsv"])
+    assert accuracy >= 0.89, per_label  # reported 226/246; statements ("see attached") stay questions
 
 
 @pytest.mark.parametrize(("text", "key"), [

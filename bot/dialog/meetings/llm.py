@@ -1,8 +1,9 @@
 """The LLM fallback of meeting parsing: the model copies surface fields out of the text, the rules do the dates.
 
 Used only when the rules found no day and no time. The model fills a JSON schema (``when_text``,
-``time_of_day``, ``duration_min``, ``participants``, ``title``); ``when_text`` must be words of the message, and it
-is fed back through :func:`parse_when_text`, so a model can at worst miss a date, never invent one.
+``time_of_day``, ``duration_min``, ``participants``, ``title``); every field must be copied from the message
+(checked here), and ``when_text`` is fed back through :func:`parse_when_text`, so a model can at worst miss a
+date, a person or a length, never invent one.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-from bot.dialog.meeting_directory import Directory
-from bot.dialog.meeting_parse import MeetingRequest, parse_meeting, parse_when_text
+from bot.dialog.meetings.directory import Directory
+from bot.dialog.meetings.parse import MeetingRequest, normalise, parse_meeting, parse_when_text
 from inference.llm import ChatMessage, LLMClient, LLMError
 
 log = logging.getLogger(__name__)
@@ -35,34 +36,44 @@ _SYSTEM = ("You extract fields from a request to schedule a meeting. Copy words 
            "length is said, else 0. participants: people's names as written. title: the topic, or empty.")
 
 
-def _words_of(text: str) -> set[str]:
-    return {w[:4] for w in re.findall(r"\w+", text.lower()) if len(w) >= 2}
+def copied_span(span: str, text: str) -> bool:
+    """Whether ``span`` is words of ``text`` as written (case, «ё» and spacing aside): a model may only copy."""
+    def squash(value: str) -> str:
+        return " ".join(normalise(value).split())
+
+    return bool(span.strip()) and squash(span) in squash(text)
 
 
 def merge_surface(req: MeetingRequest, fields: dict[str, Any], text: str, *, now: datetime,
                   directory: Directory, max_days_ahead: int) -> MeetingRequest:
-    """Fill what the rules missed from the model's surface fields; a when_text not in the message is ignored."""
+    """Fill what the rules missed from the model's fields; every field must be a span copied from the message.
+
+    The date is re-derived by the rules from the copied ``when_text`` alone (no span, no date); ``time_of_day``
+    only sets the hour of a day that span names; a participant is kept only when their name is in the message.
+    """
     when = str(fields.get("when_text") or "").strip()
-    known = _words_of(text)
-    if when and not _words_of(when) <= known:
+    if when and not copied_span(when, text):
         log.info("LLM when_text %r is not in the message; ignored", when)
         when = ""
     tod = str(fields.get("time_of_day") or "")
-    if when or tod in ("morning", "afternoon", "evening"):
-        found = parse_when_text(when, tod if tod != "none" else None, now=now, max_days_ahead=max_days_ahead)
+    if when:
+        found = parse_when_text(when, tod if tod in ("morning", "afternoon", "evening") else None, now=now,
+                                max_days_ahead=max_days_ahead)
         if found.found_when:
             req.start, req.day, req.problem, req.candidates = found.start, found.day, found.problem, found.candidates
             req.time_of_day = found.time_of_day or req.time_of_day
             req.source = "llm"
     duration = fields.get("duration_min")
-    if req.duration_min is None and isinstance(duration, int) and 5 <= duration <= 480:
-        req.duration_min, req.source = duration, "llm"
+    if req.duration_min is None and isinstance(duration, int) and 5 <= duration <= 480 and \
+            re.search(rf"(?<!\d){duration}(?!\d)", text):
+        req.duration_min, req.source = duration, "llm"  # a number the message says, not a model's default
     for name in fields.get("participants") or []:
-        person = directory.find(str(name))
+        name = str(name).strip()
+        person = directory.find(name) if copied_span(name, text) else None
         if person is not None and person.name not in req.participants:
             req.participants.append(person.name)
     title = str(fields.get("title") or "").strip()
-    if title and req.title in ("Встреча", "Meeting") and _words_of(title) <= known:
+    if title and req.title in ("Встреча", "Meeting") and copied_span(title, text):
         req.title = title[:80]
     return req
 

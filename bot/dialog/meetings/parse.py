@@ -9,26 +9,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.dialog.meeting_dates import (
-    dateparser_datetime,
+from bot.dialog.meetings.dates import (
+    correct_day_typos,
     find_calendar_date,
     find_next_week,
     find_weekday,
     resolve_weekday,
+    unclear_day,
 )
-from bot.dialog.meeting_directory import Directory
-from bot.dialog.meeting_rules import Found, find_days_ahead, find_delta, find_duration, find_range, find_time
+from bot.dialog.meetings.directory import Directory
+from bot.dialog.meetings.rules import Found, find_days_ahead, find_delta, find_duration, find_range, find_time
 from bot.i18n import Lang, detect_language
 
 _NAME = r"[A-ZА-ЯЁ][a-zа-яё]+(?:-[A-ZА-ЯЁ][a-zа-яё]+)?"
 _WITH = re.compile(r"\b(?:с|со|with)\s+((?:[\w-]+)(?:(?:\s*,\s*|\s+(?:и|and)\s+|\s+)[\w-]+){0,5})", re.IGNORECASE)
 _TOPIC = re.compile(r"((?:по\s+поводу|насч[её]т|на\s+тему|обсудить|about|to\s+discuss|regarding|re:)\s+.+)$",
                     re.IGNORECASE)
-_STOP_NAMES = {"утра", "обеда", "работы", "вами", "тобой", "you", "me", "us", "the", "a", "an"}
+_STOP_NAMES = {"утра", "обеда", "работы", "вами", "тобой", "you", "me", "us", "the", "a", "an",
+               "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues",
+               "wed", "thu", "thurs", "fri", "sat", "sun", "today", "tomorrow", "tonight", "next", "this", "on",
+               "at", "in", "for"}
 
 
 @dataclass
@@ -41,7 +45,7 @@ class MeetingRequest:
     participants: list[str] = field(default_factory=list)
     title: str = ""
     time_of_day: str | None = None  # morning/afternoon/evening for vague times («после обеда»)
-    problem: str | None = None  # past | too_far | ambiguous
+    problem: str | None = None  # past | too_far | ambiguous | unclear_day (a day word the rules do not know)
     candidates: list[date] = field(default_factory=list)  # the days a problem date could mean
     source: str = "rules"
     lang: Lang = "ru"
@@ -108,7 +112,8 @@ def find_participants(original: str, lowered: str, directory: Directory) -> tupl
                 name = person.name
             elif re.fullmatch(_NAME, word) and word.lower() not in _STOP_NAMES:
                 step, name = 1, word
-                if i + 1 < len(words) and re.fullmatch(_NAME, words[i + 1]) and not directory.find(words[i + 1]):
+                if i + 1 < len(words) and re.fullmatch(_NAME, words[i + 1]) and not directory.find(words[i + 1]) \
+                        and words[i + 1].lower() not in _STOP_NAMES:
                     step, name = 2, f"{word} {words[i + 1]}"
             else:
                 break
@@ -137,6 +142,7 @@ def parse_meeting(text: str, *, now: datetime, tz: ZoneInfo | str = "Europe/Mosc
     zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
     now = now.astimezone(zone) if now.tzinfo else now.replace(tzinfo=zone)
     req = MeetingRequest(lang=lang or detect_language(text))
+    text = correct_day_typos(text)
     lowered = normalise(text)
     ranged = find_range(lowered)
     lowered = _blank(lowered, ranged)
@@ -156,8 +162,8 @@ def _resolve_when(req: MeetingRequest, text: str, now: datetime, max_days_ahead:
                   fixed: tuple[int, int] | None = None) -> None:
     today = now.date()
     delta = find_delta(text)
-    if delta is not None:
-        req.start = now + delta.value
+    if delta is not None:  # elapsed time: added in UTC, so "in 2 hours" across a DST change is 2 real hours
+        req.start = (now.astimezone(UTC) + delta.value).astimezone(now.tzinfo)
         _check(req, now, max_days_ahead)
         return
     ahead = find_days_ahead(text)  # first: «через 3 дня» must not be read as «3 дня» (3 pm)
@@ -168,21 +174,14 @@ def _resolve_when(req: MeetingRequest, text: str, now: datetime, max_days_ahead:
     if clock is not None and hm is None:
         hour, minute, req.time_of_day = clock.value
         hm = (hour, minute)
-    days: tuple[date, ...] = ()
-    if ahead is not None:
-        days = (today + timedelta(days=ahead.value),)
-    elif (weekday := find_weekday(text)) is not None:
-        wd, strict, next_week = weekday.value
-        day = resolve_weekday(wd, strict, next_week, today)
-        if day == today and hm is not None and datetime.combine(day, time(*hm), now.tzinfo) <= now:
-            day += timedelta(days=7)  # «в четверг в 11» said on Thursday at noon: next Thursday
-        days = (day,)
-    elif (explicit := find_calendar_date(text, today)) is not None:
-        days = explicit.value.days
-    elif (week := find_next_week(text, today)) is not None:
+    days = _named_days(text, ahead, now, hm)
+    if not days and (week := find_next_week(text, today)) is not None:
         days = (week.value,) if hm is None else ()  # «на следующей неделе» alone: from its Monday
     if len(days) > 1:
         req.problem, req.candidates = "ambiguous", list(days)
+        return
+    if not days and unclear_day(text):
+        req.problem = "unclear_day"  # «на днях в 15», «в пятнецу»: a day is meant, and never silently today
         return
     if not days:  # a time only: today if it is still ahead, else tomorrow
         if hm is None:
@@ -196,12 +195,44 @@ def _resolve_when(req: MeetingRequest, text: str, now: datetime, max_days_ahead:
     _check(req, now, max_days_ahead)
 
 
+def _named_days(text: str, ahead: Found[int] | None, now: datetime, hm: tuple[int, int] | None
+                ) -> tuple[date, ...]:
+    """Every day the text names; two different ones («в пн или вт», «завтра или послезавтра») make it ambiguous.
+
+    A weekday that agrees with a date or a «завтра» next to it is the same day («в пн 7 декабря», «завтра, в пт»).
+    """
+    today = now.date()
+    found: list[date] = []
+    while ahead is not None:
+        found.append(today + timedelta(days=ahead.value))
+        text = _blank(text, ahead)
+        ahead = find_days_ahead(text)
+    if (explicit := find_calendar_date(text, today)) is not None:
+        text = _blank(text, explicit)
+        if len(explicit.value.days) > 1:
+            return explicit.value.days
+        found.extend(explicit.value.days)
+    named = list(found)
+    while (weekday := find_weekday(text)) is not None:
+        text = _blank(text, weekday)
+        wd, strict, next_week = weekday.value
+        if any(d.weekday() == wd for d in named):
+            continue
+        day = resolve_weekday(wd, strict, next_week, today)
+        if day == today and hm is not None and datetime.combine(day, time(*hm), now.tzinfo) <= now:
+            day += timedelta(days=7)  # «в четверг в 11» said on Thursday at noon: next Thursday
+        found.append(day)
+    return tuple(sorted(set(found)))
+
+
 def _check(req: MeetingRequest, now: datetime, max_days_ahead: int) -> None:
     """Past and far dates are never kept as a bookable start: they become a question."""
     day = req.start.date() if req.start else req.day
     if day is None:
         return
-    past = (req.start is not None and req.start < now - timedelta(minutes=1)) or day < now.date()
+    # compared in UTC: two times in one zone compare by wall clock, wrong in the hour a DST change repeats
+    past = (req.start is not None and req.start.astimezone(UTC) < now.astimezone(UTC) - timedelta(minutes=1)) \
+        or day < now.date()
     far = day > now.date() + timedelta(days=max_days_ahead)
     if past or far:
         req.problem, req.candidates = ("past" if past else "too_far"), [day]
@@ -210,24 +241,18 @@ def _check(req: MeetingRequest, now: datetime, max_days_ahead: int) -> None:
 
 def parse_when_text(when_text: str, time_of_day: str | None, *, now: datetime, max_days_ahead: int = 90
                     ) -> MeetingRequest:
-    """Re-read a model's surface ``when_text`` with the same rules, dateparser as the last resort.
+    """Re-read a span a model copied out of the message with the same rules (no other parser, no guessing).
 
-    ``time_of_day`` (morning/afternoon/evening) sets the hour only when the text names a day without one.
+    ``time_of_day`` (morning/afternoon/evening) sets the hour only when the span names a day without one: a model
+    that says "morning" for a message with no day gets no date.
     """
     hint = {"morning": "утром", "afternoon": "после обеда", "evening": "вечером"}.get(time_of_day or "")
     req = MeetingRequest()
-    _resolve_when(req, normalise(when_text), now, max_days_ahead)
-    if not req.found_when and when_text.strip():
-        parsed = dateparser_datetime(when_text, now)
-        if parsed is not None:
-            moment, period = parsed
-            req.day, req.start = (moment.date(), None) if period == "day" else (None, moment)
+    _resolve_when(req, normalise(correct_day_typos(when_text)), now, max_days_ahead)
     if hint and req.day is not None and req.start is None:
         clock = find_time(hint)
         assert clock is not None  # the hints are rule phrases
         hour, minute, req.time_of_day = clock.value
         req.start, req.day = datetime.combine(req.day, time(hour, minute), now.tzinfo), None
-    elif hint and not req.found_when:
-        _resolve_when(req, hint, now, max_days_ahead)
     _check(req, now, max_days_ahead)
     return req

@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from bot.dialog import meeting_text as ui
-from bot.dialog.meeting_directory import Directory
-from bot.dialog.meeting_llm import parse_with_fallback
-from bot.dialog.meeting_slots import WorkRules, free_slots, search_window
-from bot.dialog.meeting_text import Attachment, Party, Reply
+import bot.dialog.meetings.text as ui
+from bot.dialog.meetings.directory import Directory
+from bot.dialog.meetings.llm import parse_with_fallback
+from bot.dialog.meetings.slots import WorkRules, free_slots, search_window
+from bot.dialog.meetings.text import Attachment, Party, Reply
 from bot.dialog.notify import Button, Notifier
 from bot.i18n import Lang, t
 from bot.integrations.caldav_calendar import (
@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 
 class MeetingService:
     """The meeting flow over a draft table; replies never name Telegram."""
+
+    BUTTON_PATTERN = rf"^{ui.PREFIX}:\d+:"  # the callback data of this service's buttons
 
     def __init__(self, *, engine: Engine, settings: MeetingsSettings, calendar: CalDAVCalendar | None,
                  directory: Directory, notifier: Notifier | None = None, llm: Any = None,
@@ -103,7 +105,7 @@ class MeetingService:
         if not self.configured:
             return Reply(t("meet_not_configured", lang))
         now = self._now(now)
-        lang = draft.lang if draft.lang in ("ru", "en") else lang  # type: ignore[assignment]  # checked
+        lang = _lang(draft.lang, lang)
         if action == "x" or (action == "r" and draft.retry == "cancel"):
             return await self._cancel(draft, lang)
         if draft.status != "open":
@@ -142,7 +144,7 @@ class MeetingService:
         return updated
 
     async def _advance(self, draft: MeetingDraft, now: datetime) -> Reply:
-        lang: Lang = draft.lang  # type: ignore[assignment]  # stored from a Lang
+        lang = _lang(draft.lang)
         if draft.problem or (draft.start_at is None and draft.day is None):
             return self._day_question(draft, now)
         if draft.duration_min is None:
@@ -151,7 +153,7 @@ class MeetingService:
         return await self._offer(draft, now)
 
     def _day_question(self, draft: MeetingDraft, now: datetime) -> Reply:
-        lang: Lang = draft.lang  # type: ignore[assignment]
+        lang = _lang(draft.lang)
         today = now.date()
         readings = sorted(date.fromisoformat(c) for c in draft.candidates)
         first = today if self.rules.is_working_time(now, timedelta(minutes=self.rules.slot_minutes)) else \
@@ -160,15 +162,16 @@ class MeetingService:
         days = readings if draft.problem == "ambiguous" and readings else self.rules.working_days(first, 5)
         shown = draft.candidates[0] if draft.candidates else ""
         label = ui.day_label(date.fromisoformat(shown), lang, today) if shown else ""
-        text = {"past": t("meet_past", lang, day=label),
-                "too_far": t("meet_too_far", lang, day=label, days=self.settings.max_days_ahead),
-                "ambiguous": t("meet_ambiguous", lang)}.get(draft.problem or "", t("meet_ask_day", lang,
-                                                                                    title=draft.title))
+        texts = {"past": t("meet_past", lang, day=label),
+                 "too_far": t("meet_too_far", lang, day=label, days=self.settings.max_days_ahead),
+                 "ambiguous": t("meet_ambiguous", lang),
+                 "unclear_day": t("meet_unclear_day", lang, title=draft.title)}
+        text = texts.get(draft.problem or "", t("meet_ask_day", lang, title=draft.title))
         return Reply(text, ui.day_buttons(draft.id or 0, days, lang, today))
 
     async def _offer(self, draft: MeetingDraft, now: datetime, *, prefix: str = "") -> Reply:
         assert self.calendar is not None and draft.duration_min is not None
-        lang: Lang = draft.lang  # type: ignore[assignment]
+        lang = _lang(draft.lang)
         minutes = draft.duration_min
         duration = timedelta(minutes=minutes)
         asked = draft.start_at.astimezone(self.zone) if draft.start_at else None
@@ -199,7 +202,7 @@ class MeetingService:
                      ui.slot_buttons(draft.id or 0, slots, minutes, lang))
 
     def _confirm_question(self, draft: MeetingDraft) -> Reply:
-        lang: Lang = draft.lang  # type: ignore[assignment]
+        lang = _lang(draft.lang)
         assert draft.chosen_at is not None and draft.duration_min is not None
         when = ui.slot_label(draft.chosen_at.astimezone(self.zone), draft.duration_min, lang)
         text = t("meet_confirm", lang, title=draft.title, when=when, zone=self.settings.timezone,
@@ -209,7 +212,7 @@ class MeetingService:
 
     async def _book(self, draft: MeetingDraft, now: datetime) -> Reply:
         assert self.calendar is not None and draft.chosen_at is not None and draft.duration_min is not None
-        lang: Lang = draft.lang  # type: ignore[assignment]
+        lang = _lang(draft.lang)
         start = draft.chosen_at.astimezone(self.zone)
         end = start + timedelta(minutes=draft.duration_min)
         event = self._event(draft, start, end)
@@ -246,7 +249,7 @@ class MeetingService:
     async def _failed(self, draft: MeetingDraft, exc: CalendarError, step: str) -> Reply:
         log.warning("meeting draft %s: %s failed: %s", draft.id, step, exc)
         await self._update(draft, retry=step)
-        lang: Lang = draft.lang  # type: ignore[assignment]
+        lang = _lang(draft.lang)
         key = ("meet_auth_failed" if isinstance(exc, CalendarAuthFailed)
                else "meet_unreachable" if isinstance(exc, CalendarUnavailable) else "meet_calendar_error")
         if isinstance(exc, CalendarAuthFailed) and self.notifier is not None:
@@ -281,3 +284,8 @@ async def day_slots(calendar: CalDAVCalendar, rules: WorkRules, day: date, durat
     busy = await calendar.busy(start, end)
     return free_slots(busy, rules, ref=start, now=now, duration=timedelta(minutes=duration_min), limit=10_000,
                       window=(max(start, now), end))
+
+
+def _lang(stored: str, default: Lang = "ru") -> Lang:
+    """A draft's stored language as a ``Lang`` (the column is a plain string)."""
+    return "en" if stored == "en" else ("ru" if stored == "ru" else default)

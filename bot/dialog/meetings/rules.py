@@ -59,15 +59,17 @@ _DURATION_RULES: list[tuple[str, Any]] = [
     (r"\b(?:на|for)\s+(\d+)\s*" + _HOURS_WORD + r"\s*(?:и\s+|and\s+)?(\d+)\s*" + _MINUTES_WORD,
      lambda m: int(m[1]) * 60 + int(m[2])),
     (r"\bна\s+полтора\s+часа\b|\bfor\s+an?\s+hour\s+and\s+a\s+half\b|\bfor\s+one\s+and\s+a\s+half\s+hours?\b", 90),
-    (r"\bна\s+полчаса\b|\bfor\s+half\s+an?\s+hour\b|\bfor\s+a\s+half[-\s]hour\b", 30),
-    (r"\bна\s+час(?:ик)?\b(?!\s+дня)|\bfor\s+(?:an?|one)\s+hour\b", 60),
+    (r"\bна\s+полчас(?:а|ика)\b|\bfor\s+half\s+an?\s+hour\b|\bfor\s+a\s+half[-\s]hour\b", 30),
+    (r"\bна\s+час(?:ик|ок)?\b(?!\s+дня)|\bfor\s+(?:an?|one)\s+hour\b", 60),
     (r"\b(?:на|for)\s+" + NUM + r"\s*" + _HOURS_WORD, lambda m: round(number(m[1]) * 60)),
     (r"\b(?:на|for)\s+" + NUM + r"\s*" + _MINUTES_WORD, lambda m: round(number(m[1]))),
     (r"\bминут\s+на\s+(\d+)\b", lambda m: int(m[1])),  # «минут на 20»: about 20 minutes
     (r"\bчаса\s+на\s+(\d+|два|три|пару)\b", lambda m: round(number(m[1]) * 60)),
-    (r"(?<!через\s)(?<!\bin\s)\b(\d+)[-\s]?(?:minute|min|минутн\w*)\b", lambda m: int(m[1])),
+    (r"(?<!через\s)(?<!\bin\s)\b(\d+)[-\s]?(?:minutes?|mins?|минутн\w*)\b", lambda m: int(m[1])),
+    (r"(?<!через\s)(?<!\bin\s)(?<!\bat\s)\b(\d(?:[.,]5)?)\s?(?:h|hrs?|hours?)\b(?!\s+ago)",
+     lambda m: round(number(m[1]) * 60)),
     (r"(?<!через\s)\bполтора\s+часа\b|\b(?:an?\s+)?hour[-\s]and[-\s]a[-\s]half\b", 90),
-    (r"(?<!через\s)(?<!\bin\s)\bполчаса\b|\bhalf[-\s]an?[-\s]hour\b|\bhalf-hour\b|\bполучасов\w*", 30),
+    (r"(?<!через\s)\bполчас(?:а|ика)\b|(?<!\bin\s)\bhalf[-\s]an?[-\s]hour\b|\bhalf-hour\b|\bполучасов\w*", 30),
     (r"\b(?:часов\w+|an?\s+hour[-\s]long|one[-\s]hour)\b", 60),
 ]
 
@@ -106,6 +108,8 @@ def bare(hour: int) -> int:
 
 
 _PART = r"(утра|дня|вечера|ночи)"
+_BEFORE_WORDS = {"пяти": 5, "десяти": 10, "пятнадцати": 15, "двадцати": 20, "двадцати пяти": 25}
+_BEFORE = "четверти|" + "|".join(sorted(_BEFORE_WORDS, key=len, reverse=True)) + r"|[1-9]|[1-2]\d"
 _NOT_DATE_AFTER = (r"(?![:.,/]?\d)(?!\s*(?:-?го\b|числ|янв|фев|мар|апр|ма[яй]|июн|июл|авг|сен|окт|ноя|дек|jan|feb|mar|"
                    r"apr|may|jun|jul|aug|sep|oct|nov|dec|минут|мин|дн|день|недел|час|ч\b|min|hour|day|week|st\b|"
                    r"nd\b|rd\b|th\b))")
@@ -115,6 +119,12 @@ _TIME_RULES: list[tuple[str, Any]] = [
      lambda m: (_ampm(int(m[1]), m[3]) if m[3] else (_part(int(m[1]), m[4]) if m[4] else int(m[1])), int(m[2]),
                 None)),
     (r"\b(?:в|к|at)\s+([01]?\d|2[0-3])\.(00|1[3-9]|[2-5]\d)(?![\d.])", lambda m: (int(m[1]), int(m[2]), None)),
+    (r"\bбез\s+(" + _BEFORE + r")(?:\s+минут\w*)?\s+(\d{1,2}|" + HOUR_WORD[1:] + r"(?:\s+час\w*)?"
+     r"(?:\s+" + _PART + r")?",
+     lambda m: (_part(_hour(m[2]) - 1 or 12, m[3]), 60 - _minutes_before(m[1]), None)),
+    (r"(?<![\d.:/-])([01]?\d|2[0-3])\s*ч\s*([0-5]\d)\s*(?:м(?:ин\w*)?\b)?", lambda m: (int(m[1]), int(m[2]), None)),
+    (r"\b(?:в|к|at)\s+([01]?\d|2[0-3])(?:-|\s)([0-5]\d)\b(?!\s*(?:мин|min|час|hour|ч\b|-?го\b|числ|[.:/-]\d))",
+     lambda m: (int(m[1]), int(m[2]), None)),
     (r"\b(1[0-2]|0?[1-9])(?:[.:](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)",
      lambda m: (_ampm(int(m[1]), m[3]), int(m[2] or 0), None)),
     (r"\b([01]?\d|2[0-3])\s*(?:час(?:а|ов)?\s+)?" + _PART + r"\b", lambda m: (_part(int(m[1]), m[2]), 0, None)),
@@ -141,6 +151,10 @@ _TIME_RULES: list[tuple[str, Any]] = [
 
 def _hour(word: str) -> int:
     return int(word) if word.isdigit() else _HOUR_WORDS[word]
+
+
+def _minutes_before(word: str) -> int:
+    return 15 if word == "четверти" else int(word) if word.isdigit() else _BEFORE_WORDS[word]
 
 
 def find_time(text: str) -> Found[tuple[int, int, str | None]] | None:
