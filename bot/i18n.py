@@ -95,6 +95,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "ru": "Укажите id пользователя: /allow 123456789 (в группе без аргумента — разрешить этот чат).",
         "en": "Give a user id: /allow 123456789 (in a group, no argument allows this chat).",
     },
+    "allow_bad_id": {
+        "ru": "«{value}» — не id пользователя или чата Telegram: укажите число, например /allow 123456789.",
+        "en": "“{value}” is not a Telegram user or chat id: give a number, e.g. /allow 123456789.",
+    },
     "users": {"ru": "Пользователи с доступом: {users}\nЧаты с доступом: {chats}",
               "en": "Users with access: {users}\nChats with access: {chats}"},
     "stats": {
@@ -209,6 +213,9 @@ TEXTS: dict[str, dict[Lang, str]] = {
               "knowledge base as soon as the service is back.",
     },
     "button_stale": {"ru": "Эта кнопка больше не действует.", "en": "This button is no longer valid."},
+    "button_not_yours": {"ru": "Эта кнопка — не для вас.", "en": "This button is not for you."},
+    "button_no_access": {"ru": "У вас нет доступа к этому боту.", "en": "You do not have access to this bot."},
+    "already_allowed": {"ru": "Доступ уже разрешён: {target}", "en": "Access already granted: {target}"},
     "access_granted_user": {
         "ru": "Вам открыли доступ к боту. Отвечаю на ваш вопрос.",
         "en": "You have been given access to the bot. Answering your question now.",

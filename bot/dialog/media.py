@@ -15,6 +15,7 @@ from bot.dialog.channel import Channel
 from bot.dialog.jobs import QueueUnavailable
 from bot.i18n import t
 from bot.knowledge.errors import DocumentError
+from bot.knowledge.loaders import check_upload_type
 from bot.knowledge.spaces import GLOBAL, chat_space, validate_space
 from bot.store.models import MessageStatus, utcnow
 
@@ -105,7 +106,8 @@ async def ingest_upload(inbox: Pipeline, kept: Kept, channel: Channel) -> Messag
     reason = "too_large" if not kept.media_path and (size or 0) > limit_mb * 2**20 else None
     space = GLOBAL
     if reason is None:
-        try:
+        try:  # the type by name and MIME type before anything is downloaded
+            check_upload_type(name, kept.file.mime_type if kept.file else None)
             space = space_from_caption(kept.text, kept.chat_id)
         except DocumentError as exc:
             reason = exc.reason

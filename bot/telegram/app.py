@@ -29,6 +29,7 @@ from bot.telegram import admin, documents, handlers, meetings, ops, search, tick
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.context import BotServices, Context
 from bot.telegram.notifier import TelegramNotifier
+from bot.telegram.parse import COMMAND
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +88,11 @@ def add_handlers(application: App) -> None:
     application.add_handler(CommandHandler("search", search.cmd_search))  # admins: why it answered
     meetings.register(application)  # /meet and the meeting buttons (before the unknown-command catch-all)
     not_edited = ~filters.UpdateType.EDITED
+    command = filters.COMMAND | filters.Regex(COMMAND)  # «/? как оформить отпуск» is a question, "/foo" a command
     application.add_handler(MessageHandler(
-        ((filters.TEXT & ~filters.COMMAND) | filters.VOICE | filters.AUDIO | filters.Document.AUDIO
+        ((filters.TEXT & ~command) | filters.VOICE | filters.AUDIO | filters.Document.AUDIO
          | (filters.Document.ALL & filters.ChatType.PRIVATE)) & not_edited, handlers.on_message))
-    application.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, handlers.on_unknown_command))
+    application.add_handler(MessageHandler(command & filters.ChatType.PRIVATE, handlers.on_unknown_command))
     application.add_handler(MessageHandler(~filters.TEXT & not_edited & filters.ChatType.PRIVATE,
                                            handlers.on_unsupported))
     application.add_handler(CallbackQueryHandler(handlers.on_feedback, pattern=r"^fb:\d+:-?1$"))
