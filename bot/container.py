@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bot.dialog.inbox import Inbox
     from bot.dialog.intents import IntentClassifier
     from bot.dialog.meetings import MeetingService
+    from bot.dialog.reactions import Reactions
     from bot.jobs.inprocess import ThreadWorker
     from bot.knowledge.index import KnowledgeIndex
     from bot.knowledge.ingest import IngestService
@@ -195,6 +196,13 @@ class Container:
         from bot.dialog.conversation import Conversations
 
         return Conversations(self.engine)
+
+    @cached_property
+    def reactions(self) -> Reactions:
+        """👍/👎 message reactions on answers as their feedback."""
+        from bot.dialog.reactions import Reactions
+
+        return Reactions(self.engine)
 
     @cached_property
     def inbox(self) -> Inbox:

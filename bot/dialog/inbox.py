@@ -181,8 +181,9 @@ class Inbox:
                                                     on_text=stream.push)
         except LLMUnavailable as exc:
             log.warning("model server down, question %s deferred: %s", kept.id, exc)
-            await stream.fail(t("llm_down_saved", channel.lang))
-            await self.note(kept, deferred_at=utcnow())
+            notice = await stream.fail(t("llm_down_saved", channel.lang))
+            # The notice is tidied away when the late answer arrives as a new message (edits notify nobody).
+            await self.note(kept, deferred_at=utcnow(), **({"reply_telegram_id": notice} if notice else {}))
             return MessageStatus.pending
         except (LLMError, EmptyQuestion) as exc:
             log.warning("no answer for message %s: %s", kept.id, exc)

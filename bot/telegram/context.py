@@ -11,6 +11,7 @@ from bot.container import Container
 from bot.dialog.access import RateLimiter
 from bot.dialog.messages import Kept
 from bot.jobs.inprocess import ThreadWorker
+from bot.telegram.drafts import DraftSupport
 from bot.telegram.streaming import ChatPacer
 
 
@@ -21,6 +22,7 @@ class BotServices:
     container: Container
     limiter: RateLimiter
     pacer: ChatPacer = field(default_factory=ChatPacer)
+    drafts: DraftSupport = field(default_factory=DraftSupport)  # off for good once the server says it lacks them
     access_requests_sent: set[int] = field(default_factory=set)
     ingest_worker: ThreadWorker | None = None  # set when this process works the ingest queue itself
     outage_notified: bool = False  # one admin notice per Bot API outage
