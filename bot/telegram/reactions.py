@@ -7,8 +7,9 @@ groups only when the bot is an administrator there. Anonymous reactions (on beha
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
-from telegram import ReactionTypeEmoji, Update
+from telegram import ReactionType, ReactionTypeEmoji, Update
 from telegram.ext import Application, MessageReactionHandler
 
 from bot.telegram.context import Context
@@ -21,8 +22,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]  # any
     application.add_handler(MessageReactionHandler(on_reaction))
 
 
-def _emoji(reactions: object) -> list[str]:
-    return [r.emoji for r in reactions if isinstance(r, ReactionTypeEmoji)]  # type: ignore[attr-defined]
+def _emoji(reactions: Sequence[ReactionType]) -> list[str]:
+    return [r.emoji for r in reactions if isinstance(r, ReactionTypeEmoji)]
 
 
 async def on_reaction(update: Update, context: Context) -> None:

@@ -307,6 +307,15 @@ class BotApiEmulator:
         self._holds[method.lower()] = (event, when)
         return event
 
+    def holding(self, method: str) -> bool:
+        """Whether a hold set by ``hold_next`` still waits for its call (False once a call is held)."""
+        return method.lower() in self._holds
+
+    @property
+    def poll_allowed_updates(self) -> list[str] | None:
+        """The allowed_updates of the latest getUpdates that named them."""
+        return self._poll_allowed
+
     def block_bot(self, chat_id: int, blocked: bool = True) -> None:
         """Simulate the user blocking the bot: sends to the chat get 403 Forbidden."""
         (self._blocked.add if blocked else self._blocked.discard)(chat_id)

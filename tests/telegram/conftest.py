@@ -45,7 +45,8 @@ async def start_bot(tg: BotApiEmulator, kb: Container, data_dir: Path, *, share_
     """Build and start polling a bot whose container shares the sample index with ``kb``."""
     telegram = {"token": tg.token, "base_url": tg.base_url, "base_file_url": tg.base_file_url,
                 "admin_ids": [ADMIN_ID], "admin_chat_id": ADMIN_CHAT_ID, "allowed_user_ids": [ALICE_ID],
-                "allowed_chat_ids": [TEAM_CHAT_ID], "edit_interval_s": 0.3, "draft_interval_s": 0.2, **overrides.pop("telegram", {})}
+                "allowed_chat_ids": [TEAM_CHAT_ID], "edit_interval_s": 0.3, "draft_interval_s": 0.2,
+                **overrides.pop("telegram", {})}
     llm = {"base_url": kb.settings.llm.base_url, "max_tokens": 40, **overrides.pop("llm", {})}
     tg.group_chat(ADMIN_CHAT_ID, "Admins")  # the bot is a member of the admin chat
     container = Container(make_settings(data_dir, telegram=telegram, llm=llm, **overrides))
@@ -66,7 +67,8 @@ async def start_bot(tg: BotApiEmulator, kb: Container, data_dir: Path, *, share_
 
 async def stop_bot(bot: BotUnderTest) -> None:
     """Stop polling and release the database (the shared index stays open for other tests)."""
-    await bot.app.updater.stop()  # type: ignore[union-attr]
+    if bot.app.updater.running:  # type: ignore[union-attr]  # a test may have stopped polling itself
+        await bot.app.updater.stop()  # type: ignore[union-attr]
     await bot.app.stop()
     await bot.app.shutdown()
     await bot.container.llm.aclose()
