@@ -72,7 +72,8 @@ class TelegramChannel:
     def __init__(self, bot: Bot, *, chat_id: int, reply_to: int | None, lang: Lang, pacer: ChatPacer,
                  edit_interval_s: float, file_id: str | None = None, reuse_message_id: int | None = None,
                  tidy_message_id: int | None = None, drafts: DraftSupport | None = None,
-                 draft_interval_s: float = 0.5, group: bool = False, group_buttons: bool = True) -> None:
+                 draft_interval_s: float = 0.5, group: bool = False, group_buttons: bool = True,
+                 late: bool = False) -> None:
         self.lang = lang
         self._bot = bot
         self._chat_id = chat_id
@@ -86,6 +87,7 @@ class TelegramChannel:
         self._draft_interval = draft_interval_s
         self._group = group
         self._group_buttons = group_buttons
+        self._late = late
 
     def _reply(self) -> ReplyParameters | None:
         return ReplyParameters(self._reply_to, allow_sending_without_reply=True) if self._reply_to else None
@@ -106,7 +108,15 @@ class TelegramChannel:
         return sent.message_id
 
     async def stream(self) -> TelegramAnswer:
-        """Open a streamed answer: a draft in private chats, else a placeholder edited as text arrives."""
+        """Open a streamed answer: a draft in private chats, else a placeholder edited as text arrives.
+
+        A late answer is neither: one new message when it is complete (nobody watches it being written).
+        """
+        if self._late:
+            quiet = DraftReply(self._bot, self._chat_id, reply_to=self._reply_to, interval=0.0, quiet=True)
+            await quiet.open()
+            return TelegramAnswer(quiet, self.lang, group=self._group, group_buttons=self._group_buttons,
+                                  after_send=self.tidy)
         if self._drafts is not None and self._drafts.available:
             draft = DraftReply(self._bot, self._chat_id, reply_to=self._reply_to, interval=self._draft_interval)
             try:

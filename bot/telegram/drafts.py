@@ -60,10 +60,14 @@ def unsupported(error: TelegramError) -> bool:
 
 
 class DraftReply:
-    """One answer streamed as a draft in a private chat and then sent as one or more messages."""
+    """One answer streamed as a draft in a private chat and then sent as one or more messages.
 
-    def __init__(self, bot: Bot, chat_id: int, *, reply_to: int | None, interval: float) -> None:
+    ``quiet``: no draft at all, only the final message (a late answer: nobody is watching it being written).
+    """
+
+    def __init__(self, bot: Bot, chat_id: int, *, reply_to: int | None, interval: float, quiet: bool = False) -> None:
         self._bot = bot
+        self._quiet = quiet
         self._chat_id = chat_id
         self._reply_to = reply_to
         self._interval = interval
@@ -87,6 +91,8 @@ class DraftReply:
         """Typing, then an empty draft ("Thinking…"); raises ``DraftsUnsupported`` when the server lacks drafts."""
         with contextlib.suppress(TelegramError):
             await self._bot.send_chat_action(self._chat_id, ChatAction.TYPING)
+        if self._quiet:
+            return
         try:
             await self._bot.send_message_draft(self._chat_id, self.draft_id, text="")
         except TelegramError as exc:

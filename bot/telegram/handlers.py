@@ -43,7 +43,7 @@ def channel_for(bot: Bot, dk: BotServices, kept: Kept, lang: Lang, *, file: str 
                            file_id=file, reuse_message_id=None if fresh else old,
                            tidy_message_id=old if fresh else None, drafts=drafts,
                            draft_interval_s=settings.draft_interval_s, group=group,
-                           group_buttons=settings.group_feedback_buttons)
+                           group_buttons=settings.group_feedback_buttons, late=kept.deferred and owed)
 
 
 async def gate(update: Update, context: Context) -> None:

@@ -178,6 +178,8 @@ async def test_llm_down_keeps_the_question_and_answers_it_when_the_model_is_back
     # Telegram notifies about new messages only: the late answer is a new one, replying to the question…
     assert answered.message_id != reply.message_id
     assert answered.payload["reply_to_message"]["message_id"] == question["message"]["message_id"]
+    assert not [c for c in tg.calls[since:] if c.method in ("sendMessageDraft", "editMessageText")
+                and int(c.params["chat_id"]) == chat.id], "not a draft, not an edit: one new message"
     # …and the promise above it is tidied away.
     assert [m.message_id for m in tg.messages_in(chat.id, from_bot=True)] == [answered.message_id]
     assert next(m for m in tg.messages_in(chat.id, include_deleted=True) if m.message_id == reply.message_id).deleted

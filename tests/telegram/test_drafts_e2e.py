@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, InvalidToken
 
 from bot.store.models import AnswerRecord, Message, MessageStatus
-from bot.telegram.drafts import DraftReply
+from bot.telegram.drafts import DraftReply, unsupported
 from bot.telegram.render import MESSAGE_LIMIT
 from tests.support.bot_api_emulator import BotApiEmulator
 from tests.telegram.conftest import ALICE_ID, BotUnderTest, eventually, rows, stop_bot
@@ -122,3 +123,11 @@ async def test_a_long_drafted_answer_is_sent_in_4096_character_parts(tg: BotApiE
     assert len(drafts) >= 2 and all(len(d.text) <= MESSAGE_LIMIT for d in drafts), "each draft fits one message"
     assert all(c.error is None for c in tg.calls_to("sendMessageDraft"))
     assert not tg.calls_to("editMessageText") and tg.live_draft(ALICE_ID) is None
+
+
+def test_only_a_missing_method_switches_a_bot_to_edits() -> None:
+    assert unsupported(InvalidToken("Not Found")), "PTB's name for the 404 of an unknown method"
+    assert unsupported(BadRequest("Method is available only for bots with forum topic mode enabled"))
+    for error in (BadRequest("Chat not found"), Forbidden("Forbidden: bot was blocked by the user"),
+                  BadRequest("Message is too long")):
+        assert not unsupported(error), error
