@@ -44,4 +44,4 @@ def reactions_of_period(session: Session, *, start: datetime, end: datetime) -> 
 
 def reaction_counts(session: Session) -> dict[int, int]:
     """All reaction feedback by value, for /stats."""
-    return dict(session.exec(select(ReactionFeedback.value, func.count()).group_by(ReactionFeedback.value)).all())
+    return dict(session.exec(select(ReactionFeedback.value, func.count()).group_by(col(ReactionFeedback.value))).all())
