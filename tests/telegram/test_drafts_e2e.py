@@ -27,7 +27,7 @@ async def test_a_private_answer_streams_as_one_draft_and_arrives_as_one_message(
     alice = tg.user(ALICE_ID, "Alice")
     question = await tg.inject_message(tg.private_chat(alice), alice, VACATION)
 
-    reply = await bot.final_reply(ALICE_ID)
+    reply = await bot.final_reply(ALICE_ID, timeout=240)
 
     drafts = tg.drafts_in(ALICE_ID)
     assert drafts[0].text == "", "an empty draft first: Telegram shows «Thinking…»"
@@ -60,7 +60,7 @@ async def test_an_old_bot_api_server_without_drafts_gets_edits_after_one_try(
         for question in (VACATION, "Who won the 2018 FIFA World Cup final?"):
             since = tg.mark()
             await tg.inject_message(chat, alice, question)
-            replies.append(await bot.final_reply(ALICE_ID, since=since))
+            replies.append(await bot.final_reply(ALICE_ID, since=since, timeout=240))
     await stop_bot(bot)
 
     assert len(tg.calls_to("sendMessageDraft")) == 1, "tried once, then edits for this bot"
@@ -76,7 +76,7 @@ async def test_a_bot_that_dies_mid_draft_leaves_nothing_and_answers_after_restar
     # The first bot streams its drafts, then hangs on the final message: as good as killed before sending it.
     hold = tg.hold_next("sendMessage", when=lambda p: p.get("parse_mode") == "HTML" and p.get("chat_id") == ALICE_ID)
     question = await tg.inject_message(tg.private_chat(alice), alice, VACATION)
-    await eventually(lambda: not tg.holding("sendMessage"), 60)
+    await eventually(lambda: not tg.holding("sendMessage"), 240)
     stuck = {task for task in asyncio.all_tasks() if task.get_name().endswith(":process_concurrent_update")}
     await first.app.updater.stop()  # type: ignore[union-attr]  # the dead bot polls no more
     dead_drafts = len(tg.drafts_in(ALICE_ID))
@@ -85,7 +85,7 @@ async def test_a_bot_that_dies_mid_draft_leaves_nothing_and_answers_after_restar
 
     since = tg.mark()
     second = await bot_factory()  # the next start resumes the question as a normal answer
-    reply = await second.final_reply(ALICE_ID, since=since)
+    reply = await second.final_reply(ALICE_ID, since=since, timeout=240)
     await eventually(lambda: rows(second, Message)[0].status == MessageStatus.done)
     for task in stuck:  # now let the dead bot go for good (it never sends anything again)
         task.cancel()

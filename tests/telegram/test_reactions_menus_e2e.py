@@ -43,7 +43,7 @@ async def test_group_answers_are_rated_by_reactions_per_user_and_the_report_coun
     team = tg.group_chat(TEAM_CHAT_ID, "Team")
     bob, carol = tg.user(702, "Bob"), tg.user(703, "Carol")
     question = await tg.inject_message(team, bob, f"/ask {VACATION}")
-    reply = await bot.final_reply(TEAM_CHAT_ID)
+    reply = await bot.final_reply(TEAM_CHAT_ID, timeout=240)
     buttons = [b["callback_data"] for row in reply.reply_markup["inline_keyboard"] for b in row]
     assert not [b for b in buttons if b.startswith("fb:")] and buttons[-1].startswith("human:"), "no 👍/👎 clutter"
     await eventually(lambda: bool(rows(bot, AnswerRecord)) and rows(bot, AnswerRecord)[0].reply_telegram_id)
@@ -60,7 +60,7 @@ async def test_group_answers_are_rated_by_reactions_per_user_and_the_report_coun
 
     alice = tg.user(ALICE_ID, "Alice")  # private chats keep the buttons, and a reaction counts there too
     await tg.inject_message(tg.private_chat(alice), alice, VACATION)
-    private = await bot.final_reply(ALICE_ID)
+    private = await bot.final_reply(ALICE_ID, timeout=240)
     assert any(b["callback_data"].startswith("fb:") for row in private.reply_markup["inline_keyboard"] for b in row)
     await eventually(lambda: len(rows(bot, AnswerRecord)) == 2 and rows(bot, AnswerRecord)[1].reply_telegram_id)
     await tg.inject_reaction(private, alice, ["👎"])
