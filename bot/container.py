@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy import Engine
 
+from bot.dialog.notify import LoggingNotifier, Notifier
 from bot.settings import Settings
 from bot.store.db import make_engine, migrate
 
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from bot.dialog.escalation import EscalationService
     from bot.dialog.inbox import Inbox
     from bot.dialog.intents import IntentClassifier
+    from bot.dialog.jobs import Jobs
     from bot.dialog.meetings import MeetingService
     from bot.dialog.reactions import Reactions
     from bot.jobs.inprocess import ThreadWorker
@@ -29,36 +32,51 @@ if TYPE_CHECKING:
     from inference.stt import WhisperTranscriber
 
 
-_process_container: Container | None = None
-
-
-def process_container() -> Container:
-    """The container jobs of this process use: the bot's own when it runs jobs in a thread, else one built from
-    the environment on first use in a worker process (models load once per process)."""
-    global _process_container  # one container per process, built once
-    if _process_container is None:
-        from bot.settings import get_settings
-
-        _process_container = Container(get_settings())
-    return _process_container
-
-
-def use_for_jobs(container: Container) -> None:
-    """Make jobs run in this process use ``container`` (its local Qdrant store is already open here)."""
-    global _process_container  # one container per process
-    _process_container = container
+# Backends a caller may hand in already built (tests share one loaded model or index between containers).
+REUSABLE = frozenset({"embed_model", "index", "qdrant", "transcriber", "llm"})
+# Services that speak to chats: they take the notifier when they are built.
+_SPEAKING = ("inbox", "escalations", "meetings")
 
 
 class Container:
-    """Lazily built backends; heavy imports happen only when a backend is first used."""
+    """Lazily built backends; heavy imports happen only when a backend is first used.
 
-    def __init__(self, settings: Settings) -> None:
-        from bot.ops.logging import add_secret
+    ``notifier`` is how services speak to chats (the log when no transport is attached); ``reuse`` hands in
+    backends built elsewhere, by name (see ``REUSABLE``). Use it as a context manager to release what it opened.
+    """
 
+    def __init__(self, settings: Settings, *, notifier: Notifier | None = None, **reuse: Any) -> None:
+        if unknown := set(reuse) - REUSABLE:
+            raise TypeError(f"cannot reuse {sorted(unknown)}: only {sorted(REUSABLE)}")
         self.settings = settings
-        for secret in (settings.telegram.token, settings.llm.api_key, settings.qdrant.api_key,
-                       settings.telegram.webhook_secret, settings.caldav.password):
-            add_secret(secret.get_secret_value() if secret is not None else None)  # never in a log line
+        self.notifier: Notifier = notifier or LoggingNotifier()
+        self.__dict__.update(reuse)  # a cached_property reads the instance dict first: these are never rebuilt
+
+    def attach_transport(self, notifier: Notifier) -> None:
+        """Make ``notifier`` the voice of every service; once, before any speaking service is built."""
+        if built := [name for name in _SPEAKING if name in self.__dict__]:
+            raise RuntimeError(f"attach the transport before {', '.join(built)} is used")
+        self.notifier = notifier
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close_sync()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.aclose()
+
+    @cached_property
+    def jobs(self) -> Jobs:
+        """Slow work for workers: RQ on Redis (queues are opened per call: building this connects to nothing)."""
+        from bot.jobs.rq_jobs import RQJobs
+
+        return RQJobs(self.settings)
 
     @cached_property
     def engine(self) -> Engine:
@@ -184,11 +202,10 @@ class Container:
 
     @cached_property
     def escalations(self) -> EscalationService:
-        """Requests for a human and their tickets (Kaiten, n8n or none); the bot gives it a Telegram notifier."""
+        """Requests for a human and their tickets (Kaiten, n8n or none)."""
         from bot.dialog.escalation import EscalationService
-        from bot.dialog.inbox import LoggingNotifier
 
-        return EscalationService(engine=self.engine, settings=self.settings, notifier=LoggingNotifier())
+        return EscalationService(engine=self.engine, settings=self.settings, notifier=self.notifier)
 
     @cached_property
     def conversations(self) -> Conversations:
@@ -220,13 +237,12 @@ class Container:
             return None
         from bot.jobs.inprocess import start_thread_worker
 
-        global _process_container  # jobs in this process must use this container
-        _process_container = self  # ingestion jobs must write through this process's local Qdrant
-        return start_thread_worker(self.settings, self.settings.jobs.ingest_queue)
+        # ingestion jobs must write through this process's own local Qdrant: they get this container
+        return start_thread_worker(self, self.settings.jobs.ingest_queue)
 
     @cached_property
     def meetings(self) -> MeetingService:
-        """Meeting booking over the CalDAV calendar (not configured without DK_CALDAV__URL); no notifier yet."""
+        """Meeting booking over the CalDAV calendar (not configured without DK_CALDAV__URL)."""
         from zoneinfo import ZoneInfo
 
         from bot.dialog.meeting_directory import load_directory
@@ -238,7 +254,8 @@ class Container:
                     if self.settings.caldav.configured else None)
         return MeetingService(engine=self.engine, settings=cfg, calendar=calendar,
                               directory=load_directory(cfg.directory), llm=self.llm,
-                              server_kind=self.settings.llm.server_kind, admin_lang=self.settings.language)
+                              server_kind=self.settings.llm.server_kind, admin_lang=self.settings.language,
+                              notifier=self.notifier)
 
     async def aclose(self) -> None:
         """Release connections and the local Qdrant lock."""

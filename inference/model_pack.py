@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import quote, unquote, urlsplit
 
-# A manifest value that is not known yet: a hub model's revision or file hash before `models lock`.
-PENDING = "pending"
 LOCK_HINT = "run `dialog-keeper models lock --pack {pack}` on a machine with hub access"
 _BLOCK = 1 << 20
 

@@ -8,13 +8,29 @@ from pathlib import Path
 from bot.settings import ROOT
 
 
-def import_graph(package: Path) -> dict[str, set[str]]:
-    """Module → the package's modules it imports (absolute imports, anywhere in the file)."""
+def _nodes(tree: ast.AST, *, typing_only: bool) -> list[ast.AST]:
+    """Every node, without the bodies of ``if TYPE_CHECKING:`` unless ``typing_only`` imports count."""
+    if typing_only:
+        return list(ast.walk(tree))
+    found, todo = [], [tree]
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            todo.extend(node.orelse)
+            continue
+        todo.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def import_graph(package: Path, *, typing_only: bool = True) -> dict[str, set[str]]:
+    """Module → the package's modules it imports (absolute imports, anywhere in the file; with ``typing_only``
+    False, imports made only for type checkers do not count)."""
     mods = {".".join(p.relative_to(package.parent).with_suffix("").parts).removesuffix(".__init__"): p
             for p in package.rglob("*.py")}
     graph: dict[str, set[str]] = {m: set() for m in mods}
     for module, path in mods.items():
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in _nodes(ast.parse(path.read_text()), typing_only=typing_only):
             names: list[str] = []
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
@@ -63,8 +79,67 @@ def cycles(graph: dict[str, set[str]]) -> list[set[str]]:
 
 
 def test_no_import_cycles_in_bot() -> None:
-    assert cycles(import_graph(ROOT / "bot")) == []
+    assert cycles(import_graph(ROOT / "bot", typing_only=False)) == []  # annotations create no dependency
 
 
 def test_a_cycle_is_found() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [{"a", "b", "c"}]
+
+
+def room(module: str) -> str:
+    """The package a module lives in (``bot.dialog.inbox`` → ``dialog``); top-level modules are their own room."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def package_edges(graph: dict[str, set[str]]) -> set[tuple[str, str]]:
+    """(importer's package, imported package) for every import between two packages of ``bot``."""
+    return {(room(a), room(b)) for a, targets in graph.items() for b in targets if room(a) != room(b)}
+
+
+# Directions a layer must never take (ARCHITECTURE: telegram → dialog/knowledge → inference/store).
+FORBIDDEN = {("dialog", "jobs"), ("dialog", "ops"), ("dialog", "telegram"), ("dialog", "cli"),
+             ("knowledge", "dialog"), ("knowledge", "jobs"), ("knowledge", "telegram"), ("store", "dialog"),
+             ("store", "knowledge"), ("telegram", "store"), ("integrations", "dialog"), ("metrics", "ops")}
+
+
+def test_packages_point_one_way() -> None:
+    edges = package_edges(import_graph(ROOT / "bot", typing_only=False))  # annotations are not ties
+    two_way = sorted({tuple(sorted(e)) for e in edges if (e[1], e[0]) in edges})
+    assert two_way == [], f"package-level two-way ties: {two_way}"
+    assert sorted(edges & FORBIDDEN) == []
+
+
+def test_a_two_way_tie_between_packages_is_found() -> None:
+    graph = {"bot.dialog.media": {"bot.jobs.queues"}, "bot.jobs.queues": {"bot.dialog.jobs"}, "bot.dialog.jobs": set()}
+    edges = package_edges(graph)
+    assert ("dialog", "jobs") in edges and ("jobs", "dialog") in edges, "no module cycle, still a package tie"
+    assert cycles(graph) == []
+
+
+def constructed_clients(path: Path) -> set[str]:
+    """Backend client classes a module constructs (a call of the class name)."""
+    clients = {"QdrantClient", "Redis", "KaitenClient", "N8nClient", "CalDAVCalendar", "LLMClient",
+               "WhisperTranscriber", "DAVClient", "AsyncOpenAI", "OpenAI"}
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if name in clients or (name == "from_url" and isinstance(func, ast.Attribute)
+                                   and isinstance(func.value, ast.Name) and func.value.id == "Redis"):
+                found.add(name if name != "from_url" else "Redis")
+    return found
+
+
+def test_backend_clients_are_built_only_by_the_container_and_their_adapters() -> None:
+    allowed = {"bot/container.py"}
+    adapters = ("bot/integrations/", "inference/", "bot/jobs/queues.py")  # an adapter builds its own session
+    offenders = {}
+    for path in [*(ROOT / "bot").rglob("*.py")]:
+        relative = str(path.relative_to(ROOT))
+        if relative in allowed or relative.startswith(adapters):
+            continue
+        if found := constructed_clients(path):
+            offenders[relative] = sorted(found)
+    assert offenders == {}

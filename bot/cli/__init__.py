@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``dialog-keeper`` console script."""
     from pydantic import ValidationError
 
-    from bot.ops.logging import setup_logging
+    from bot.ops.logging import add_secrets_of, setup_logging
 
     parser, commands = build_parser()
     args = parser.parse_args(argv)
@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     service = args.command in SERVICES
     setup_logging(settings.log_level if args.verbose or service else "WARNING",
                   json=settings.log_json or settings.profile == "production")  # production: JSON lines only
+    add_secrets_of(settings)  # never in a log line
     return run_guarded(commands[args.command], settings, args)
 
 

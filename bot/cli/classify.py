@@ -22,11 +22,8 @@ async def classify_text(settings: Settings, text: str) -> str:
     """``intent confidence path`` of one message, through the container's classifier."""
     from bot.container import Container
 
-    container = Container(settings)
-    try:
+    async with Container(settings) as container:
         result = await container.intents.classify(text)
-    finally:
-        await container.aclose()
     return f"{result.intent.value} {result.confidence:.2f} {result.path}"
 
 

@@ -50,9 +50,8 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
 
     space = validate_space(args.space)
     files = list(iter_files(Path(args.path)))
-    container = _container(settings)
     failed = 0
-    try:
+    with _container(settings) as container:
         with tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, leave=False) as bar:
             for path in files:
                 bar.set_description(path.name[:30])
@@ -70,18 +69,13 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
                 bar.update(1)
         print(f"{len(files)} file(s), {failed} failed; space {space}; "
               f"index {container.index.collection}: {container.index.count()} chunks ({container.index.mode})")
-    finally:
-        container.close_sync()
     return EXIT_FAILED if failed else EXIT_OK
 
 
 def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
     """List the documents, newest first."""
-    container = _container(settings)
-    try:
+    with _container(settings) as container:
         documents = container.ingest.list_documents(args.space)
-    finally:
-        container.close_sync()
     if not documents:
         print("no documents" + (f" in {args.space}" if args.space else ""))
         return EXIT_OK
@@ -96,11 +90,8 @@ def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_forget(settings: Settings, args: argparse.Namespace) -> int:
     """Delete one document by id."""
-    container = _container(settings)
-    try:
+    with _container(settings) as container:
         info = container.ingest.delete_document(args.document_id)
-    finally:
-        container.close_sync()
     print(f"deleted #{info.id} {info.title} ({info.space}, {Path(info.source).name}): {info.chunks} chunks")
     return EXIT_OK
 
@@ -109,16 +100,12 @@ def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
     """Rebuild the current model's collection from the stored documents."""
     from tqdm import tqdm
 
-    container = _container(settings)
-    try:
-        with tqdm(unit="doc", file=sys.stderr, disable=None, leave=False) as bar:
-            def progress(done: int, total: int) -> None:
-                bar.total = total
-                bar.update(done - bar.n)
+    with _container(settings) as container, tqdm(unit="doc", file=sys.stderr, disable=None, leave=False) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
 
-            result = container.ingest.reindex(force=args.force, prune=not args.no_prune, progress=progress)
-    finally:
-        container.close_sync()
+        result = container.ingest.reindex(force=args.force, prune=not args.no_prune, progress=progress)
     print(f"{result.collection}: {result.documents} document(s), {result.reembedded} re-embedded, "
           f"{result.up_to_date} already complete, {result.chunks} chunks, {result.pruned} stale vectors removed")
     for line in result.skipped:

@@ -78,13 +78,14 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     """Run an RQ worker (transcription by default) that loads its models once."""
     from redis import RedisError
 
+    from bot.container import Container
     from bot.jobs.worker import run_worker
 
     serve_metrics(settings, "worker")  # several workers on one host: give each its own DK_METRICS_PORT
     try:
         # with a tracker configured the default worker also makes the tickets (DK_TRACKER__QUEUE)
         default = [settings.stt.queue] + ([settings.tracker.queue] if settings.tracker.kind != "none" else [])
-        run_worker(settings, args.queues or default, slot=args.slot, burst=args.burst)
+        run_worker(Container(settings), args.queues or default, slot=args.slot, burst=args.burst)
     except RedisError as exc:
         return fail(f"Redis unavailable at {settings.redis_url}: {exc}", EXIT_SETUP)
     return EXIT_OK

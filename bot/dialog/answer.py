@@ -11,11 +11,11 @@ from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import Engine
 
+from bot import metrics
 from bot.dialog.prompts import build_messages
 from bot.i18n import Lang, detect_language, t
 from bot.knowledge.index import Hit, KnowledgeIndex
 from bot.knowledge.relevance import is_relevant
-from bot.ops import metrics
 from bot.store import repo
 from bot.store.db import in_session
 from bot.store.models import Outcome

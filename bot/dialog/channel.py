@@ -44,6 +44,7 @@ class Channel(Protocol):
     """Replies to one stored message."""
 
     lang: Lang
+    answers_later: bool  # whether an answer put off by an outage can still reach the user (not the terminal)
 
     async def say(self, text: str, *, buttons: Keyboard = ()) -> int | None:
         """Reply with a short text; returns the message id, or None when it could not be sent."""

@@ -17,16 +17,17 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot import metrics
 from bot.dialog.channel import Channel
 from bot.dialog.intents import Intent, smalltalk_key
+from bot.dialog.jobs import Jobs
 from bot.dialog.memory import question_text, recent_turns
 from bot.dialog.messages import Incoming, Kept, kept_from_rows, language_code_of
 from bot.dialog.notify import Notifier
 from bot.i18n import t
-from bot.ops import metrics
 from bot.store import repo
 from bot.store.db import in_session
-from bot.store.models import Message, MessageKind, MessageStatus, User, utcnow
+from bot.store.models import Chat, Message, MessageKind, MessageStatus, User, utcnow
 
 if TYPE_CHECKING:
     from bot.dialog.services import DialogServices
@@ -37,24 +38,6 @@ log = logging.getLogger(__name__)
 ChannelFactory = Callable[[Kept], Awaitable[Channel]]
 
 
-class LoggingNotifier:
-    """Admin notices where no transport is attached (the CLI): the log."""
-
-    async def send(self, chat_id: int, text: str, **_: object) -> int | None:
-        """Log instead of sending."""
-        log.info("to chat %s: %s", chat_id, text)
-        return None
-
-    async def send_file(self, chat_id: int, data: bytes, filename: str, **_: object) -> int | None:
-        """Log instead of sending."""
-        log.info("file %s to chat %s", filename, chat_id)
-        return None
-
-    async def notify_admins(self, text: str, **_: object) -> None:
-        """Log instead of sending."""
-        log.warning("admin notice: %s", text)
-
-
 class Inbox:
     """Owns the lifecycle of every message; the container provides the services it routes to."""
 
@@ -63,7 +46,8 @@ class Inbox:
         self._container = container
         self.engine = container.engine
         self.settings = container.settings
-        self.notifier: Notifier = LoggingNotifier()
+        self.notifier: Notifier = container.notifier
+        self.jobs: Jobs = container.jobs
         self.bot_username = ""
         # Updates are handled concurrently, but kept one at a time (FIFO): rows keep the order they arrived in,
         # which the conversation memory relies on. Keeping is one short transaction.
@@ -84,6 +68,14 @@ class Inbox:
         return replace(kept_from_rows(message, chat, None, file=incoming.file, duplicate=before),
                        user_id=incoming.user_id, user_name=incoming.full_name, username=incoming.username,
                        language_code=incoming.language_code)
+
+    async def keep_typed(self, text: str) -> Kept:
+        """Store a question typed at the local terminal (the CLI's transport: no update, no Telegram ids)."""
+        def keep(session: Any) -> Kept:
+            message = repo.add_cli_message(session, text=text, status=MessageStatus.pending)
+            return kept_from_rows(message, session.get_one(Chat, message.chat_id), None)
+
+        return await in_session(self.engine, keep)
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether a Telegram user is an admin."""
@@ -156,8 +148,6 @@ class Inbox:
         from bot.dialog.meeting_text import Party
 
         service = self._container.meetings
-        if service.notifier is None:
-            service.notifier = self.notifier
         reply = await service.start(text, Party(kept.chat_id, kept.chat_title), Party(kept.user_id, kept.user_name),
                                     channel.lang)
         if reply.attachment is not None:
@@ -180,12 +170,16 @@ class Inbox:
                                                     spaces=container.spaces_for_chat(kept.chat_id),
                                                     on_text=stream.push)
         except LLMUnavailable as exc:
+            if not channel.answers_later:
+                raise  # nobody will read a late answer (the terminal): the transport says why, now
             log.warning("model server down, question %s deferred: %s", kept.id, exc)
             notice = await stream.fail(t("llm_down_saved", channel.lang))
             # The notice is tidied away when the late answer arrives as a new message (edits notify nobody).
             await self.note(kept, deferred_at=utcnow(), **({"reply_telegram_id": notice} if notice else {}))
             return MessageStatus.pending
         except (LLMError, EmptyQuestion) as exc:
+            if isinstance(exc, LLMError) and not channel.answers_later:
+                raise
             log.warning("no answer for message %s: %s", kept.id, exc)
             await stream.fail(t("llm_failed", channel.lang))
             return MessageStatus.done

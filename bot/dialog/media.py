@@ -6,19 +6,16 @@ pending (the user is told once, in words that fit what they sent) and is handled
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from typing import TYPE_CHECKING
 
-from redis import RedisError
-
+from bot.dialog import audit
 from bot.dialog.channel import Channel
+from bot.dialog.jobs import QueueUnavailable
 from bot.i18n import t
-from bot.jobs.queues import enqueue_ingestion, enqueue_transcription, watch_job
 from bot.knowledge.errors import DocumentError
 from bot.knowledge.spaces import GLOBAL, chat_space, validate_space
-from bot.ops import audit
 from bot.store.models import MessageStatus, utcnow
 
 if TYPE_CHECKING:
@@ -71,14 +68,14 @@ async def transcribe(inbox: Pipeline, kept: Kept, channel: Channel) -> tuple[Mes
         await channel.say(t("voice_too_big", lang, size="> 20", limit=limit_mb))
         return MessageStatus.done, None
     try:
-        job = await asyncio.to_thread(enqueue_transcription, settings, kept.id)
-    except RedisError as exc:
+        job = await inbox.jobs.transcribe(kept.id)
+    except QueueUnavailable as exc:
         log.warning("cannot queue transcription of message %s: %s", kept.id, exc)
         await _deferred(inbox, kept, channel, t("voice_queue_down", lang))
         return MessageStatus.pending, None
     progress = await channel.status(t("voice_progress", lang))
     cfg = settings.stt
-    outcome = await watch_job(
+    outcome = await inbox.jobs.watch(
         job, poll_s=cfg.poll_interval_s, timeout_s=cfg.job_timeout_s * (cfg.retries + 1) + 300,
         on_progress=lambda f: progress.update(t("voice_progress_pct", lang, percent=int(f * 100))))
     result = outcome.result or {}
@@ -120,14 +117,13 @@ async def ingest_upload(inbox: Pipeline, kept: Kept, channel: Channel) -> Messag
         await channel.say(t("doc_rejected", lang, name=name, why=t("doc_reason_too_large", lang, limit=limit_mb)))
         return MessageStatus.done
     try:
-        job = await asyncio.to_thread(enqueue_ingestion, settings, kept.id, space=space, filename=name,
-                                      added_by=kept.user_name)
-    except RedisError as exc:
+        job = await inbox.jobs.ingest(kept.id, space=space, filename=name, added_by=kept.user_name)
+    except QueueUnavailable as exc:
         log.warning("cannot queue ingestion of message %s: %s", kept.id, exc)
         await _deferred(inbox, kept, channel, t("doc_queue_down", lang))
         return MessageStatus.pending
     progress = await channel.status(t("doc_progress", lang, name=name))
-    outcome = await watch_job(job, poll_s=0.3, timeout_s=settings.jobs.ingest_timeout_s * 2 + 60,
+    outcome = await inbox.jobs.watch(job, poll_s=0.3, timeout_s=settings.jobs.ingest_timeout_s * 2 + 60,
                               on_progress=lambda f: progress.update(t("doc_progress_pct", lang, name=name,
                                                                       percent=int(f * 100))))
     result = outcome.result or {}

@@ -23,7 +23,7 @@ def recent_turns(session: Session, *, chat_id: int, before_message_id: int, turn
     chat = session.get_one(Chat, chat_id)
     rows = repo.recent_dialog(session, chat_id=chat_id, before_id=before_message_id,
                               since=chat.memory_reset_at, limit=2 * turns)
-    group = chat.type != "private"
+    group = chat.type not in ("private", "cli")  # one person on the other side: no author names
     messages: list[ChatMessage] = []
     for message, author, answer in rows:
         name = (author.full_name or author.username or str(author.telegram_id)) if author else "?"

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
+from bot.dialog.jobs import Jobs
 from bot.dialog.notify import Notifier
 from bot.settings import Settings
 from bot.store.models import Chat, Message, MessageKind, MessageStatus, Outcome, User
@@ -107,6 +108,7 @@ class Pipeline(Protocol):
     notifier: Notifier
     settings: Settings
     engine: Engine
+    jobs: Jobs
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether a Telegram user is an admin."""

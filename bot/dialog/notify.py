@@ -7,8 +7,11 @@ so it carries ids of stored rows, never the payload itself.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import NamedTuple, Protocol
+
+log = logging.getLogger(__name__)
 
 
 class Button(NamedTuple):
@@ -37,3 +40,21 @@ class Notifier(Protocol):
     async def notify_admins(self, text: str, *, buttons: Keyboard = (), html: bool = False) -> None:
         """Send to the admin chat, or to each admin privately when no admin chat is set."""
         ...
+
+
+class LoggingNotifier:
+    """Notices where no transport is attached (a worker, a script): the log."""
+
+    async def send(self, chat_id: int, text: str, **_: object) -> int | None:
+        """Log instead of sending."""
+        log.info("to chat %s: %s", chat_id, text)
+        return None
+
+    async def send_file(self, chat_id: int, data: bytes, filename: str, **_: object) -> int | None:
+        """Log instead of sending."""
+        log.info("file %s to chat %s", filename, chat_id)
+        return None
+
+    async def notify_admins(self, text: str, **_: object) -> None:
+        """Log instead of sending."""
+        log.warning("admin notice: %s", text)

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import Engine
 
+from bot.dialog.jobs import Jobs
+from bot.dialog.notify import Notifier
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -20,6 +22,8 @@ class DialogServices(Protocol):
     """The services behind each route; built lazily, so a route loads only the models it needs."""
 
     settings: Settings
+    notifier: Notifier
+    jobs: Jobs
 
     @property
     def engine(self) -> Engine:

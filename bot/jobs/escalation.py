@@ -35,7 +35,7 @@ from bot.store.models import utcnow
 
 log = logging.getLogger(__name__)
 
-CREATE_TICKET = "bot.jobs.ticket_job.create_ticket"  # the job itself builds the worker's container
+CREATE_TICKET = "bot.jobs.ticket_job.create_ticket"  # the worker hands it its container
 PERMANENT = (KaitenAuthError, KaitenNotFound, KaitenRequestError)  # retrying cannot fix these
 
 

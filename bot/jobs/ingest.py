@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rq import get_current_job
 from sqlmodel import Session
 
-from bot.container import process_container
 from bot.knowledge.errors import DocumentError
 from bot.store.models import Message
+
+if TYPE_CHECKING:
+    from bot.container import Container
 
 log = logging.getLogger(__name__)
 
 
-def ingest_upload(message_id: int, space: str, filename: str, added_by: str) -> dict[str, Any]:
+def ingest_upload(container: Container, message_id: int, space: str, filename: str, added_by: str) -> dict[str, Any]:
     """RQ job: ingest message ``message_id``'s file into ``space``.
 
     Returns {"status": added|replaced|unchanged, "chunks", "title", "document_id"}, or
     {"status": "rejected", "reason", "message"} for a document that cannot be ingested (a result,
     not a failure: retrying cannot fix the file).
     """
-    container = process_container()
     with Session(container.engine) as session:
         message = session.get_one(Message, message_id)
     if not message.media_path:

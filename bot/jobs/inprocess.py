@@ -1,21 +1,57 @@
-"""An RQ worker on a thread of the bot, for queues whose jobs need the bot's own local Qdrant store."""
+"""RQ workers that hand jobs their container: on a thread of the bot, or as the `worker` process.
+
+A job function takes the container first (``transcribe_message(container, message_id)``): the worker that runs
+it passes its own, so no job looks a container up in a process global.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING, Any
 
 from rq import Queue, SimpleWorker
+from rq.job import Job
 from rq.timeouts import TimerDeathPenalty
 
 from bot.jobs.queues import redis_connection
-from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.container import Container
 
 log = logging.getLogger(__name__)
 
 
-class ThreadWorker(SimpleWorker):
-    """SimpleWorker without signal handlers (only the main thread may install them) and with
+class ContainerJob(Job):
+    """A job whose function receives the running worker's container as its first argument."""
+
+    container: Container | None = None
+
+    def _execute(self) -> Any:
+        if self.container is None:
+            raise RuntimeError(f"job {self.id} ran outside a dialog-keeper worker: it has no container")
+        return self.func(self.container, *self.args, **self.kwargs)
+
+
+class ContainerWorker(SimpleWorker):
+    """A SimpleWorker (jobs run in this process: models load once, no fork after torch/CTranslate2 threads)
+    that gives every job its container."""
+
+    job_class = ContainerJob
+
+    def __init__(self, queues: list[Queue], *, container: Container, **kwargs: Any) -> None:
+        super().__init__(queues, job_class=ContainerJob, **kwargs)
+        self.container = container
+
+    def perform_job(self, job: Job, *args: Any, **kwargs: Any) -> bool:
+        """Run a job with this worker's container."""
+        if isinstance(job, ContainerJob):
+            job.container = self.container
+        return bool(super().perform_job(job, *args, **kwargs))
+
+
+class ThreadWorker(ContainerWorker):
+    """A ContainerWorker without signal handlers (only the main thread may install them) and with
     thread-timer job timeouts instead of SIGALRM."""
 
     death_penalty_class = TimerDeathPenalty
@@ -28,11 +64,12 @@ class ThreadWorker(SimpleWorker):
         self._stop_requested = True  # the flag RQ's own warm shutdown sets
 
 
-def start_thread_worker(settings: Settings, queue_name: str) -> ThreadWorker:
-    """Work ``queue_name`` on a daemon thread of this process until stopped."""
-    connection = redis_connection(settings)
+def start_thread_worker(container: Container, queue_name: str) -> ThreadWorker:
+    """Work ``queue_name`` on a daemon thread of this process, with this process's container, until stopped."""
+    connection = redis_connection(container.settings)
     # a short TTL keeps the blocking dequeue short, so a stop request is seen within seconds
-    worker = ThreadWorker([Queue(queue_name, connection=connection)], connection=connection, worker_ttl=30)
+    worker = ThreadWorker([Queue(queue_name, connection=connection)], container=container, connection=connection,
+                          worker_ttl=30)
     thread = threading.Thread(target=worker.work, kwargs={"with_scheduler": False},
                               name=f"rq-{queue_name}", daemon=True)
     thread.start()

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
 
 from redis import Redis
 from rq import Queue, Retry
 from rq.job import Job, JobStatus
 
+from bot.dialog.jobs import JobOutcome
 from bot.settings import Settings
 
 TRANSCRIBE = "bot.jobs.voice.transcribe_message"
@@ -46,15 +45,6 @@ def enqueue_ingestion(settings: Settings, message_id: int, *, space: str, filena
                          result_ttl=24 * 3600, failure_ttl=7 * 24 * 3600, description=f"ingest message {message_id}")
 
 
-@dataclass(frozen=True)
-class JobOutcome:
-    """How a job ended: its return value, or why it failed."""
-
-    ok: bool
-    result: dict[str, Any] | None = None
-    error: str | None = None
-
-
 async def watch_job(job: Job, *, poll_s: float, timeout_s: float,
                     on_progress: Callable[[float], Awaitable[None]] | None = None) -> JobOutcome:
     """Wait for a job to finish, passing its ``meta["progress"]`` along; retries count as still running."""
@@ -81,3 +71,4 @@ def _failure_reason(job: Job, status: JobStatus) -> str:
     if result is not None and result.exc_string:
         return result.exc_string.strip().splitlines()[-1]
     return status.value
+

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.container import process_container
 from bot.dialog.ticket_text import load_content
 from bot.integrations.kaiten import KaitenError
 from bot.integrations.n8n import N8nError, N8nUnavailable
@@ -14,16 +13,18 @@ from bot.jobs.escalation import PERMANENT, create_in_tracker, retries_left
 from bot.store import escalation_repo
 from bot.store.db import session_scope
 
+if TYPE_CHECKING:
+    from bot.container import Container
+
 log = logging.getLogger(__name__)
 
 
-def create_ticket(escalation_id: int) -> dict[str, Any]:
+def create_ticket(container: Container, escalation_id: int) -> dict[str, Any]:
     """RQ job: create the escalation's ticket once; returns {"status", "ticket_id", "url"}.
 
     Transient failures raise (RQ retries after the next interval); the last attempt, or a failure retrying
     cannot fix, marks the escalation ``failed`` so the bot alerts the admins.
     """
-    container = process_container()
     settings, engine = container.settings, container.engine
     with session_scope(engine) as session:
         content = load_content(session, escalation_id=escalation_id, turns=settings.tracker.transcript_turns)

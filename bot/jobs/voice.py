@@ -6,27 +6,28 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rq import get_current_job
 from sqlmodel import Session, select
 
-from bot.container import process_container
-from bot.ops import metrics
+from bot import metrics
 from bot.store.db import session_scope
 from bot.store.models import Message, TranscriptRecord
 from inference.stt import AudioDecodeError
 
+if TYPE_CHECKING:
+    from bot.container import Container
+
 log = logging.getLogger(__name__)
 
 
-def transcribe_message(message_id: int) -> dict[str, Any]:
+def transcribe_message(container: Container, message_id: int) -> dict[str, Any]:
     """RQ job: transcribe message ``message_id``'s audio; idempotent (a re-run returns the stored transcript).
 
     Returns {"status": "ok" | "no_speech" | "corrupt", "text", "language", "duration"}; a corrupt file is
     a result, not a failure, because retrying cannot fix it.
     """
-    container = process_container()
     engine, settings = container.engine, container.settings
     with Session(engine) as session:
         done = session.exec(select(TranscriptRecord).where(TranscriptRecord.message_id == message_id)).first()

@@ -5,14 +5,17 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from typing import TYPE_CHECKING
 
 from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.job import Job
 from rq.registry import StartedJobRegistry
 
 from bot.jobs.queues import redis_connection
-from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.container import Container
 
 log = logging.getLogger(__name__)
 
@@ -66,18 +69,17 @@ def recover_after_crash(connection: Redis, queues: list[Queue], name: str) -> li
     return requeued
 
 
-def run_worker(settings: Settings, queue_names: list[str], *, slot: int = 0, burst: bool = False) -> None:
+def run_worker(container: Container, queue_names: list[str], *, slot: int = 0, burst: bool = False) -> None:
     """Preload the models, recover orphans, then work until stopped (or, with ``burst``, until idle)."""
-    from bot.container import process_container
+    from bot.jobs.inprocess import ContainerWorker
 
+    settings = container.settings
     connection = redis_connection(settings)
     queues = [Queue(name, connection=connection) for name in queue_names]
     name = worker_name(queue_names, slot)
-    container = process_container()
     container.engine  # noqa: B018  # migrate before taking jobs
     if settings.stt.queue in queue_names:
         container.transcriber  # noqa: B018  # load Whisper before taking jobs, once for this process
     recover_after_crash(connection, queues, name)
-    # SimpleWorker runs jobs in this process: the loaded model is reused, and no fork happens
-    # after CTranslate2/torch started their threads.
-    SimpleWorker(queues, connection=connection, name=name).work(with_scheduler=True, burst=burst)
+    ContainerWorker(queues, container=container, connection=connection, name=name).work(with_scheduler=True,
+                                                                                          burst=burst)

@@ -119,11 +119,6 @@ class IngestService:
         with session_scope(self.engine) as session:
             return [DocumentInfo.of(d) for d in repo.list_documents(session, space=space)]
 
-    def get_document(self, document: DocumentRef) -> DocumentInfo:
-        """One stored document, or :class:`DocumentNotFound`."""
-        with session_scope(self.engine) as session:
-            return DocumentInfo.of(self._find(session, document))
-
     def delete_document(self, document: DocumentRef) -> DocumentInfo:
         """Remove a document: its vectors first (so it stops being cited at once), then its rows."""
         with session_scope(self.engine) as session:

@@ -46,11 +46,6 @@ class LoadedFile:
     size_bytes: int = 0
     pages: int | None = None
 
-    @property
-    def text(self) -> str:
-        """All parts as one text."""
-        return "\n\n".join(p.text for p in self.parts)
-
 
 def iter_files(path: Path) -> Iterator[Path]:
     """The supported files at ``path`` (one file, or a folder walked in a stable order)."""

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import metrics
 from bot.i18n import Lang, t
-from bot.ops import metrics
 from bot.ops.alerts import Transition, format_duration, step
 from bot.ops.checks import CHECKS, CheckResult
 from bot.store import ops_repo

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 # Bot tokens (also cut short, as wide tracebacks print them), bearer keys, token=… and /bot<token>/ URLs.
 _SECRET_PATTERNS = [
@@ -22,6 +25,13 @@ def add_secret(value: str | None) -> None:
     """Mask this exact value (a configured token or key) wherever it appears in a log line."""
     if value and len(value) >= 6:
         _KNOWN_SECRETS.add(value)
+
+
+def add_secrets_of(settings: Settings) -> None:
+    """Mask every configured token, key and password of ``settings`` in log lines (at the start of a process)."""
+    for secret in (settings.telegram.token, settings.llm.api_key, settings.qdrant.api_key,
+                   settings.telegram.webhook_secret, settings.caldav.password):
+        add_secret(secret.get_secret_value() if secret is not None else None)
 
 
 def redact(text: str) -> str:

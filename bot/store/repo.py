@@ -83,11 +83,11 @@ def add_cli_question(session: Session, *, text: str) -> int:
     return message_id
 
 
-def add_cli_message(session: Session, *, text: str) -> Message:
+def add_cli_message(session: Session, *, text: str, status: MessageStatus = MessageStatus.kept) -> Message:
     """Store a question typed at the local command line."""
     chat = get_or_create_chat(session, telegram_id=CLI_CHAT_TELEGRAM_ID, type="cli")
     assert chat.id is not None  # flushed rows have ids
-    return add_message(session, chat_id=chat.id, text=text)
+    return add_message(session, chat_id=chat.id, text=text, status=status)
 
 
 def start_answer(session: Session, *, question: str, message_id: int | None = None) -> AnswerRecord:

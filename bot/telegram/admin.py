@@ -7,8 +7,8 @@ import logging
 
 from telegram import Update
 
+from bot.dialog import audit
 from bot.i18n import t
-from bot.ops import audit
 from bot.settings import Settings
 from bot.telegram.context import Context
 from bot.telegram.handlers import channel_for, language

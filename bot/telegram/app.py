@@ -23,6 +23,7 @@ from telegram.ext import (
 from bot.container import Container
 from bot.dialog.access import RateLimiter
 from bot.dialog.messages import Kept
+from bot.ops.logging import add_secrets_of
 from bot.telegram import admin, documents, handlers, meetings, ops, reactions, search, tickets
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.context import BotServices, Context
@@ -57,6 +58,8 @@ def build_application(container: Container) -> App:
         .base_url(settings.base_url).base_file_url(settings.base_file_url)
         .rate_limiter(limiter).concurrent_updates(True).post_init(_post_init)
         .post_shutdown(_post_shutdown).build())
+    add_secrets_of(container.settings)  # never in a log line nor an admin notice
+    container.attach_transport(TelegramNotifier(application.bot, settings))  # before any service is built
     application.bot_data["services"] = BotServices(container=container,
                                                    limiter=RateLimiter(settings.user_rate_per_minute))
     # /health /unanswered /audit, health round, nightly report (bot/telegram/ops.py); first, so that its
@@ -97,7 +100,6 @@ def add_handlers(application: App) -> None:
 async def _post_init(application: App) -> None:
     dk: BotServices = application.bot_data["services"]
     container = dk.container
-    container.inbox.notifier = TelegramNotifier(application.bot, container.settings.telegram)
     container.inbox.bot_username = application.bot.username
     log.info("started as @%s (%s)", application.bot.username, container.settings.telegram.mode)
     await check_model_server(application)
@@ -105,7 +107,7 @@ async def _post_init(application: App) -> None:
         dk.ingest_worker = await asyncio.to_thread(container.start_job_workers)
     except RedisError as exc:  # the bot still keeps and answers dialogs; uploads wait until Redis is back
         log.error("no ingest worker, Redis unavailable: %s", exc)
-        await container.inbox.notifier.notify_admins(f"⚠️ Redis unavailable, document uploads are paused: {exc}")
+        await container.notifier.notify_admins(f"⚠️ Redis unavailable, document uploads are paused: {exc}")
     await set_menus(application.bot, container.settings.telegram.admin_ids)
     if application.job_queue is not None:
         application.job_queue.run_once(resume_unanswered, when=0)
@@ -129,7 +131,7 @@ async def check_model_server(application: App) -> None:
     check = await asyncio.to_thread(check_served_model, llm.base_url, llm.api_key.get_secret_value(), llm.model)
     if not check.ok:
         log.error("model server check failed: %s", check.detail)
-        await dk.container.inbox.notifier.notify_admins(f"⚠️ LLM {llm.base_url}: {check.detail}")
+        await dk.container.notifier.notify_admins(f"⚠️ LLM {llm.base_url}: {check.detail}")
 
 
 def _channels(context: Context) -> Any:

@@ -69,10 +69,12 @@ class TelegramAnswer:
 class TelegramChannel:
     """Replies to one stored message in its chat."""
 
+    answers_later = True  # a deferred answer arrives as a new message when the model is back
+
     def __init__(self, bot: Bot, *, chat_id: int, reply_to: int | None, lang: Lang, pacer: ChatPacer,
                  edit_interval_s: float, file_id: str | None = None, reuse_message_id: int | None = None,
                  tidy_message_id: int | None = None, drafts: DraftSupport | None = None,
-                 draft_interval_s: float = 0.5, group: bool = False, group_buttons: bool = True,
+                 draft_interval_s: float = 1.0, group: bool = False, group_buttons: bool = True,
                  late: bool = False) -> None:
         self.lang = lang
         self._bot = bot

@@ -6,9 +6,9 @@ import asyncio
 
 from telegram import Update
 
+from bot.dialog import audit
 from bot.i18n import t
 from bot.knowledge.errors import DocumentError
-from bot.ops import audit
 from bot.telegram.admin import admin_guard
 from bot.telegram.context import Context
 from bot.telegram.handlers import language

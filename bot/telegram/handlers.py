@@ -10,13 +10,12 @@ from telegram.error import NetworkError, TimedOut
 from telegram.ext import ApplicationHandlerStop
 
 from bot.dialog.messages import Kept, MessageKind, MessageStatus
-from bot.dialog.notify import Button
+from bot.dialog.notify import Button, Notifier
 from bot.i18n import Lang, t
 from bot.ops.logging import redact
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.context import BotServices, Context
 from bot.telegram.menu import help_text
-from bot.telegram.notifier import TelegramNotifier
 from bot.telegram.parse import file_id, incoming
 
 log = logging.getLogger(__name__)
@@ -100,9 +99,9 @@ async def _within_rate(update: Update, context: Context, kept: Kept) -> bool:
     return wait == 0
 
 
-def notifier(context: Context) -> TelegramNotifier:
-    """Admin notices and messages to chats through this application's bot."""
-    return TelegramNotifier(context.bot, context.container.settings.telegram)
+def notifier(context: Context) -> Notifier:
+    """Admin notices and messages to chats through this application's bot (attached once at build)."""
+    return context.container.notifier
 
 
 async def on_message(update: Update, context: Context) -> None:

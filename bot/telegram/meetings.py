@@ -12,7 +12,7 @@ from bot.dialog.meeting_text import PREFIX, Party, Reply
 from bot.dialog.meetings import MeetingService
 from bot.telegram.context import Context
 from bot.telegram.handlers import language
-from bot.telegram.notifier import TelegramNotifier, keyboard
+from bot.telegram.notifier import keyboard
 
 log = logging.getLogger(__name__)
 
@@ -24,11 +24,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]  # any
 
 
 def meeting_service(context: Context) -> MeetingService:
-    """The container's meeting service, speaking to admins through this bot."""
-    service = context.container.meetings
-    if service.notifier is None:
-        service.notifier = TelegramNotifier(context.bot, context.container.settings.telegram)
-    return service
+    """The container's meeting service (it speaks through the notifier attached at build)."""
+    return context.container.meetings
 
 
 def _parties(update: Update) -> tuple[Party, Party]:

@@ -17,8 +17,9 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, TypeHandler
 
+from bot.dialog import audit
+from bot.dialog.notify import Notifier
 from bot.i18n import t
-from bot.ops import audit
 from bot.ops.health import HealthMonitor, run_checks
 from bot.ops.logging import bind_update
 from bot.ops.report import send_if_due
@@ -26,7 +27,6 @@ from bot.ops.unanswered import unanswered_groups
 from bot.telegram.admin import admin_guard
 from bot.telegram.context import Context
 from bot.telegram.handlers import language
-from bot.telegram.notifier import TelegramNotifier
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +56,8 @@ async def tag_update(update: Update, context: Context) -> None:
     bind_update(update.update_id)
 
 
-def _notifier(context: Context) -> TelegramNotifier:
-    return TelegramNotifier(context.bot, context.dk.container.settings.telegram)
+def _notifier(context: Context) -> Notifier:
+    return context.dk.container.notifier
 
 
 def monitor(context: Context) -> HealthMonitor:

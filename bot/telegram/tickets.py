@@ -12,15 +12,14 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
+from bot.dialog import audit
 from bot.dialog.escalation import EscalationService
 from bot.dialog.support import SupportPoller
 from bot.i18n import t
 from bot.integrations.kaiten import KaitenError
 from bot.knowledge import ticket_sync
-from bot.ops import audit
 from bot.telegram.context import BotServices, Context
 from bot.telegram.handlers import language
-from bot.telegram.notifier import TelegramNotifier
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +31,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]  # any
     dk: BotServices = application.bot_data["services"]
     settings = dk.container.settings
     service = dk.container.escalations
-    service.notifier = TelegramNotifier(application.bot, settings.telegram)
-    application.bot_data["escalations"] = service
     application.bot_data["support_poller"] = SupportPoller(service)
     application.add_handler(CallbackQueryHandler(on_review, pattern=REVIEW_PATTERN))
     jobs = application.job_queue
@@ -47,7 +44,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]  # any
 
 def escalations(context: Context) -> EscalationService:
     """The application's escalation service."""
-    return context.bot_data["escalations"]  # type: ignore[no-any-return]
+    return context.container.escalations
 
 
 async def poll(context: Context) -> None:

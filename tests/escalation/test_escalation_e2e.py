@@ -81,7 +81,7 @@ async def test_kaiten_down_user_told_once_card_created_later(
         bot = await start_bot(tg, kb, tmp_path, **settings)
         try:
             _, answer = await _asked(bot, tg)
-            service: EscalationService = bot.app.bot_data["escalations"]
+            service: EscalationService = bot.container.escalations
             result = await service.request(chat_telegram_id=ALICE_ID, requester=Requester(ALICE_ID, "Alice", "alice"),
                                            source="not_found", answer_id=answer.id)
             assert result.created and result.ticket_id is None and result.status == "queued"
@@ -106,7 +106,7 @@ async def test_support_comment_reaches_the_chat_reply_reaches_the_card_done_reso
         bot = await start_bot(tg, kb, tmp_path, **settings)
         try:
             _, answer = await _asked(bot, tg)
-            service: EscalationService = bot.app.bot_data["escalations"]
+            service: EscalationService = bot.container.escalations
             result = await service.request(chat_telegram_id=ALICE_ID, requester=Requester(ALICE_ID, "Alice", "alice"),
                                            source="thumbs_down", answer_id=answer.id)
             assert result.ticket_id is not None

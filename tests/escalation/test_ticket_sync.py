@@ -30,9 +30,7 @@ PRINTER_FIX = "Press the WPS button on the printer, then choose the Office-Print
 def _container(kb: Container, data_dir: Path, kaiten: KaitenStandIn, **kaiten_overrides: Any) -> Container:
     settings = make_settings(data_dir, llm={"base_url": kb.settings.llm.base_url, "max_tokens": 40},
                              **tracker_settings(kaiten, "unused", **kaiten_overrides))
-    container = Container(settings)
-    container.__dict__.update(embed_model=kb.embed_model)  # an index of its own, the loaded model
-    return container
+    return Container(settings, embed_model=kb.embed_model)  # an index of its own, the loaded model
 
 
 def _tickets(container: Container) -> list[DocumentRecord]:

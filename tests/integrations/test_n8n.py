@@ -10,7 +10,7 @@ from typing import Any
 import pytest_asyncio
 from aiohttp import web
 
-from bot.container import Container, use_for_jobs
+from bot.container import Container
 from bot.dialog.escalation import EscalationService, Requester
 from bot.jobs.inprocess import start_thread_worker
 from bot.store import repo
@@ -66,8 +66,7 @@ async def test_n8n_gets_the_payload_and_secret_and_its_ticket_reaches_the_user(
                              telegram={"admin_chat_id": ADMIN_CHAT_ID, "admin_ids": [ADMIN_ID]})
     tg.group_chat(ADMIN_CHAT_ID, "Admins")
     container = Container(settings)
-    use_for_jobs(container)
-    worker = start_thread_worker(settings, queue_name)  # the in-process runner, as the bot uses for ingestion
+    worker = start_thread_worker(container, queue_name)  # the in-process runner, as the bot uses for ingestion
     service = EscalationService(engine=container.engine, settings=settings,
                                 notifier=TelegramNotifier(tg.make_bot(), settings.telegram))
     try:

@@ -46,8 +46,7 @@ def test_spaces_limit_the_fragments(kb: Container) -> None:
 def search_dir(tmp_path_factory: pytest.TempPathFactory, kb: Container) -> Path:
     """A data directory with two vacation pages (English and Russian), indexed with the default model."""
     data_dir = tmp_path_factory.mktemp("search")
-    container = Container(make_settings(data_dir))
-    container.__dict__.update(embed_model=kb.embed_model)  # the model is loaded once per session
+    container = Container(make_settings(data_dir), embed_model=kb.embed_model)  # the model is loaded once
     try:
         for page in ("en/vacation-policy.md", "ru/otpusk.md"):
             container.ingest.ingest_file(SAMPLE_KB / page)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ops import audit
+from bot.dialog import audit
 from bot.ops.logging import bind_update, setup_logging
 from bot.store.db import make_engine, migrate
 

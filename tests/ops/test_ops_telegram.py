@@ -14,7 +14,7 @@ import pytest_asyncio
 from sqlmodel import Session
 
 from bot.container import Container
-from bot.ops import audit
+from bot.dialog import audit
 from bot.ops.report import due_day, send_report
 from bot.store import ops_repo
 from bot.store.db import make_engine, migrate, session_scope

@@ -49,12 +49,10 @@ async def start_bot(tg: BotApiEmulator, kb: Container, data_dir: Path, *, share_
                 **overrides.pop("telegram", {})}
     llm = {"base_url": kb.settings.llm.base_url, "max_tokens": 40, **overrides.pop("llm", {})}
     tg.group_chat(ADMIN_CHAT_ID, "Admins")  # the bot is a member of the admin chat
-    container = Container(make_settings(data_dir, telegram=telegram, llm=llm, **overrides))
     # Reuse the loaded embedding model and the indexed sample handbook instead of building them again;
     # a test that changes the knowledge base gets an index of its own in its data directory.
-    container.__dict__.update(embed_model=kb.embed_model)
-    if share_index:
-        container.__dict__.update(index=kb.index)
+    shared = {"embed_model": kb.embed_model, **({"index": kb.index} if share_index else {})}
+    container = Container(make_settings(data_dir, telegram=telegram, llm=llm, **overrides), **shared)
     app = build_application(container)
     await app.initialize()
     if app.post_init is not None:  # run_polling() would call it; tests start the pieces themselves
