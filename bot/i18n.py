@@ -56,16 +56,16 @@ TEXTS: dict[str, dict[Lang, str]] = {
               "• Under each answer you can rate it 👍/👎 or ask for a human.\n\n"
               "/help lists every command.",
     },
-    "help": {
-        "ru": "/ask вопрос — задать вопрос (в группах)\n/reset — забыть разговор в этом чате\n"
-              "/sources — источники последнего ответа\n/lang ru|en — язык сообщений\n"
-              "Для админов: /allow, /deny, /users, /stats, /status, /docs, /forget; документ, присланный "
-              "боту, добавляется в базу знаний (подпись «space: chat» — только для этого чата)",
-        "en": "/ask question — ask (in groups)\n/reset — forget this chat's conversation\n"
-              "/sources — sources of the last answer\n/lang ru|en — language of messages\n"
-              "Admins: /allow, /deny, /users, /stats, /status, /docs, /forget; a document sent to the bot "
-              "goes into the knowledge base (caption “space: chat” keeps it to this chat)",
+    "help_feedback": {
+        "ru": "Под ответом: 👍/👎 (в группах — реакцией на ответ) и «Позвать человека».",
+        "en": "Under an answer: 👍/👎 (in groups, a reaction to the answer) and “Ask for a human”.",
     },
+    "help_admin_title": {"ru": "Для админов:", "en": "Admins:"},
+    "help_admin_upload": {
+        "ru": "Документ, присланный боту, добавляется в базу знаний (подпись «space: chat» — только для этого чата).",
+        "en": "A document sent to the bot goes into the knowledge base (caption “space: chat” keeps it to this chat).",
+    },
+    "answer_below": {"ru": "⤵️ Ответ — ниже.", "en": "⤵️ The answer is below."},
     "placeholder": {"ru": "⏳ Ищу ответ…", "en": "⏳ Looking for an answer…"},
     "btn_up": {"ru": "👍", "en": "👍"},
     "btn_down": {"ru": "👎", "en": "👎"},
@@ -309,6 +309,8 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "report_latency": {"ru": "Ответ p50/p95: {latency} · первый токен p50/p95: {ttft}",
                        "en": "Answer p50/p95: {latency} · first token p50/p95: {ttft}"},
     "report_feedback": {"ru": "👍 {up} · 👎 {down}", "en": "👍 {up} · 👎 {down}"},
+    "report_feedback_split": {"ru": " (из них реакциями: 👍 {up} · 👎 {down})",
+                              "en": " (of which reactions: 👍 {up} · 👎 {down})"},
     "report_gpu": {"ru": "GPU {gpu} {name}: память пик {memory}, загрузка пик {peak}, средняя {mean}",
                    "en": "GPU {gpu} {name}: peak memory {memory}, utilisation peak {peak}, mean {mean}"},
     "report_unanswered": {"ru": "Чаще всего без ответа:", "en": "Most asked without an answer:"},

@@ -147,6 +147,6 @@ async def ingest_upload(inbox: Pipeline, kept: Kept, channel: Channel) -> Messag
 
 async def _deferred(inbox: Pipeline, kept: Kept, channel: Channel, text: str) -> None:
     """Tell the user once that the message waits for the queue, and mark it for the retry job."""
-    if not kept.deferred:
-        await channel.say(text)
-    await inbox.note(kept, deferred_at=utcnow())
+    notice = None if kept.deferred else await channel.say(text)
+    # The notice is tidied away when the late answer arrives as a new message (edits notify nobody).
+    await inbox.note(kept, deferred_at=utcnow(), **({"reply_telegram_id": notice} if notice else {}))

@@ -18,6 +18,7 @@ from bot.ops.logging import redact
 from bot.telegram import outage
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.context import BotServices, Context
+from bot.telegram.menu import help_text
 from bot.telegram.parse import file_id, incoming, is_command
 
 log = logging.getLogger(__name__)
@@ -33,9 +34,18 @@ def channel_for(bot: Bot, dk: BotServices, kept: Kept, lang: Lang, *, file: str 
     """The channel that replies to a kept message in its chat."""
     settings = dk.container.settings.telegram
     group = kept.chat_type != "private"
+    drafts = dk.drafts if settings.stream == "auto" and not group else None
+    # A late answer is a new message (edits notify nobody), and so is every answer streamed by drafts: the
+    # message left by the earlier attempt is tidied away. Otherwise an interrupted answer's message is reused.
+    fresh = kept.deferred or drafts is not None
+    owed = kept.status in (MessageStatus.pending, MessageStatus.answering)  # never touch a finished answer
+    old = kept.reply_telegram_id if owed else None
     return TelegramChannel(bot, chat_id=kept.chat_id, reply_to=kept.telegram_message_id, lang=lang, pacer=dk.pacer,
                            edit_interval_s=settings.group_edit_interval_s if group else settings.edit_interval_s,
-                           file_id=file, reuse_message_id=kept.reply_telegram_id)
+                           file_id=file, reuse_message_id=None if fresh else old,
+                           tidy_message_id=old if fresh else None, drafts=drafts,
+                           draft_interval_s=settings.draft_interval_s, group=group,
+                           group_buttons=settings.group_feedback_buttons, late=kept.deferred and owed)
 
 
 async def gate(update: Update, context: Context) -> None:
@@ -127,9 +137,11 @@ async def cmd_start(update: Update, context: Context) -> None:
 
 
 async def cmd_help(update: Update, context: Context) -> None:
-    """/help — the commands."""
+    """/help — the commands (admins also see theirs, as in their menu)."""
     if update.effective_message:
-        await update.effective_message.reply_text(t("help", await language(context, update)))
+        user = update.effective_user
+        admin = context.container.access.is_admin(user.id if user else None)
+        await update.effective_message.reply_text(help_text(await language(context, update), admin=admin))
 
 
 async def cmd_reset(update: Update, context: Context) -> None:
