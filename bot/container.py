@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from bot.dialog.intents import IntentClassifier
     from bot.dialog.jobs import Jobs
     from bot.dialog.meetings import MeetingService
+    from bot.dialog.reactions import Reactions
     from bot.integrations.caldav_calendar import CalDAVCalendar
     from bot.jobs.inprocess import ThreadWorker
     from bot.knowledge.index import CollectionLayout, KnowledgeIndex
@@ -295,6 +296,13 @@ class Container:
         from bot.dialog.conversation import Conversations
 
         return Conversations(self.engine)
+
+    @cached_property
+    def reactions(self) -> Reactions:
+        """👍/👎 message reactions on answers as their feedback."""
+        from bot.dialog.reactions import Reactions
+
+        return Reactions(self.engine)
 
     @cached_property
     def inbox(self) -> Inbox:

@@ -56,16 +56,16 @@ TEXTS: dict[str, dict[Lang, str]] = {
               "• Under each answer you can rate it 👍/👎 or ask for a human.\n\n"
               "/help lists every command.",
     },
-    "help": {
-        "ru": "/ask вопрос — задать вопрос (в группах)\n/reset — забыть разговор в этом чате\n"
-              "/sources — источники последнего ответа\n/lang ru|en — язык сообщений\n"
-              "Для админов: /allow, /deny, /users, /stats, /status, /docs, /forget; документ, присланный "
-              "боту, добавляется в базу знаний (подпись «space: chat» — только для этого чата)",
-        "en": "/ask question — ask (in groups)\n/reset — forget this chat's conversation\n"
-              "/sources — sources of the last answer\n/lang ru|en — language of messages\n"
-              "Admins: /allow, /deny, /users, /stats, /status, /docs, /forget; a document sent to the bot "
-              "goes into the knowledge base (caption “space: chat” keeps it to this chat)",
+    "help_feedback": {
+        "ru": "Под ответом: 👍/👎 (в группах — реакцией на ответ) и «Позвать человека».",
+        "en": "Under an answer: 👍/👎 (in groups, a reaction to the answer) and “Ask for a human”.",
     },
+    "help_admin_title": {"ru": "Для админов:", "en": "Admins:"},
+    "help_admin_upload": {
+        "ru": "Документ, присланный боту, добавляется в базу знаний (подпись «space: chat» — только для этого чата).",
+        "en": "A document sent to the bot goes into the knowledge base (caption “space: chat” keeps it to this chat).",
+    },
+    "answer_below": {"ru": "⤵️ Ответ — ниже.", "en": "⤵️ The answer is below."},
     "placeholder": {"ru": "⏳ Ищу ответ…", "en": "⏳ Looking for an answer…"},
     "btn_up": {"ru": "👍", "en": "👍"},
     "btn_down": {"ru": "👎", "en": "👎"},
@@ -94,6 +94,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "allow_usage": {
         "ru": "Укажите id пользователя: /allow 123456789 (в группе без аргумента — разрешить этот чат).",
         "en": "Give a user id: /allow 123456789 (in a group, no argument allows this chat).",
+    },
+    "allow_bad_id": {
+        "ru": "«{value}» — не id пользователя или чата Telegram: укажите число, например /allow 123456789.",
+        "en": "“{value}” is not a Telegram user or chat id: give a number, e.g. /allow 123456789.",
     },
     "users": {"ru": "Пользователи с доступом: {users}\nЧаты с доступом: {chats}",
               "en": "Users with access: {users}\nChats with access: {chats}"},
@@ -209,6 +213,9 @@ TEXTS: dict[str, dict[Lang, str]] = {
               "knowledge base as soon as the service is back.",
     },
     "button_stale": {"ru": "Эта кнопка больше не действует.", "en": "This button is no longer valid."},
+    "button_not_yours": {"ru": "Эта кнопка — не для вас.", "en": "This button is not for you."},
+    "button_no_access": {"ru": "У вас нет доступа к этому боту.", "en": "You do not have access to this bot."},
+    "already_allowed": {"ru": "Доступ уже разрешён: {target}", "en": "Access already granted: {target}"},
     "access_granted_user": {
         "ru": "Вам открыли доступ к боту. Отвечаю на ваш вопрос.",
         "en": "You have been given access to the bot. Answering your question now.",
@@ -302,6 +309,8 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "report_latency": {"ru": "Ответ p50/p95: {latency} · первый токен p50/p95: {ttft}",
                        "en": "Answer p50/p95: {latency} · first token p50/p95: {ttft}"},
     "report_feedback": {"ru": "👍 {up} · 👎 {down}", "en": "👍 {up} · 👎 {down}"},
+    "report_feedback_split": {"ru": " (из них реакциями: 👍 {up} · 👎 {down})",
+                              "en": " (of which reactions: 👍 {up} · 👎 {down})"},
     "report_gpu": {"ru": "GPU {gpu} {name}: память пик {memory}, загрузка пик {peak}, средняя {mean}",
                    "en": "GPU {gpu} {name}: peak memory {memory}, utilisation peak {peak}, mean {mean}"},
     "report_unanswered": {"ru": "Чаще всего без ответа:", "en": "Most asked without an answer:"},

@@ -219,6 +219,10 @@ class TelegramSettings(BaseModel):
     edit_interval_s: float = 1.0  # Telegram allows about one message or edit per second per chat
     group_edit_interval_s: float = 3.0  # groups: about 20 messages or edits per minute
     overall_rate_per_s: int = 30
+    # auto: private chats stream through sendMessageDraft (Bot API 9.3+), groups through edits; edits: edits everywhere
+    stream: Literal["auto", "edits"] = "auto"
+    draft_interval_s: float = 1.0  # drafts animate the change: the edit pace is enough and keeps calls per answer low
+    group_feedback_buttons: bool = False  # groups rate answers with 👍/👎 reactions; True keeps the buttons too
 
 
 ROLES = ("all", "ingress", "dialog", "scheduler")  # DK_ROLES: the parts of `dialog-keeper run`

@@ -2,9 +2,12 @@
 
 A real PTB application polls the Bot API emulator (tests/support) on loopback; N chats ask at
 once, each chat one question, the next chat asking as soon as one is answered (closed loop).
-Per question: update injected → placeholder sent, → first visible text (the first streamed
-edit), → final edit; the answer's own LLM time and TTFT come from its stored timings, and
-bot overhead = final − LLM time. One record per concurrency level.
+Per question: update injected → placeholder shown (a placeholder message, or the empty
+"Thinking…" draft), → first visible text (the first streamed edit, or the first draft with
+text), → final message (the final HTML edit, or the one sendMessage after the drafts), and the
+Bot API calls the answer took; the answer's own LLM time and TTFT come from its stored timings,
+and bot overhead = final − LLM time. ``--stream edits|auto`` compares edits with drafts in
+private chats. One record per concurrency level.
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ if TYPE_CHECKING:
     from tests.support.bot_api_emulator import BotApiEmulator
 
 DEFAULTS = {"max_requests": 32, "max_seconds": 180.0}
-TIMINGS = ("placeholder_ms", "first_text_ms", "final_ms", "llm_ms", "llm_ttft_ms", "overhead_ms", "final_after_llm_ms")
+TIMINGS = ("placeholder_ms", "first_text_ms", "final_ms", "llm_ms", "llm_ttft_ms", "overhead_ms", "final_after_llm_ms",
+           "bot_api_calls", "bot_api_calls_no_typing")
+SHOWN = ("sendMessage", "editMessageText", "sendMessageDraft")  # the calls that put text in front of the user
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,11 +49,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--warmup", type=int, default=1, help="questions asked first and not measured (default 1)")
     parser.add_argument("--chat", choices=["private", "group"], default="private",
                         help="where questions are asked: private chats, or groups with /ask (paced edits)")
+    parser.add_argument("--stream", choices=["auto", "edits"], default="auto",
+                        help="DK_TELEGRAM__STREAM: auto = drafts in private chats (default), edits = edits everywhere")
 
 
 @asynccontextmanager
 async def bot_stack(data_dir: Path, *, base_url: str, model: str, api_key: str | None, max_tokens: int,
-                    corpus: Path) -> AsyncIterator[tuple[BotApiEmulator, Container]]:
+                    corpus: Path, stream: str = "auto") -> AsyncIterator[tuple[BotApiEmulator, Container]]:
     """The emulator, a container over ``corpus`` and the running bot (polling), stopped afterwards."""
     from bot.container import Container
     from bot.knowledge.loaders import iter_files
@@ -61,7 +68,7 @@ async def bot_stack(data_dir: Path, *, base_url: str, model: str, api_key: str |
                                       "max_tokens": max_tokens},
                                  telegram={"token": tg.token, "base_url": tg.base_url,
                                            "base_file_url": tg.base_file_url, "open_access": True,
-                                           "user_rate_per_minute": 100_000})
+                                           "user_rate_per_minute": 100_000, "stream": stream})
         container = Container(settings)
         for path in iter_files(corpus):
             container.ingest.ingest_file(path)
@@ -80,8 +87,8 @@ async def bot_stack(data_dir: Path, *, base_url: str, model: str, api_key: str |
 
 
 def _is_final(call: Any, chat_id: int) -> bool:
-    return (call.method == "editMessageText" and call.error is None and call.params.get("parse_mode") == "HTML"
-            and int(call.params["chat_id"]) == chat_id)
+    return (call.method in ("editMessageText", "sendMessage") and call.error is None
+            and call.params.get("parse_mode") == "HTML" and int(call.params["chat_id"]) == chat_id)
 
 
 def _row(tg: BotApiEmulator, container: Container, chat_id: int, injected: float, since: int, *,
@@ -91,13 +98,18 @@ def _row(tg: BotApiEmulator, container: Container, chat_id: int, injected: float
 
     from bot.store.models import AnswerRecord, Message, User
 
-    calls = [c for c in tg.calls[since:] if c.error is None and str(c.params.get("chat_id")) == str(chat_id)
-             and c.method in ("sendMessage", "editMessageText")]
-    placeholder = next((c.time for c in calls if c.method == "sendMessage"), None)
-    first_edit = next((c.time for c in calls if c.method == "editMessageText"), None)
-    final = next((c.time for c in reversed(calls) if _is_final(c, chat_id)), None)
-    if placeholder is None or first_edit is None or final is None:
-        return {"chat_id": chat_id, "error": "the answer was not a placeholder followed by edits"}
+    mine = [c for c in tg.calls[since:] if str(c.params.get("chat_id")) == str(chat_id)]
+    final_call = next((c for c in mine if _is_final(c, chat_id)), None)
+    mine = mine[:mine.index(final_call) + 1] if final_call is not None else mine
+    calls = [c for c in mine if c.error is None and c.method in SHOWN]
+    placeholder = next((c.time for c in calls if c.method in ("sendMessage", "sendMessageDraft")), None)
+    first_text = next((c.time for c in calls if c.method == "editMessageText"
+                       or (c.method == "sendMessageDraft" and c.params.get("text"))), None)
+    final = final_call.time if final_call is not None else None
+    if placeholder is None or final is None:
+        return {"chat_id": chat_id, "error": "no placeholder or no final message"}
+    if first_text is None:  # a short answer may go from the placeholder straight to the final message
+        first_text = final
     with Session(container.engine) as session:
         answer = session.exec(select(AnswerRecord).join(Message, col(Message.id) == col(AnswerRecord.message_id))
                               .join(User, col(User.id) == col(Message.user_id))
@@ -109,7 +121,8 @@ def _row(tg: BotApiEmulator, container: Container, chat_id: int, injected: float
     llm_done = answer.created_at.timestamp() + float(timings.get("total_ms", 0.0)) / 1000 if answer else final
     return {"final_after_llm_ms": (final - llm_done) * 1000, "chat_id": chat_id,
             "placeholder_ms": (placeholder - injected) * 1000,
-            "first_text_ms": (first_edit - injected) * 1000, "final_ms": final_ms, "llm_ms": llm_ms,
+            "first_text_ms": (first_text - injected) * 1000, "final_ms": final_ms, "llm_ms": llm_ms,
+            "bot_api_calls": len(mine), "bot_api_calls_no_typing": sum(c.method != "sendChatAction" for c in mine),
             "llm_ttft_ms": float(timings.get("ttft_ms", 0.0)), "overhead_ms": final_ms - llm_ms,
             "outcome": answer.outcome.value if answer else None, "error": None}
 
@@ -163,7 +176,7 @@ async def _measure(args: argparse.Namespace, ctx: RunContext, data_dir: Path, en
     questions = load_prompts(args.questions)
     records = []
     async with bot_stack(data_dir, base_url=endpoint.base_url, model=endpoint.model, api_key=endpoint.api_key,
-                         max_tokens=args.max_tokens, corpus=args.corpus) as (tg, container):
+                         max_tokens=args.max_tokens, corpus=args.corpus, stream=args.stream) as (tg, container):
         settings_ = container.settings
         ctx.models["embeddings"] = settings_.embeddings.model_dir.name
         for i in range(args.warmup):  # first-use costs of the models and the bot
@@ -180,17 +193,21 @@ async def _measure(args: argparse.Namespace, ctx: RunContext, data_dir: Path, en
                         "max_tokens": args.max_tokens, "corpus": display_path(args.corpus),
                         "questions": Path(args.questions).name, "warmup": args.warmup,
                         "edit_interval_s": settings_.telegram.edit_interval_s, "chat": args.chat,
+                        "stream": args.stream, "draft_interval_s": settings_.telegram.draft_interval_s,
                         "group_edit_interval_s": settings_.telegram.group_edit_interval_s,
                         "store": settings_.db_url.split(":")[0],
                         "request_timeout_s": args.request_timeout, "max_requests": args.max_requests,
                         "max_seconds": args.max_seconds, "endpoint": endpoint.kind, "base_url": endpoint.base_url,
                         "model": endpoint.model, "transport": "Bot API emulator on loopback, PTB long polling"}
-            key: dict[str, Any] = {"concurrency": concurrency, **({"chat": "group"} if args.chat == "group" else {})}
+            key: dict[str, Any] = {"concurrency": concurrency, **({"chat": "group"} if args.chat == "group" else {}),
+                                   **({"stream": "drafts"} if args.chat == "private" and args.stream == "auto" else {})}
             records.append(ctx.record(key=key, settings=settings,
                                       metrics=metrics,
                                       counts=counts, stopped_by=budget.stopped_by, duration_s=duration,
                                       notes=["overhead_ms = final_ms − llm_ms (everything the bot adds around "
-                                             "the model, Telegram transport included)"],
+                                             "the model, Telegram transport included)",
+                                             "bot_api_calls: every Bot API call of the answer's chat from the "
+                                             "question to the final message (typing actions included)"],
                                       errors=[r["error"] for r in rows if r.get("error")]))
     return records
 

@@ -27,8 +27,8 @@ class AnswerStream(Protocol):
         """Show the final answer with sources and buttons; returns the id of the message carrying it."""
         ...
 
-    async def fail(self, text: str) -> None:
-        """Replace what was shown with a short explanation."""
+    async def fail(self, text: str) -> int | None:
+        """Replace what was shown with a short explanation; returns the id of the message showing it, if any."""
         ...
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.store import repo
+from bot.store import reaction_repo, repo
 from bot.store.db import in_session
 
 
@@ -34,8 +34,16 @@ class Conversations:
         return await in_session(self._engine, _message_of, answer_id)
 
     async def totals(self) -> dict[str, int]:
-        """Messages, answers by outcome, feedback and requests for a human."""
-        return await in_session(self._engine, lambda s: repo.counts(s))
+        """Messages, answers by outcome, feedback (buttons and reactions) and requests for a human."""
+        return await in_session(self._engine, _totals)
+
+
+def _totals(session: Session) -> dict[str, int]:
+    totals = repo.counts(session)
+    reactions = reaction_repo.reaction_counts(session)
+    totals["up"] += reactions.get(1, 0)
+    totals["down"] += reactions.get(-1, 0)
+    return totals
 
 
 def _last_sources(session: Session, chat_id: int) -> list[str]:

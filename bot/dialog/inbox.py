@@ -240,8 +240,9 @@ class Inbox:
             if not channel.answers_later:
                 raise  # nobody will read a late answer (the terminal): the transport says why, now
             log.warning("model server down, question %s deferred: %s", kept.id, exc)
-            await stream.fail(t("llm_down_saved", channel.lang))
-            await self.note(kept, deferred_at=utcnow())
+            notice = await stream.fail(t("llm_down_saved", channel.lang))
+            # The notice is tidied away when the late answer arrives as a new message (edits notify nobody).
+            await self.note(kept, deferred_at=utcnow(), **({"reply_telegram_id": notice} if notice else {}))
             return MessageStatus.pending
         except (LLMError, EmptyQuestion) as exc:
             if isinstance(exc, LLMError) and not channel.answers_later:

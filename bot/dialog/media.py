@@ -15,6 +15,7 @@ from bot.dialog.channel import Channel
 from bot.dialog.jobs import QueueUnavailable
 from bot.i18n import t
 from bot.knowledge.errors import DocumentError
+from bot.knowledge.loaders import check_upload_type
 from bot.knowledge.spaces import GLOBAL, chat_space, validate_space
 from bot.store.models import MessageStatus, utcnow
 
@@ -105,7 +106,8 @@ async def ingest_upload(inbox: Pipeline, kept: Kept, channel: Channel) -> Messag
     reason = "too_large" if not kept.media_path and (size or 0) > limit_mb * 2**20 else None
     space = GLOBAL
     if reason is None:
-        try:
+        try:  # the type by name and MIME type before anything is downloaded
+            check_upload_type(name, kept.file.mime_type if kept.file else None)
             space = space_from_caption(kept.text, kept.chat_id)
         except DocumentError as exc:
             reason = exc.reason
@@ -145,6 +147,6 @@ async def ingest_upload(inbox: Pipeline, kept: Kept, channel: Channel) -> Messag
 
 async def _deferred(inbox: Pipeline, kept: Kept, channel: Channel, text: str) -> None:
     """Tell the user once that the message waits for the queue, and mark it for the retry job."""
-    if not kept.deferred:
-        await channel.say(text)
-    await inbox.note(kept, deferred_at=utcnow())
+    notice = None if kept.deferred else await channel.say(text)
+    # The notice is tidied away when the late answer arrives as a new message (edits notify nobody).
+    await inbox.note(kept, deferred_at=utcnow(), **({"reply_telegram_id": notice} if notice else {}))

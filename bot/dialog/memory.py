@@ -10,10 +10,12 @@ from inference.llm import ChatMessage
 
 
 def question_text(text: str, bot_username: str = "") -> str:
-    """A message's question: without a leading /ask command and without the bot's @mention."""
+    """A message's question: without a leading /ask command (or a stray leading "/") and the bot's @mention."""
     words = text.split()
     if words and words[0].split("@")[0] == "/ask":
         words = words[1:]
+    elif words and words[0].startswith("/"):  # «/? как оформить отпуск», «/отпуск …»: not a command, a question
+        words = [w for w in (words[0].lstrip("/?"), *words[1:]) if w]
     mention = f"@{bot_username.lower()}"
     return " ".join(w for w in words if not bot_username or w.lower() != mention).strip()
 

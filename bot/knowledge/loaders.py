@@ -69,6 +69,21 @@ def content_type_of(filename: str) -> str:
     return content_type
 
 
+_GENERIC_MIME = frozenset({"", "application/octet-stream", "binary/octet-stream"})
+_MIME_FITS = {MARKDOWN: ("text/",), PLAIN: ("text/",), HTML: ("text/", "application/xhtml+xml"),
+              PDF: ("application/pdf", "application/x-pdf"), DOCX: (DOCX, "application/zip")}
+
+
+def check_upload_type(filename: str, mime_type: str | None) -> str:
+    """Before a file is fetched: its name must be a supported type and its MIME type must not contradict it."""
+    content_type = content_type_of(filename)
+    mime = (mime_type or "").split(";")[0].strip().lower()
+    if mime not in _GENERIC_MIME and not mime.startswith(_MIME_FITS[content_type]):
+        raise UnsupportedDocument(f"{Path(filename).name}: its type {mime} is not {content_type}",
+                                  suffix=Path(filename).suffix.lower())
+    return content_type
+
+
 def load_file(path: Path, *, source: str | None = None, limits: DocumentLimits | None = None) -> LoadedFile:
     """Read one file from disk (its size is checked before it is read)."""
     limits = limits or DocumentLimits()

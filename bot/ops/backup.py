@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 
 FORMAT = 1
 MANIFEST = "manifest.json"
-UPLOADS = "uploads"  # in the backup; the data directory's media/ (voice notes and documents users sent)
-MEDIA = "media"
+UPLOADS = "uploads"  # in the backup: the data directory's kept files, folder by folder
+KEPT = ("media", "uploads")  # voice notes and audio (media/), documents admins sent (uploads/)
 NIGHTLY_PREFIX = "dk-"
 
 
@@ -73,7 +73,7 @@ def create(container: Container, out: Path) -> BackupResult:
         with container.vector_lock():
             collections = backup_vectors.dump_collections(container.qdrant, settings.qdrant.collection_prefix,
                                                           work / "qdrant")
-        uploads = _copy_tree(settings.data_dir / MEDIA, work / UPLOADS)
+        uploads = sum(_copy_tree(settings.data_dir / kept, work / UPLOADS / kept) for kept in KEPT)
         files = _describe_files(work)
         database["bytes"] = next(f["bytes"] for f in files if f["path"] == database["file"])
         manifest = {
@@ -122,10 +122,11 @@ def why_not_empty(container: Container) -> str | None:
     used = backup_vectors.points_in_use(container.qdrant, settings.qdrant.collection_prefix)
     if used:
         return f"Qdrant holds {sum(used.values())} vectors in {', '.join(used)}"
-    media = settings.data_dir / MEDIA
-    uploads = sum(1 for p in media.rglob("*") if p.is_file()) if media.is_dir() else 0
-    if uploads:
-        return f"{media} holds {uploads} uploaded files"
+    for kept in KEPT:
+        folder = settings.data_dir / kept
+        files = sum(1 for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
+        if files:
+            return f"{folder} holds {files} kept files"
     return None
 
 
@@ -144,7 +145,8 @@ def restore(container: Container, source: Path) -> dict[str, Any]:
     container.engine  # noqa: B018  # migrations bring an older backup's schema up to this version
     backup_vectors.load_collections(container.qdrant, source, manifest["qdrant"]["collections"],
                                     container.collection_layout)
-    _copy_tree(source / manifest["uploads"]["dir"], settings.data_dir / MEDIA)
+    for kept in KEPT:
+        _copy_tree(source / manifest["uploads"]["dir"] / kept, settings.data_dir / kept)
     _reconcile(container, manifest)
     return manifest
 

@@ -79,13 +79,21 @@ def build_report(session: Session, *, day: date, tz: str, top: int = 5) -> DayRe
             key = _normalised(question)
             unanswered[key] += 1
             first_text.setdefault(key, question.strip())
+    reaction_up = sum(value == 1 for value, _ in rows.reactions)
+    reaction_down = sum(value == -1 for value, _ in rows.reactions)
+    for value, question in rows.reactions:  # a 👎 reaction marks the question like the 👎 button does
+        if value == -1:
+            key = _normalised(question)
+            unanswered[key] += 1
+            first_text.setdefault(key, question.strip())
     for sent_at in rows.plain_message_times:
         hourly[sent_at.astimezone(zone).hour]["message"] += 1
     hourly_p95 = [(p or {}).get("p95") for p in map(percentiles, hourly_latency)]
     return DayReport(day=day, timezone=tz, messages_by_kind=dict(rows.messages_by_kind),
                      answers_by_outcome=dict(outcomes), escalations=rows.escalations, meetings=rows.meetings,
                      voice_minutes=round(rows.voice_seconds / 60, 2), latency_ms=percentiles(latency),
-                     ttft_ms=percentiles(ttft), thumbs_up=up, thumbs_down=down,
+                     ttft_ms=percentiles(ttft), thumbs_up=up + reaction_up,
+                     thumbs_down=down + reaction_down, reactions_up=reaction_up, reactions_down=reaction_down,
                      top_unanswered=[(first_text[k], n) for k, n in unanswered.most_common(top)],
                      gpus=_gpu_peaks(session, start, end), hourly=[dict(c) for c in hourly],
                      hourly_p95_ms=hourly_p95)

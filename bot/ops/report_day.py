@@ -32,6 +32,9 @@ class DayReport:
     # 24 local hours: counts by outcome ("message" = no answer was made) and the p95 answer latency (ms)
     hourly: list[dict[str, int]] = field(default_factory=lambda: [{} for _ in range(24)])
     hourly_p95_ms: list[float | None] = field(default_factory=lambda: [None] * 24)
+    # of thumbs_up / thumbs_down, how many were message reactions (the rest: the buttons)
+    reactions_up: int = 0
+    reactions_down: int = 0
 
     @property
     def messages(self) -> int:
@@ -54,7 +57,9 @@ class DayReport:
                  t("report_escalations", lang, escalations=self.escalations, meetings=self.meetings),
                  t("report_voice", lang, minutes=f"{self.voice_minutes:.1f}"),
                  t("report_latency", lang, latency=_pair(self.latency_ms), ttft=_pair(self.ttft_ms)),
-                 t("report_feedback", lang, up=self.thumbs_up, down=self.thumbs_down)]
+                 t("report_feedback", lang, up=self.thumbs_up, down=self.thumbs_down)
+                 + (t("report_feedback_split", lang, up=self.reactions_up, down=self.reactions_down)
+                    if self.reactions_up or self.reactions_down else "")]
         for gpu in self.gpus:
             lines.append(t("report_gpu", lang, gpu=gpu["gpu"], name=gpu["name"], memory=_gib_pair(gpu),
                            peak=_pct(gpu["peak_utilization"]), mean=_pct(gpu["mean_utilization"])))

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from bot.store import reaction_repo
 from bot.store.meeting_models import MeetingDraft
 from bot.store.models import AnswerRecord, Escalation, Message, Outcome, TranscriptRecord
 
@@ -24,6 +25,7 @@ class PeriodRows:
     escalations: int = 0
     meetings: int = 0  # meetings booked in the period
     voice_seconds: float = 0.0
+    reactions: list[tuple[int, str]] = field(default_factory=list)  # (±1, question) per 👍/👎 reaction by a user
 
 
 def period_rows(session: Session, *, start: datetime, end: datetime) -> PeriodRows:
@@ -46,6 +48,7 @@ def period_rows(session: Session, *, start: datetime, end: datetime) -> PeriodRo
     rows.voice_seconds = float(session.exec(select(func.coalesce(func.sum(TranscriptRecord.duration_s), 0.0)).where(
         col(TranscriptRecord.created_at) >= start, col(TranscriptRecord.created_at) < end)).one())
     rows.meetings = _count_meetings(session, start, end)
+    rows.reactions = reaction_repo.reactions_of_period(session, start=start, end=end)
     return rows
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
-from telegram import Update
+from telegram import CallbackQuery, Update
+from telegram.error import BadRequest
 
 from bot.dialog import audit
+from bot.dialog.ownership import telegram_id
 from bot.i18n import t
 from bot.telegram.context import Context
 from bot.telegram.handlers import channel_for, language
@@ -41,8 +44,11 @@ async def _allow_or_deny(update: Update, context: Context, allowed: bool) -> Non
         return
     message, lang, access = update.effective_message, await language(context, update), context.container.access
     args = context.args or []
-    if args and args[0].lstrip("-").isdigit():
-        user_id, target = int(args[0]), args[0]
+    if args:
+        if (parsed := telegram_id(args[0])) is None:
+            await message.reply_text(t("allow_bad_id", lang, value=args[0][:40]))
+            return
+        user_id, target = parsed, args[0]
     elif message.reply_to_message and message.reply_to_message.from_user:
         user_id, target = message.reply_to_message.from_user.id, message.reply_to_message.from_user.full_name
     elif message.chat.type != "private":
@@ -105,16 +111,37 @@ async def cmd_status(update: Update, context: Context) -> None:
 
 
 async def on_allow_button(update: Update, context: Context) -> None:
-    """The «Allow» button under an access request."""
+    """The «Allow» button under an access request (admins only; a second tap is told it is done already)."""
     query = update.callback_query
     assert query is not None and query.data is not None
     lang = await language(context, update)
     if not context.container.access.is_admin(query.from_user.id):
         await query.answer(t("admin_only", lang), show_alert=True)
         return
-    user_id = int(query.data.split(":")[1])
-    await query.answer(t("allowed", lang, target=user_id))
+    user_id = telegram_id(query.data.split(":")[1])
+    if user_id is None or user_id < 0:
+        await query.answer(t("button_stale", lang))
+        return
+    access = context.container.access
+    lock: asyncio.Lock = context.bot_data.setdefault("allow_button_lock", asyncio.Lock())
+    async with lock:  # presses are handled concurrently: a double tap must find the first one's grant
+        done = user_id in (await access.grants())[0]
+        if not done:
+            await access.grant(user_id=user_id, allowed=True)
+    await query.answer(t("already_allowed" if done else "allowed", lang, target=user_id))
     if query.message is not None:
-        await query.edit_message_reply_markup(None)
+        await remove_buttons(query)
+    if done:
+        return
     await grant_and_answer(context, user_id)
     await audit.record(context.container.engine, query.from_user.id, "allow", f"user {user_id}", "button")
+
+
+async def remove_buttons(query: CallbackQuery) -> None:
+    """Take the keyboard off the pressed message; already gone ("message is not modified") is fine."""
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+        log.debug("buttons already removed: %s", exc)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from redis import RedisError
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
@@ -26,19 +26,17 @@ from bot.container import Container
 from bot.dialog.access import QuestionLimiter, RateLimiter
 from bot.dialog.messages import Kept
 from bot.ops.logging import add_secrets_of, redact
-from bot.telegram import admin, documents, handlers, meetings, ops, search, tickets
+from bot.telegram import admin, documents, handlers, meetings, ops, reactions, search, tickets
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.context import BotServices, Context
+from bot.telegram.menu import set_menus
 from bot.telegram.notifier import TelegramNotifier
+from bot.telegram.parse import COMMAND
 
 log = logging.getLogger(__name__)
 
-COMMANDS = {
-    "ru": [("ask", "Задать вопрос"), ("help", "Что умеет бот"), ("reset", "Забыть разговор"),
-           ("sources", "Источники последнего ответа"), ("lang", "Язык: ru или en")],
-    "en": [("ask", "Ask a question"), ("help", "What the bot can do"), ("reset", "Forget the conversation"),
-           ("sources", "Sources of the last answer"), ("lang", "Language: ru or en")],
-}
+# Every update type, message_reaction included: Telegram sends reactions only to bots that ask for them.
+ALLOWED_UPDATES = Update.ALL_TYPES
 RETRY_DEFERRED_EVERY_S = 60  # how often questions put off by an outage are tried again
 GIVE_UP_AFTER = timedelta(hours=24)  # …and when the user is told it did not work out
 
@@ -105,11 +103,13 @@ def add_handlers(application: App) -> None:
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(CommandHandler("search", search.cmd_search))  # admins: why it answered
     meetings.register(application)  # /meet and the meeting buttons (before the unknown-command catch-all)
+    reactions.register(application)  # 👍/👎 reactions on answers as feedback
     not_edited = ~filters.UpdateType.EDITED
+    command = filters.COMMAND | filters.Regex(COMMAND)  # «/? как оформить отпуск» is a question, "/foo" a command
     application.add_handler(MessageHandler(
-        ((filters.TEXT & ~filters.COMMAND) | filters.VOICE | filters.AUDIO | filters.Document.AUDIO
+        ((filters.TEXT & ~command) | filters.VOICE | filters.AUDIO | filters.Document.AUDIO
          | (filters.Document.ALL & filters.ChatType.PRIVATE)) & not_edited, handlers.on_message))
-    application.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, handlers.on_unknown_command))
+    application.add_handler(MessageHandler(command & filters.ChatType.PRIVATE, handlers.on_unknown_command))
     application.add_handler(MessageHandler(~filters.TEXT & not_edited & filters.ChatType.PRIVATE,
                                            handlers.on_unsupported))
     application.add_handler(CallbackQueryHandler(handlers.on_feedback, pattern=r"^fb:\d+:-?1$"))
@@ -130,9 +130,7 @@ async def _post_init(application: App) -> None:
     except RedisError as exc:  # the bot still keeps and answers dialogs; uploads wait until Redis is back
         log.error("no ingest worker, Redis unavailable: %s", exc)
         await container.notifier.notify_admins(f"⚠️ Redis unavailable, document uploads are paused: {exc}")
-    for lang, commands in COMMANDS.items():
-        await application.bot.set_my_commands([BotCommand(c, d) for c, d in commands],
-                                              language_code=None if lang == "ru" else lang)
+    await set_menus(application.bot, container.settings.telegram.admin_ids)
     if application.job_queue is not None:
         settings = container.settings
         if settings.runs("ingress") and settings.runs("dialog"):  # split roles: the dialog loop resumes
@@ -241,6 +239,6 @@ def run(container: Container) -> None:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
                                 url_path=settings.webhook_path, webhook_url=settings.webhook_url,
-                                secret_token=secret, allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+                                secret_token=secret, allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
     else:  # -1: a Bot API that drops again between getMe and deleteWebhook is waited for, not a crash
-        application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+        application.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)

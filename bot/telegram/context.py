@@ -12,6 +12,7 @@ from bot.container import Container
 from bot.dialog.access import QuestionLimiter
 from bot.dialog.messages import Kept
 from bot.jobs.inprocess import ThreadWorker
+from bot.telegram.drafts import DraftSupport
 from bot.telegram.streaming import ChatPacer
 
 
@@ -22,6 +23,7 @@ class BotServices:
     container: Container
     limiter: QuestionLimiter
     pacer: ChatPacer = field(default_factory=ChatPacer)
+    drafts: DraftSupport = field(default_factory=DraftSupport)  # off for good once the server says it lacks them
     access_requests_sent: set[int] = field(default_factory=set)
     ingest_worker: ThreadWorker | None = None  # set when this process works the ingest queue itself
     outage_since: datetime | None = None  # when polling first failed in the current Bot API outage

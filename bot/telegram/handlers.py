@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, Update
@@ -12,12 +13,14 @@ from telegram.ext import ApplicationHandlerStop
 from bot.dialog.inbox import CLAIMED
 from bot.dialog.messages import Kept, MessageKind, MessageStatus
 from bot.dialog.notify import Button, Notifier
+from bot.dialog.ownership import AnswerRef, find_answer
 from bot.i18n import Lang, t
 from bot.ops.logging import redact
 from bot.telegram import outage
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.context import BotServices, Context
-from bot.telegram.parse import file_id, incoming
+from bot.telegram.menu import help_text
+from bot.telegram.parse import file_id, incoming, is_command
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +35,27 @@ def channel_for(bot: Bot, dk: BotServices, kept: Kept, lang: Lang, *, file: str 
     """The channel that replies to a kept message in its chat."""
     settings = dk.container.settings.telegram
     group = kept.chat_type != "private"
+    drafts = dk.drafts if settings.stream == "auto" and not group else None
+    # A late answer is a new message (edits notify nobody), and so is every answer streamed by drafts: the
+    # message left by the earlier attempt is tidied away. Otherwise an interrupted answer's message is reused.
+    fresh = kept.deferred or drafts is not None
+    owed = kept.status in (MessageStatus.pending, MessageStatus.answering)  # never touch a finished answer
+    old = kept.reply_telegram_id if owed else None
     return TelegramChannel(bot, chat_id=kept.chat_id, reply_to=kept.telegram_message_id, lang=lang, pacer=dk.pacer,
                            edit_interval_s=settings.group_edit_interval_s if group else settings.edit_interval_s,
-                           file_id=file, reuse_message_id=kept.reply_telegram_id)
+                           file_id=file, reuse_message_id=None if fresh else old,
+                           tidy_message_id=old if fresh else None, drafts=drafts,
+                           draft_interval_s=settings.draft_interval_s, group=group,
+                           group_buttons=settings.group_feedback_buttons, late=kept.deferred and owed)
 
 
 async def gate(update: Update, context: Context) -> None:
     """Group −1: keep the update's message, then enforce access and the rate limit for anything addressed to us."""
-    if update.callback_query is not None:
-        return
     dk, bot = context.dk, context.bot
+    if update.callback_query is not None:
+        if not await _may_press(update, context):
+            raise ApplicationHandlerStop
+        return
     transcribe_all = bool(update.effective_chat and update.effective_chat.id
                           in dk.container.settings.stt.transcribe_all_chat_ids)
     parsed = incoming(update, bot_username=bot.username, bot_id=bot.id, transcribe_all=transcribe_all)
@@ -52,12 +66,23 @@ async def gate(update: Update, context: Context) -> None:
             and CLAIMED.get() != kept.id:  # a dialog process runs an update an ingress kept: not a repeat
         raise ApplicationHandlerStop  # a repeated delivery of something already handled
     context.kept = kept
-    if not parsed.addressed and not parsed.text.startswith("/"):
+    if not parsed.addressed and not (update.effective_message and is_command(update.effective_message)):
         return  # kept only: a group message not addressed to the bot
     if not await _allowed(update, context, kept):
         raise ApplicationHandlerStop
     if parsed.addressed and kept.kind is not MessageKind.document and not await _within_rate(update, context, kept):
         raise ApplicationHandlerStop
+
+
+async def _may_press(update: Update, context: Context) -> bool:
+    """A button press counts only from someone who may use the bot in that chat; others get a toast, nothing more."""
+    query = update.callback_query
+    assert query is not None
+    chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+    if await context.container.access.may_use(user_id=query.from_user.id, chat_id=chat_id):
+        return True
+    await query.answer(t("button_no_access", await language(context, update)))
+    return False
 
 
 async def _allowed(update: Update, context: Context, kept: Kept) -> bool:
@@ -114,9 +139,11 @@ async def cmd_start(update: Update, context: Context) -> None:
 
 
 async def cmd_help(update: Update, context: Context) -> None:
-    """/help — the commands."""
+    """/help — the commands (admins also see theirs, as in their menu)."""
     if update.effective_message:
-        await update.effective_message.reply_text(t("help", await language(context, update)))
+        user = update.effective_user
+        admin = context.container.access.is_admin(user.id if user else None)
+        await update.effective_message.reply_text(help_text(await language(context, update), admin=admin))
 
 
 async def cmd_reset(update: Update, context: Context) -> None:
@@ -164,35 +191,54 @@ async def on_unsupported(update: Update, context: Context) -> None:
         await context.container.inbox.set_status(context.kept, MessageStatus.done)
 
 
+async def pressed_answer(update: Update, context: Context, raw_id: str) -> AnswerRef | None:
+    """The answer a 👍/👎/«Позвать человека» button names, if the presser may act on it; else a toast and None."""
+    query = update.callback_query
+    assert query is not None
+    answer = await find_answer(context.container.engine, raw_id)
+    if answer is None or query.message is None:
+        await query.answer(t("button_stale", await language(context, update)))
+        return None
+    if not answer.pressable_by(chat_id=query.message.chat.id, user_id=query.from_user.id):
+        log.warning("user %s pressed a button of answer %s outside its chat or asker", query.from_user.id,
+                    answer.answer_id)
+        await query.answer(t("button_not_yours", await language(context, update)))
+        return None
+    return answer
+
+
 async def on_feedback(update: Update, context: Context) -> None:
-    """👍 / 👎 under an answer."""
+    """👍 / 👎 under an answer (only by whom it may concern: see ``bot.dialog.ownership``)."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    _, answer_id, value = query.data.split(":")
+    _, raw_id, value = query.data.split(":")
+    answer = await pressed_answer(update, context, raw_id)
+    if answer is None:
+        return
     lang = await language(context, update)
-    if not await context.container.conversations.feedback(int(answer_id), int(value)):
+    if not await context.container.conversations.feedback(answer.answer_id, int(value)):
         await query.answer(t("button_stale", lang))
         return
     await query.answer(t("thanks_feedback", lang))
     if int(value) < 0 and query.message is not None:  # 👎: offer the hand-off right there
         await notifier(context).send(query.message.chat.id, t("offer_human", lang), reply_to=query.message.message_id,
-                                     buttons=[[Button(t("btn_human", lang), f"human:{answer_id}")]])
+                                     buttons=[[Button(t("btn_human", lang), f"human:{answer.answer_id}")]])
 
 
 async def on_human(update: Update, context: Context) -> None:
-    """«Позвать человека» under an answer: the same hand-off as asking for a human in words."""
+    """«Позвать человека» under an answer: the same hand-off as asking for a human in words, for the presser."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    container, lang = context.container, await language(context, update)
-    answer_id = int(query.data.split(":")[1])
-    message_id = await container.conversations.question_of(answer_id)
-    if message_id is None:
-        await query.answer(t("button_stale", lang))
+    answer = await pressed_answer(update, context, query.data.split(":")[1])
+    if answer is None:
         return
+    container, lang = context.container, await language(context, update)
     await query.answer()  # at once: the escalation may wait some seconds for the ticket number
-    kept = await container.inbox.kept_by_id(message_id)
+    presser = query.from_user
+    kept = replace(await container.inbox.kept_by_id(answer.message_id), user_id=presser.id,
+                   user_name=presser.full_name, username=presser.username)  # in groups: whoever pressed asks
     await container.inbox.hand_off(kept, channel_for(context.bot, context.dk, kept, lang), source="button",
-                                   answer_id=answer_id)
+                                   answer_id=answer.answer_id)
 
 
 async def on_stale_button(update: Update, context: Context) -> None:

@@ -9,6 +9,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.dialog.meetings import MeetingService, Party, Reply
+from bot.i18n import t
 from bot.telegram.context import Context
 from bot.telegram.handlers import language
 from bot.telegram.notifier import keyboard
@@ -53,9 +54,10 @@ async def on_meeting_button(update: Update, context: Context) -> None:
     lang = await language(context, update)
     chat, user = _parties(update)
     reply = await meeting_service(context).on_button(query.data, chat, user, lang)
-    await query.answer()
-    if reply is None:
+    if reply is None or reply.toast:  # malformed data, another chat's draft, someone else's buttons
+        await query.answer(reply.text if reply is not None else t("button_stale", lang))
         return
+    await query.answer()
     if query.message is not None and reply.spent:
         try:
             await context.bot.edit_message_reply_markup(update.effective_chat.id, query.message.message_id,

@@ -32,8 +32,9 @@ async def polling_failed(context: Context, error: Exception) -> None:
         return
     dk.outage_since = datetime.now(UTC)
     if context.job_queue is not None:
-        context.job_queue.run_repeating(watch_for_recovery, interval=PROBE_EVERY_S, first=PROBE_EVERY_S,
-                                        name=JOB_NAME)
+        context.job_queue.run_repeating(
+            watch_for_recovery,  # type: ignore[arg-type]  # our Context subclass
+            interval=PROBE_EVERY_S, first=PROBE_EVERY_S, name=JOB_NAME)
 
 
 async def watch_for_recovery(context: Context) -> None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from telegram import Message as TgMessage
 from telegram import MessageEntity, Update
 
 from bot.dialog.messages import FileInfo, Incoming, MessageKind
+
+# Telegram's command syntax: "/" and 1–32 Latin letters, digits or "_", an optional @botname, then a space or the end.
+COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?=\s|$)")
 
 
 def message_kind(message: TgMessage) -> MessageKind:
@@ -38,7 +43,7 @@ def is_addressed_to_bot(message: TgMessage, bot_username: str, bot_id: int, *,
     kind = message_kind(message)
     voice = kind is MessageKind.voice
     if message.chat.type == "private":  # texts, voice, and documents (admins add them to the knowledge base)
-        return (message.text is not None and not message.text.startswith("/")) or _is_ask(message) \
+        return (message.text is not None and not is_command(message)) or _is_ask(message) \
             or kind in (MessageKind.voice, MessageKind.document)
     if _is_ask(message):
         return True
@@ -49,6 +54,18 @@ def is_addressed_to_bot(message: TgMessage, bot_username: str, bot_id: int, *,
         return transcribe_all
     mentions = message.parse_entities([MessageEntity.MENTION]).values()
     return any(m.lstrip("@").lower() == bot_username.lower() for m in mentions)
+
+
+def looks_like_command(text: str) -> bool:
+    """Whether a text starts with what Telegram treats as a command («/help», "/foo@bot"); «/? как…» is a question."""
+    return COMMAND.match(text) is not None
+
+
+def is_command(message: TgMessage) -> bool:
+    """A command as PTB's command handlers see it (Telegram's bot_command entity first), or by its syntax alone."""
+    entities = message.entities or ()
+    return any(e.type == MessageEntity.BOT_COMMAND and e.offset == 0 for e in entities) \
+        or looks_like_command(message.text or "")
 
 
 def _is_ask(message: TgMessage) -> bool:

@@ -87,12 +87,12 @@ def render_answer(answer: Answer, lang: Lang) -> tuple[str, str]:
     return html_text, plain
 
 
-def answer_keyboard(answer: Answer, lang: Lang) -> InlineKeyboardMarkup | None:
-    """👍 / 👎 under an answer and «ask for a human» under answers and «not found»."""
+def answer_keyboard(answer: Answer, lang: Lang, *, rate: bool = True) -> InlineKeyboardMarkup | None:
+    """👍 / 👎 under an answer (unless ``rate`` is off: groups use reactions) and «ask for a human»."""
     if answer.answer_id is None or answer.outcome is Outcome.error:
         return None
     human = InlineKeyboardButton(t("btn_human", lang), callback_data=f"human:{answer.answer_id}")
-    if answer.outcome is Outcome.not_found:
+    if answer.outcome is Outcome.not_found or not rate:
         return InlineKeyboardMarkup([[human]])
     return InlineKeyboardMarkup([
         [InlineKeyboardButton(t("btn_up", lang), callback_data=f"fb:{answer.answer_id}:1"),

@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot.dialog import audit
 from bot.dialog.escalation import EscalationService, SupportPoller, TrackerError, decide, send_reviews
+from bot.dialog.ownership import row_id
 from bot.i18n import t
 from bot.knowledge import ticket_sync
 from bot.telegram.context import BotServices, Context
@@ -99,8 +100,11 @@ async def on_review(update: Update, context: Context) -> None:
     if not dk.container.access.is_admin(query.from_user.id):
         await query.answer(t("admin_only", lang))
         return
-    _, decision, entry_id = query.data.split(":")
-    entry = await decide(dk.container.engine, dk.container.ingest, entry_id=int(entry_id), add=decision == "add")
+    _, decision, raw_id = query.data.split(":")
+    if (entry_id := row_id(raw_id)) is None:
+        await query.answer(t("button_stale", lang))
+        return
+    entry = await decide(dk.container.engine, dk.container.ingest, entry_id=entry_id, add=decision == "add")
     if entry is None:
         await query.answer(t("kb_decided", lang))
         return

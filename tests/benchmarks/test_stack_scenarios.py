@@ -21,12 +21,15 @@ def _run(tmp_path: Path, *args: str) -> list[dict]:
     return records
 
 
-def test_e2e_one_chat(tmp_path: Path, llm_base_url: str) -> None:
-    """One chat through the real bot and the emulator: placeholder → first text → final edit, overhead = final − LLM."""
+@pytest.mark.parametrize(("stream", "key"), [("auto", {"concurrency": 1, "stream": "drafts"}),
+                                             ("edits", {"concurrency": 1})])
+def test_e2e_one_chat(tmp_path: Path, llm_base_url: str, stream: str, key: dict[str, object]) -> None:
+    """One chat through the real bot and the emulator: placeholder → first text → final, overhead = final − LLM."""
     (record,) = _run(tmp_path, "e2e", "--base-url", llm_base_url, "--concurrency", "1", "--max-requests", "1",
-                     "--warmup", "0", "--max-tokens", "8", "--corpus", str(ONE_DOC))
+                     "--warmup", "0", "--max-tokens", "8", "--corpus", str(ONE_DOC), "--stream", stream)
     m = record["metrics"]
-    assert record["key"] == {"concurrency": 1} and record["counts"]["completed"] == 1
+    assert record["key"] == key and record["counts"]["completed"] == 1 and record["settings"]["stream"] == stream
+    assert m["bot_api_calls"]["p50"] >= 2, "at least a placeholder (or empty draft) and the final message"
     assert record["settings"]["endpoint"] == "external" and record["settings"]["corpus"] == str(
         ONE_DOC.relative_to(ROOT))
     assert 0 < m["placeholder_ms"]["p50"] <= m["first_text_ms"]["p50"] <= m["final_ms"]["p50"]

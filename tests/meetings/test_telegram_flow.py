@@ -14,7 +14,15 @@ from tests.conftest import free_port, make_settings
 from tests.meetings.conftest import MSK, NOW, CalDAVServer
 from tests.support.bot_api_emulator import BotApiEmulator
 from tests.support.bot_api_state import StoredMessage
-from tests.telegram.conftest import ADMIN_CHAT_ID, ALICE_ID, BotUnderTest, eventually, start_bot, stop_bot
+from tests.telegram.conftest import (
+    ADMIN_CHAT_ID,
+    ALICE_ID,
+    TEAM_CHAT_ID,
+    BotUnderTest,
+    eventually,
+    start_bot,
+    stop_bot,
+)
 
 REQUEST = "/meet давайте созвонимся завтра в 15:00 на полчаса"
 
@@ -122,3 +130,30 @@ def test_container_builds_the_service_from_settings(tmp_path: Path, people_file:
         assert service.directory.find("Ивановым") is not None
     finally:
         container.close_sync()
+
+
+async def test_in_a_group_only_the_requester_presses_and_an_ambiguous_date_offers_both_readings(
+        tg: BotApiEmulator, tmp_path: Path, radicale: CalDAVServer, calendar_name: str, people_file: Path) -> None:
+    caldav = {"url": radicale.url, "username": "bot", "password": "s3cret", "calendar": calendar_name}
+    bot = await meeting_bot(tg, tmp_path, caldav, people_file)
+    try:
+        team = tg.group_chat(TEAM_CHAT_ID, "Team")
+        alice, bob = tg.user(ALICE_ID, "Alice"), tg.user(702, "Bob")
+        await tg.inject_message(team, alice, "/meet созвон 12/03 в 14:00 на полчаса")
+        question = await next_bot_message(tg, TEAM_CHAT_ID, 1)
+        readings = keyboard(question)
+
+        since = tg.mark()
+        await tg.inject_callback_query(question, bob, readings["Чт 03.12"])
+        toast = await tg.wait_for_call("answerCallbackQuery", 10, since=since)
+        await tg.inject_callback_query(question, alice, readings["Пт 12.03.2027"])
+        far = await next_bot_message(tg, TEAM_CHAT_ID, 2)
+    finally:
+        await stop_bot(bot)
+    assert (question.text or "").startswith("Дату можно понять по-разному")
+    assert list(readings) == ["Чт 03.12", "Пт 12.03.2027"], "both readings, the far one too"
+    assert toast.params["text"] == "Эти кнопки — для того, кто назначает встречу.", "a toast for Bob alone"
+    assert not any("для того, кто назначает" in (m.text or "") for m in tg.messages_in(TEAM_CHAT_ID)), \
+        "nothing posted into the chat"
+    assert (far.text or "").startswith("Пт 12.03.2027 — дальше чем на 90 дней"), "the far reading says why"
+    assert len(keyboard(far)) == 5, "…and offers nearer days"

@@ -132,7 +132,7 @@ async def test_restore_drill(backend: str, request: pytest.FixtureRequest, monke
         bot.container.close_sync()
     history = _history(url)
     [escalation] = _rows_of(url, Escalation)
-    assert escalation.card_id is not None and escalation.resolved_at is None
+    assert escalation.ticket_id is not None and escalation.resolved_at is None
 
     # 3. Back up; a restore over the live install is refused in one sentence.
     made = _cli(["backup", "--out", str(backup)], live, database_url)
@@ -154,7 +154,7 @@ async def test_restore_drill(backend: str, request: pytest.FixtureRequest, monke
     assert back.returncode == 0, back.stderr
     assert _history(url) == history, "the conversation history is back, statuses included"
     [again] = _rows_of(url, Escalation)
-    assert (again.card_id, again.status, again.resolved_at) == (escalation.card_id, escalation.status, None)
+    assert (again.ticket_id, again.status, again.resolved_at) == (escalation.ticket_id, escalation.status, None)
     assert [p.name for p in (restored / "media").rglob("*") if p.is_file()] != []
 
     # 5. The restored bot answers the pending question and finds the same sources for the same question.

@@ -88,9 +88,9 @@ def said(fragment: str, chat_id: int) -> Callable[[Any], bool]:
 
 
 def final_answer(chat_id: int) -> Callable[[Any], bool]:
-    """The bot's finished answer: the edit that renders the final HTML (sources included)."""
-    return lambda c: c.method == "editMessageText" and c.error is None and c.params.get("parse_mode") == "HTML" \
-        and int(c.params["chat_id"]) == chat_id
+    """The bot's finished answer: the final HTML (sources included), sent after drafts or edited in."""
+    return lambda c: c.method in ("editMessageText", "sendMessage") and c.error is None \
+        and c.params.get("parse_mode") == "HTML" and int(c.params["chat_id"]) == chat_id
 
 
 async def dialog(work: Path, redis_url: str, llm_url: str) -> dict[str, str]:

@@ -49,6 +49,7 @@ from .bot_api_state import (
 )
 
 MAX_TEXT_LENGTH = 4096
+DRAFT_TTL_S = 30.0  # a draft is a temporary 30-second preview (Bot API 9.3, sendMessageDraft)
 MAX_CAPTION_LENGTH = 1024
 MAX_DOWNLOAD_SIZE = 20 * 1024 * 1024  # getFile refuses bigger files, as the cloud Bot API does
 MAX_UPLOAD_SIZE = 50 * 1024 * 1024
@@ -150,6 +151,10 @@ class BotApiEmulator:
         self.port = 0
         self.calls: list[ApiCall] = []
         self.drafts: list[Draft] = []
+        self._live_drafts: dict[int, Draft] = {}  # chat id -> the draft shown now (gone when a message arrives)
+        self._unknown_methods: set[str] = set()  # answered 404 "Not Found", as a server that lacks them
+        self._holds: dict[str, tuple[asyncio.Event, Callable[[JSON], bool] | None]] = {}
+        self._reactions: dict[tuple[int, int, int], list[JSON]] = {}  # (chat, message, user) -> their reactions
         self.chat_actions: list[tuple[int, str]] = []
         self.commands: dict[str, list[JSON]] = {}
         self.webhook: JSON | None = None
@@ -253,6 +258,13 @@ class BotApiEmulator:
         try:
             if self._offline:  # what a proxy in front of an unreachable Bot API answers
                 raise ApiError(502, "Bad Gateway")
+            if name.lower() in self._unknown_methods:  # recorded, so tests can count the attempts
+                raise ApiError(404, "Not Found")
+            hold, when = self._holds.get(name.lower(), (None, None))
+            if hold is not None and (when is None or when(req.params)):
+                del self._holds[name.lower()]
+                await hold.wait()
+                raise ApiError(502, "Bad Gateway")  # the caller is gone by then (a crashed bot)
             self._check_faults(name)
             call.result = await handler(req)
         except ApiError as exc:
@@ -292,6 +304,26 @@ class BotApiEmulator:
         """Answer 429 when a chat gets more than N sends+edits within one second (None disables)."""
         self._flood = None if per_chat_per_second is None else (per_chat_per_second, retry_after)
         self._flood_log.clear()
+
+    def forget_method(self, method: str, forgotten: bool = True) -> None:
+        """Answer `method` with 404 "Not Found", as an older Bot API server that lacks it (e.g. sendMessageDraft)."""
+        (self._unknown_methods.add if forgotten else self._unknown_methods.discard)(method.lower())
+
+    def hold_next(self, method: str, when: Callable[[JSON], bool] | None = None) -> asyncio.Event:
+        """Leave the next call of `method` (whose parameters satisfy `when`) unanswered until the returned event is
+        set, then fail it with 502: a bot that hangs there is as good as dead (a crash mid-request)."""
+        event = asyncio.Event()
+        self._holds[method.lower()] = (event, when)
+        return event
+
+    def holding(self, method: str) -> bool:
+        """Whether a hold set by ``hold_next`` still waits for its call (False once a call is held)."""
+        return method.lower() in self._holds
+
+    @property
+    def poll_allowed_updates(self) -> list[str] | None:
+        """The allowed_updates of the latest getUpdates that named them."""
+        return self._poll_allowed
 
     def block_bot(self, chat_id: int, blocked: bool = True) -> None:
         """Simulate the user blocking the bot: sends to the chat get 403 Forbidden."""
@@ -435,6 +467,7 @@ class BotApiEmulator:
         chat = self._chat(req)
         body, reply_to, markup = self._formatted(req), self._reply_target(chat, req), self._markup(req)
         self._flood_check(chat.id)
+        self._live_drafts.pop(chat.id, None)  # clients drop the draft when a normal message arrives
         return self._new_message(chat, self.bot_user, body, from_bot=True, reply_to=reply_to, markup=markup).payload
 
     async def _edit_message_text(self, req: ApiRequest) -> JSON:
@@ -484,14 +517,22 @@ class BotApiEmulator:
         return True
 
     async def _send_message_draft(self, req: ApiRequest) -> bool:
+        # Bot API 9.3 (all bots since 9.5, empty text since 9.6): chat_id of a private chat, draft_id non-zero
+        # (the same id animates the change), text 0-4096 characters after entities parsing, parse_mode or entities,
+        # message_thread_id optional. The draft is an ephemeral preview, never a message.
         chat = self._chat(req)
         if chat.type != "private":  # approximated error text: drafts exist only in private chats
             raise bad_request("TEXTDRAFT_PEER_INVALID")
-        if not req.get("draft_id"):
+        draft_id = req.get("draft_id")
+        if not isinstance(draft_id, int) or isinstance(draft_id, bool) or draft_id == 0:
             raise bad_request("draft_id must be non-zero")
+        thread = req.get("message_thread_id")
+        if thread is not None and not isinstance(thread, int):
+            raise bad_request("message thread not found")
         body = self._formatted(req, required=False)  # empty text shows the "Thinking..." placeholder
-        draft = Draft(chat.id, int(req.get("draft_id")), body.get("text", ""), body.get("entities", []), time.time())
+        draft = Draft(chat.id, draft_id, body.get("text", ""), body.get("entities", []), time.time())
         self.drafts.append(draft)
+        self._live_drafts[chat.id] = draft
         return True
 
     async def _send_media(self, kind: str, req: ApiRequest) -> JSON:
@@ -735,6 +776,21 @@ class BotApiEmulator:
                  "chat_instance": str(abs(msg.chat_id) * 7919 + self.bot_user.id), "data": data}
         return await self._enqueue({"callback_query": query})
 
+    async def inject_reaction(self, message: StoredMessage | Mapping[str, Any], user: TgUser,
+                              emoji: list[str]) -> JSON:
+        """The user sets their reactions on a message to `emoji` ([] removes them): a message_reaction update.
+
+        Delivered only to a bot that listed "message_reaction" in allowed_updates (Telegram's rule).
+        """
+        msg = self._message_ref(message)
+        key = (msg.chat_id, msg.message_id, user.id)
+        old = self._reactions.get(key, [])
+        new = [{"type": "emoji", "emoji": e} for e in emoji]
+        self._reactions[key] = new
+        change = {"chat": msg.payload["chat"], "message_id": msg.message_id, "user": user.to_api(), "date": now(),
+                  "old_reaction": old, "new_reaction": new}
+        return await self._enqueue({"message_reaction": change})
+
     async def inject_voice(
         self, chat: TgChat, user: TgUser, data: bytes, duration: int = 1, mime_type: str = "audio/ogg", *,
         file_size: int | None = None,
@@ -772,6 +828,15 @@ class BotApiEmulator:
         """The newest non-deleted message the bot sent to the chat."""
         messages = self.messages_in(chat_id, from_bot=True)
         return messages[-1] if messages else None
+
+    def live_draft(self, chat_id: int) -> Draft | None:
+        """The draft a user sees now: the latest, unless a message replaced it or 30 seconds passed."""
+        draft = self._live_drafts.get(chat_id)
+        return draft if draft is not None and time.time() - draft.time < DRAFT_TTL_S else None
+
+    def drafts_in(self, chat_id: int) -> list[Draft]:
+        """Every draft the bot showed in a chat, in order."""
+        return [draft for draft in self.drafts if draft.chat_id == chat_id]
 
     @property
     def callback_answers(self) -> dict[str, JSON]:

@@ -12,7 +12,7 @@ import pytest_asyncio
 from telegram.ext import Application
 
 from bot.container import Container
-from bot.telegram.app import build_application
+from bot.telegram.app import ALLOWED_UPDATES, build_application
 from tests.conftest import make_settings
 from tests.support.bot_api_emulator import BotApiEmulator
 from tests.support.bot_api_state import StoredMessage
@@ -32,13 +32,12 @@ class BotUnderTest:
     container: Container
 
     async def final_reply(self, chat_id: int, *, since: int = 0, timeout: float = 60) -> StoredMessage:
-        """Wait for the bot's finished answer in a chat: the edit that renders the final HTML."""
+        """Wait for the bot's finished answer in a chat: the final HTML, sent after drafts or edited in."""
         call = await self.tg.wait_for(
-            lambda c: c.method == "editMessageText" and c.error is None and c.params.get("parse_mode") == "HTML"
-            and int(c.params["chat_id"]) == chat_id, timeout, since=since)
-        message = next(m for m in self.tg.messages_in(chat_id, from_bot=True)
-                       if m.message_id == int(call.params["message_id"]))
-        return message
+            lambda c: c.method in ("editMessageText", "sendMessage") and c.error is None
+            and c.params.get("parse_mode") == "HTML" and int(c.params["chat_id"]) == chat_id, timeout, since=since)
+        message_id = call.result["message_id"] if call.method == "sendMessage" else int(call.params["message_id"])
+        return next(m for m in self.tg.messages_in(chat_id, from_bot=True) if m.message_id == message_id)
 
 
 async def start_bot(tg: BotApiEmulator, kb: Container, data_dir: Path, *, share_index: bool = True,
@@ -46,7 +45,8 @@ async def start_bot(tg: BotApiEmulator, kb: Container, data_dir: Path, *, share_
     """Build and start polling a bot whose container shares the sample index with ``kb``."""
     telegram = {"token": tg.token, "base_url": tg.base_url, "base_file_url": tg.base_file_url,
                 "admin_ids": [ADMIN_ID], "admin_chat_id": ADMIN_CHAT_ID, "allowed_user_ids": [ALICE_ID],
-                "allowed_chat_ids": [TEAM_CHAT_ID], "edit_interval_s": 0.3, **overrides.pop("telegram", {})}
+                "allowed_chat_ids": [TEAM_CHAT_ID], "edit_interval_s": 0.3, "draft_interval_s": 0.2,
+                **overrides.pop("telegram", {})}
     llm = {"base_url": kb.settings.llm.base_url, "max_tokens": 40, **overrides.pop("llm", {})}
     tg.group_chat(ADMIN_CHAT_ID, "Admins")  # the bot is a member of the admin chat
     # Reuse the loaded embedding model and the indexed sample handbook instead of building them again;
@@ -60,13 +60,15 @@ async def start_bot(tg: BotApiEmulator, kb: Container, data_dir: Path, *, share_
     await app.start()
     # as run_polling() does: an error while fetching updates goes to the application's error handler
     await app.updater.start_polling(  # type: ignore[union-attr]
-        poll_interval=0, timeout=1, error_callback=lambda exc: app.create_task(app.process_error(None, exc)))
+        poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES,
+        error_callback=lambda exc: app.create_task(app.process_error(None, exc)))
     return BotUnderTest(tg, app, container)
 
 
 async def stop_bot(bot: BotUnderTest) -> None:
     """Stop polling and release the database (the shared index stays open for other tests)."""
-    await bot.app.updater.stop()  # type: ignore[union-attr]
+    if bot.app.updater.running:  # type: ignore[union-attr]  # a test may have stopped polling itself
+        await bot.app.updater.stop()  # type: ignore[union-attr]
     await bot.app.stop()
     await bot.app.shutdown()
     await bot.container.llm.aclose()

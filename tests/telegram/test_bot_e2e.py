@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from sqlmodel import Session
 
 from bot.store.models import AnswerRecord, Escalation, Message, MessageKind, MessageStatus, Outcome
@@ -30,7 +31,8 @@ _rows = rows
 
 
 async def test_private_question_is_streamed_by_edits_and_ends_with_sources_and_buttons(
-        bot: BotUnderTest, tg: BotApiEmulator) -> None:
+        bot_factory: Callable[..., Any], tg: BotApiEmulator) -> None:
+    bot = await bot_factory(telegram={"stream": "edits"})  # DK_TELEGRAM__STREAM=edits: edits in private chats too
     alice = tg.user(ALICE_ID, "Alice")
     update = await tg.inject_message(tg.private_chat(alice), alice, VACATION)
 
@@ -50,6 +52,8 @@ async def test_private_question_is_streamed_by_edits_and_ends_with_sources_and_b
     assert message.status == MessageStatus.done and message.update_id == update["update_id"]
     assert answer.outcome == Outcome.answered and answer.reply_telegram_id == reply.message_id
     assert answer.message_id == message.id
+    assert not tg.calls_to("sendMessageDraft"), "no drafts when edits are chosen"
+    await stop_bot(bot)
 
 
 async def test_group_answers_only_when_addressed(bot: BotUnderTest, tg: BotApiEmulator) -> None:
@@ -61,6 +65,7 @@ async def test_group_answers_only_when_addressed(bot: BotUnderTest, tg: BotApiEm
     reply = await bot.final_reply(TEAM_CHAT_ID)
 
     assert "Vacation and Leave Policy" in reply.text
+    assert reply.edit_count >= 1 and not tg.calls_to("sendMessageDraft"), "groups stream by edits, never drafts"
     assert len(tg.messages_in(TEAM_CHAT_ID, from_bot=True)) == 1, "the unaddressed message got nothing"
     statuses = {m.text: m.status for m in _rows(bot, Message)}
     assert statuses["Lunch at one?"] == MessageStatus.kept, "kept, though not answered"
@@ -148,12 +153,14 @@ async def test_per_user_rate_limit_says_when_to_come_back(bot_factory: Callable[
     assert sum(r.outcome == Outcome.not_found for r in _rows(bot, AnswerRecord)) == 2
 
 
+@pytest.mark.parametrize("where", ["private", "group"])
 async def test_llm_down_keeps_the_question_and_answers_it_when_the_model_is_back(
-        bot_factory: Callable[..., Any], tg: BotApiEmulator, dead_llm_url: str) -> None:
+        bot_factory: Callable[..., Any], tg: BotApiEmulator, dead_llm_url: str, where: str) -> None:
     bot = await bot_factory(llm={"base_url": dead_llm_url, "retries": 0, "connect_timeout_s": 0.5})
     alice = tg.user(ALICE_ID, "Alice")
-    await tg.inject_message(tg.private_chat(alice), alice, VACATION)
-    reply = await bot.final_reply(ALICE_ID)
+    chat = tg.private_chat(alice) if where == "private" else tg.group_chat(TEAM_CHAT_ID, "Team")
+    question = await tg.inject_message(chat, alice, VACATION if where == "private" else f"/ask {VACATION}")
+    reply = await bot.final_reply(chat.id)
     await eventually(lambda: _rows(bot, Message)[0].deferred_at is not None)
     await stop_bot(bot)
     assert "отвечу, как только она вернётся" in reply.text and reply.reply_markup is None
@@ -163,18 +170,26 @@ async def test_llm_down_keeps_the_question_and_answers_it_when_the_model_is_back
 
     since = tg.mark()
     bot = await bot_factory()  # the model server is back (a restart resumes at once; a running bot retries)
-    answered = await bot.final_reply(ALICE_ID, since=since)
+    answered = await bot.final_reply(chat.id, since=since)
     await eventually(lambda: _rows(bot, Message)[0].status == MessageStatus.done)
+    await eventually(lambda: any(c.method == "deleteMessage" for c in tg.calls[since:]))
     await stop_bot(bot)
     assert "Vacation and Leave Policy" in answered.text
-    assert answered.message_id == reply.message_id, "the promise is replaced by the answer, not left above it"
+    # Telegram notifies about new messages only: the late answer is a new one, replying to the question…
+    assert answered.message_id != reply.message_id
+    assert answered.payload["reply_to_message"]["message_id"] == question["message"]["message_id"]
+    assert not [c for c in tg.calls[since:] if c.method in ("sendMessageDraft", "editMessageText")
+                and int(c.params["chat_id"]) == chat.id], "not a draft, not an edit: one new message"
+    # …and the promise above it is tidied away.
+    assert [m.message_id for m in tg.messages_in(chat.id, from_bot=True)] == [answered.message_id]
+    assert next(m for m in tg.messages_in(chat.id, include_deleted=True) if m.message_id == reply.message_id).deleted
 
 
 async def test_retry_after_on_an_edit_is_waited_out(bot: BotUnderTest, tg: BotApiEmulator) -> None:
     tg.fail_next("editMessageText", 429, retry_after=1)
-    alice = tg.user(ALICE_ID, "Alice")
-    await tg.inject_message(tg.private_chat(alice), alice, VACATION)
-    reply = await bot.final_reply(ALICE_ID)
+    bob = tg.user(702, "Bob")
+    await tg.inject_message(tg.group_chat(TEAM_CHAT_ID, "Team"), bob, f"/ask {VACATION}")  # groups stream by edits
+    reply = await bot.final_reply(TEAM_CHAT_ID)
     assert "Vacation and Leave Policy" in reply.text
     assert any(c.error is not None and c.error.error_code == 429 for c in tg.calls_to("editMessageText"))
 
@@ -195,10 +210,11 @@ async def test_commands_language_and_unsupported_input(bot: BotUnderTest, tg: Bo
     texts = [m.text for m in tg.messages_in(ALICE_ID, from_bot=True)]
     assert "Здравствуйте" in texts[0]
     assert texts[1] == "Language of messages: English."
-    assert "/reset" in texts[2] and "Admins" in texts[2], "after /lang en the bot speaks English"
+    assert "/reset — Forget" in texts[2] and "/stats" not in texts[2], "after /lang en the bot speaks English"
     assert texts[3].startswith("Unknown command")
     assert any(m.kind == MessageKind.other and m.update_id == 987654 for m in _rows(bot, Message)), "kept too"
-    menus = {json.loads(key)[1]: [c["command"] for c in commands] for key, commands in tg.commands.items()}
+    menus = {json.loads(key)[1]: [c["command"] for c in commands] for key, commands in tg.commands.items()
+             if json.loads(key)[0] == {"type": "default"}}
     assert set(menus) == {"", "en"} and {"ask", "reset", "sources", "lang"} <= set(menus[""])
 
 

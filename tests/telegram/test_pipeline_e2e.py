@@ -38,7 +38,7 @@ async def test_asking_for_a_human_in_words_hands_off_without_a_button(bot: BotUn
     assert "Позовите, пожалуйста, живого человека" in notice.params["text"]
     assert "@alice_w" in notice.params["text"] and f"tg://user?id={ALICE_ID}" in notice.params["text"]
     await eventually(lambda: any("свяжутся" in t for t in _bot_texts(tg, ALICE_ID)))
-    assert not tg.calls_to("editMessageText"), "no knowledge-base answer was streamed"
+    assert not tg.calls_to("editMessageText") and not tg.calls_to("sendMessageDraft"), "no answer was streamed"
     [escalation] = _rows(bot, Escalation)
     [message] = _rows(bot, Message)
     assert escalation.message_id == message.id and message.intent == "human" and message.intent_path == "rule"
@@ -76,7 +76,8 @@ async def test_a_meeting_request_goes_to_meetings_and_small_talk_and_other_get_a
     assert "Встречи не настроены" in meeting.params["text"], "no calendar here: the meeting service says so"
     assert "Здравствуйте" in hello.params["text"] and "Источники" not in hello.params["text"]
     assert "С этим я не помогу" in other.params["text"] and "Источники" not in other.params["text"]
-    assert not tg.calls_to("editMessageText"), "none was answered from the knowledge base"
+    assert not tg.calls_to("editMessageText") and not tg.calls_to("sendMessageDraft"), \
+        "none was answered from the knowledge base"
     assert not _rows(bot, AnswerRecord)
     await eventually(lambda: all(m.status == MessageStatus.done for m in _rows(bot, Message)))
     assert [m.intent for m in _rows(bot, Message)] == ["meeting", "smalltalk", "other"]
@@ -90,7 +91,7 @@ async def test_an_english_telegram_app_gets_english_everywhere(bot: BotUnderTest
     await tg.inject_message(tg.private_chat(stranger), stranger, VACATION)
     refusal = await tg.wait_for(lambda c: c.method == "sendMessage" and int(c.params["chat_id"]) == 990)
 
-    assert reply.history[0]["text"] == "⏳ Looking for an answer…"
+    assert tg.drafts_in(ALICE_ID) and not reply.history, "streamed as a draft, then sent once"
     assert "Sources:" in reply.text and "Источники" not in reply.text
     labels = [b["text"] for row in reply.reply_markup["inline_keyboard"] for b in row]
     assert "Ask for a human" in labels

@@ -98,10 +98,10 @@ class MeetingService:
             return None
         draft_id, action, arg = parsed
         draft = await in_session(self.engine, repo.get_draft, draft_id)
-        if draft is None or draft.chat_id != chat.id:
-            return Reply(t("meet_expired", lang))
+        if draft is None or draft.chat_id != chat.id:  # unknown, or a draft of another chat: forged data
+            return Reply(t("meet_expired", lang), spent=False, toast=True)
         if draft.user_id is not None and user.id is not None and draft.user_id != user.id:
-            return Reply(t("meet_not_yours", lang), spent=False)
+            return Reply(t("meet_not_yours", lang), spent=False, toast=True)
         if not self.configured:
             return Reply(t("meet_not_configured", lang))
         now = self._now(now)
@@ -110,14 +110,23 @@ class MeetingService:
             return await self._cancel(draft, lang)
         if draft.status != "open":
             return Reply(t("meet_already_booked" if draft.status == "booked" else "meet_gone", lang))
-        if action == "d" and len(arg) == 8 and arg.isdigit():
-            draft = await self._update(draft, day=f"{arg[:4]}-{arg[4:6]}-{arg[6:]}", start_at=None, problem=None)
-        elif action == "m" and arg.isdigit():
-            draft = await self._update(draft, duration_min=max(5, min(int(arg), 480)))
+        number = int(arg) if arg.isascii() and arg.isdigit() and len(arg) <= 8 else None  # data is untrusted
+        if action == "d" and number is not None and len(arg) == 8:
+            day = ui.button_day(arg)
+            if day is None:
+                return Reply(t("meet_expired", lang), spent=False, toast=True)
+            problem = "past" if day < now.date() else \
+                "too_far" if day > now.date() + timedelta(days=self.settings.max_days_ahead) else None
+            if problem is not None:  # one reading of an ambiguous date may be out of range: say so, ask again
+                return self._day_question(await self._update(draft, problem=problem, candidates=[day.isoformat()]),
+                                          now)
+            draft = await self._update(draft, day=day.isoformat(), start_at=None, problem=None)
+        elif action == "m" and number is not None:
+            draft = await self._update(draft, duration_min=max(5, min(number, 480)))
         elif action == "o":
             draft = await self._update(draft, start_at=None, day=None, problem=None, chosen_at=None)
-        elif action == "s" and arg.isdigit() and int(arg) < len(draft.offered):
-            draft = await self._update(draft, chosen_at=datetime.fromisoformat(draft.offered[int(arg)]))
+        elif action == "s" and number is not None and number < len(draft.offered):
+            draft = await self._update(draft, chosen_at=datetime.fromisoformat(draft.offered[number]))
             return self._confirm_question(draft)
         elif action in ("ok", "r") and draft.chosen_at is not None and (action == "ok" or draft.retry == "book"):
             return await self._book(draft, now)
@@ -146,12 +155,11 @@ class MeetingService:
     def _day_question(self, draft: MeetingDraft, now: datetime) -> Reply:
         lang = _lang(draft.lang)
         today = now.date()
-        limit = today + timedelta(days=self.settings.max_days_ahead)
-        days = [d for d in (date.fromisoformat(c) for c in draft.candidates) if today <= d <= limit]
+        readings = sorted(date.fromisoformat(c) for c in draft.candidates)
         first = today if self.rules.is_working_time(now, timedelta(minutes=self.rules.slot_minutes)) else \
             today + timedelta(days=1)
-        if draft.problem != "ambiguous" or not days:
-            days = self.rules.working_days(first, 5)
+        # An ambiguous date offers every reading (one may be out of range: pressing it says so and asks again).
+        days = readings if draft.problem == "ambiguous" and readings else self.rules.working_days(first, 5)
         shown = draft.candidates[0] if draft.candidates else ""
         label = ui.day_label(date.fromisoformat(shown), lang, today) if shown else ""
         texts = {"past": t("meet_past", lang, day=label),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.dialog.notify import Button, Keyboard
+from bot.dialog.ownership import row_id
 from bot.i18n import Lang, t
 
 PREFIX = "mt"  # callback data: mt:<draft id>:<action>[:<argument>], far below Telegram's 64 bytes
@@ -38,6 +39,7 @@ class Reply:
     buttons: Keyboard = ()
     attachment: Attachment | None = None
     spent: bool = True  # the pressed keyboard is used up (False: someone else pressed it, it stays)
+    toast: bool = False  # for the presser alone (a button's pop-up), not a message in the chat
 
 
 def data(draft_id: int, action: str, arg: str = "") -> str:
@@ -48,9 +50,18 @@ def data(draft_id: int, action: str, arg: str = "") -> str:
 def parse_data(raw: str) -> tuple[int, str, str] | None:
     """(draft id, action, argument) from callback data, or None when it is not ours."""
     parts = raw.split(":")
-    if len(parts) < 3 or parts[0] != PREFIX or not parts[1].isdigit():
+    draft_id = row_id(parts[1]) if len(parts) >= 3 and parts[0] == PREFIX else None
+    if draft_id is None:
         return None
-    return int(parts[1]), parts[2], parts[3] if len(parts) > 3 else ""
+    return draft_id, parts[2], parts[3] if len(parts) > 3 else ""
+
+
+def button_day(arg: str) -> date | None:
+    """The day of a day button's argument (YYYYMMDD); None for anything that is not a real date."""
+    try:
+        return date(int(arg[:4]), int(arg[4:6]), int(arg[6:8]))
+    except ValueError:
+        return None
 
 
 def day_label(day: date, lang: Lang, today: date | None = None) -> str:

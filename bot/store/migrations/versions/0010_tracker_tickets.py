@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0010"
-down_revision = "0009"  # the lead re-chains revisions when merging
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
