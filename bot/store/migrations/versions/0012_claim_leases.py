@@ -1,7 +1,7 @@
 """claims are leases: the owner and expiry of a message's claim; updates an ingress keeps for a dialog process
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-01 19:15:00.000000
 
 Several bot processes share one inbox: a claim names its owner and expires unless renewed, so a starting
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"  # the lead re-chains revisions when merging
+revision = "0012"
+down_revision = "0011"  # the lead re-chains revisions when merging
 branch_labels = None
 depends_on = None
 
