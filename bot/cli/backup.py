@@ -26,13 +26,11 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
     from bot.container import Container
     from bot.ops.backup import BackupError, create
 
-    container = Container(settings)
-    try:
-        result = create(container, args.out)
-    except BackupError as exc:
-        return fail(str(exc), EXIT_FAILED)
-    finally:
-        container.close_sync()
+    with Container(settings) as container:
+        try:
+            result = create(container, args.out)
+        except BackupError as exc:
+            return fail(str(exc), EXIT_FAILED)
     print(result.summary())
     return EXIT_OK
 
@@ -42,13 +40,11 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     from bot.container import Container
     from bot.ops.backup import BackupError, restore
 
-    container = Container(settings)
-    try:
-        manifest = restore(container, args.source)
-    except BackupError as exc:
-        return fail(str(exc), EXIT_FAILED)
-    finally:
-        container.close_sync()
+    with Container(settings) as container:
+        try:
+            manifest = restore(container, args.source)
+        except BackupError as exc:
+            return fail(str(exc), EXIT_FAILED)
     points = sum(c["points"] for c in manifest["qdrant"]["collections"])
     print(f"restored {args.source} (taken {manifest['finished_at']}): database at revision "
           f"{manifest['database']['schema_revision']}, {points} vectors, {manifest['uploads']['files']} upload(s)")

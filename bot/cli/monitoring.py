@@ -28,11 +28,8 @@ def cmd_health(settings: Settings, args: argparse.Namespace) -> int:
     from bot.ops.doctor import COLD_START_S
     from bot.ops.health import run_checks
 
-    container = Container(settings)
-    try:
+    with Container(settings) as container:
         report = asyncio.run(run_checks(container, bound_s=COLD_START_S))  # cold backends, like doctor
-    finally:
-        container.close_sync()
     print(json.dumps(report.to_json(), ensure_ascii=False, indent=2) if args.json else report.table())
     return EXIT_OK if report.ok else EXIT_FAILED
 
@@ -54,11 +51,8 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
         return fail(f"--date must be YYYY-MM-DD, not {args.date!r}", EXIT_USAGE)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    container = Container(settings)
-    try:
+    with Container(settings) as container:
         report, png = asyncio.run(render(container, day, settings.language))
-    finally:
-        container.close_sync()
     stem = out / f"report-{day.isoformat()}"
     stem.with_suffix(".png").write_bytes(png)
     text = report.summary(settings.language)

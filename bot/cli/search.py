@@ -31,12 +31,9 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     if not query:
         return fail("empty query", EXIT_USAGE)
     spaces = [validate_space(s) for s in args.space] if args.space else None
-    container = Container(settings)
-    try:
+    with Container(settings) as container:
         report = explain(container.index, query, min_score=container.min_score, top_k=args.top,
                          answer_top_k=settings.retrieval.top_k, spaces=spaces)
-    finally:
-        container.close_sync()
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

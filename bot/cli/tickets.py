@@ -105,11 +105,8 @@ def cmd_decide(settings: Settings, ids: list[int], *, add: bool) -> int:
     from bot.container import Container
     from bot.dialog.escalation import decide_many
 
-    container = Container(settings)
-    try:
+    with Container(settings) as container:
         decisions = asyncio.run(decide_many(container.engine, container.ingest, ids, add=add))
-    finally:
-        container.close_sync()
     verb = "approved" if add else "rejected"
     for decision in decisions:
         if decision.entry is not None:
