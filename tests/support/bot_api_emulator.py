@@ -265,7 +265,7 @@ class BotApiEmulator:
                 del self._holds[name.lower()]
                 await hold.wait()
                 raise ApiError(502, "Bad Gateway")  # the caller is gone by then (a crashed bot)
-            self._check_faults(name)
+            self._check_faults(name, req.params)
             call.result = await handler(req)
         except ApiError as exc:
             call.error = exc
@@ -284,15 +284,16 @@ class BotApiEmulator:
     # -------------------------------------------------------- fault injection
     def fail_next(
         self, method: str, error_code: int = 429, *, retry_after: int | None = None,
-        description: str | None = None, times: int = 1,
+        description: str | None = None, times: int = 1, when: Callable[[JSON], bool] | None = None,
     ) -> None:
-        """Make the next `times` calls of `method` ("*" = all but getUpdates) fail with this error."""
+        """Make the next `times` calls of `method` ("*" = all but getUpdates), whose parameters satisfy `when`
+        when given, fail with this error."""
         if error_code == 429 and retry_after is None:
             retry_after = 1
         if description is None and error_code == 429:
             description = f"Too Many Requests: retry after {retry_after}"
         description = description or _DESCRIPTIONS.get(error_code, "Error")
-        self._faults.append(FaultRule(method.lower(), ApiError(error_code, description, retry_after), times))
+        self._faults.append(FaultRule(method.lower(), ApiError(error_code, description, retry_after), times, when))
 
     async def set_offline(self, offline: bool = True) -> None:
         """While offline every method, getUpdates included, answers 502 Bad Gateway; pending long polls end now."""
@@ -329,9 +330,16 @@ class BotApiEmulator:
         """Simulate the user blocking the bot: sends to the chat get 403 Forbidden."""
         (self._blocked.add if blocked else self._blocked.discard)(chat_id)
 
-    def _check_faults(self, method: str) -> None:
+    def fetched_all(self) -> bool:
+        """Whether the bot has fetched every injected update and confirmed it with a later getUpdates offset (so
+        it was handed to its update queue before that request was made)."""
+        return not self._queue
+
+    def _check_faults(self, method: str, params: JSON) -> None:
         key = method.lower()
         for rule in self._faults:
+            if rule.when is not None and not rule.when(params):
+                continue
             if rule.method == key or (rule.method == "*" and key != "getupdates"):
                 rule.remaining -= 1
                 if rule.remaining <= 0:

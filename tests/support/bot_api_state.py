@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -537,6 +538,7 @@ class FaultRule:
     method: str  # lower-case method name, or "*" for every method except getUpdates
     error: ApiError
     remaining: int
+    when: Callable[[JSON], bool] | None = None  # only calls whose parameters satisfy it
 
 
 @dataclass

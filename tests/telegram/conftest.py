@@ -31,6 +31,14 @@ class BotUnderTest:
     app: Application  # type: ignore[type-arg]
     container: Container
 
+    async def settled(self, timeout: float = 60) -> None:
+        """A barrier, not a sleep: every update injected so far was fetched by the bot, and every handler it
+        started has returned (PTB marks an update done in its queue when its handlers finish)."""
+        import asyncio
+
+        await eventually(self.tg.fetched_all, timeout)
+        await asyncio.wait_for(self.app.update_queue.join(), timeout)
+
     async def final_reply(self, chat_id: int, *, since: int = 0, timeout: float = 60) -> StoredMessage:
         """Wait for the bot's finished answer in a chat: the final HTML, sent after drafts or edited in."""
         call = await self.tg.wait_for(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from typing import Any
@@ -98,7 +97,7 @@ async def test_same_update_delivered_twice_is_answered_once(bot: BotUnderTest, t
     await tg.inject_raw_update(update)  # while the first delivery is still being answered
     await bot.final_reply(ALICE_ID)
     await tg.inject_raw_update(update)  # and once more after it was answered
-    await asyncio.sleep(1.5)
+    await bot.settled()  # both deliveries handled: anything they caused is sent by now
 
     assert len(tg.messages_in(ALICE_ID, from_bot=True)) == 1
     assert len(_rows(bot, AnswerRecord)) == 1 and len(_rows(bot, Message)) == 1
@@ -186,12 +185,17 @@ async def test_llm_down_keeps_the_question_and_answers_it_when_the_model_is_back
 
 
 async def test_retry_after_on_an_edit_is_waited_out(bot: BotUnderTest, tg: BotApiEmulator) -> None:
-    tg.fail_next("editMessageText", 429, retry_after=1)
+    # The final edit (the HTML answer) gets 429 retry_after=2: the rate limiter must wait, then send it again.
+    tg.fail_next("editMessageText", 429, retry_after=2, when=lambda params: params.get("parse_mode") == "HTML")
     bob = tg.user(702, "Bob")
     await tg.inject_message(tg.group_chat(TEAM_CHAT_ID, "Team"), bob, f"/ask {VACATION}")  # groups stream by edits
     reply = await bot.final_reply(TEAM_CHAT_ID)
     assert "Vacation and Leave Policy" in reply.text
-    assert any(c.error is not None and c.error.error_code == 429 for c in tg.calls_to("editMessageText"))
+    finals = [c for c in tg.calls_to("editMessageText") if c.params.get("parse_mode") == "HTML"]
+    refused, sent = finals[0], finals[-1]
+    assert refused.error is not None and refused.error.error_code == 429 and sent.error is None
+    assert sent.params["text"] == refused.params["text"], "the same edit, sent again"
+    assert sent.time - refused.time >= 1.9, "it waited out retry_after before sending it again"
 
 
 async def test_commands_language_and_unsupported_input(bot: BotUnderTest, tg: BotApiEmulator) -> None:
@@ -251,7 +255,7 @@ async def test_stale_or_forged_buttons_are_answered_and_never_reach_the_admins(b
         await tg.inject_callback_query(reply, alice, data)
         answered = await tg.wait_for_call("answerCallbackQuery", since=since)
         assert "больше не действует" in str(answered.params.get("text")), data
-    await asyncio.sleep(0.5)
+    await bot.settled()  # every press handled: an error would have reached the admins by now
     assert not tg.messages_in(ADMIN_CHAT_ID, from_bot=True), "no error reaches the admin chat"
     assert not _rows(bot, Escalation)
     assert tg.unanswered_callback_queries == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from collections.abc import Callable
 from typing import Any
@@ -114,7 +113,7 @@ async def test_a_reused_update_id_is_a_new_message_not_a_duplicate(bot: BotUnder
     # …while a true repeat of the same delivery is still dropped
     since = tg.mark()
     await tg.inject_raw_update({"update_id": first["update_id"], "message": later.payload})
-    await asyncio.sleep(1.5)
+    await bot.settled()  # the repeat was handled: a reply to it would be sent by now
     assert not [c for c in tg.calls[since:] if c.method == "sendMessage"]
 
 
