@@ -53,7 +53,7 @@ async def test_three_presses_make_one_card_with_the_transcript_even_when_the_cre
                 await tg.inject_callback_query(reply, alice, f"human:{answer.id}")
             created = await bot_says(tg, ALICE_ID, "Заявка №")
             await eventually(lambda: len([t for t in sent_texts(tg, ALICE_ID) if "уже позван" in t]) == 2)
-            await asyncio.sleep(1.5)  # any stray notice would arrive by now
+            await bot.settled()  # all three presses handled: a stray notice would be sent by now
         finally:
             await stop_bot(bot)
     [card] = kaiten.cards.values()
@@ -116,7 +116,10 @@ async def test_support_comment_reaches_the_chat_reply_reaches_the_card_done_reso
             kaiten.comment(card_id, "Комментарий бота", author=BOT_USER)
             kaiten.comment(card_id, "Вам положено 28 дней, заявление в HR-портале.", author=AGENT)
             relayed = await bot_says(tg, ALICE_ID, "Вам положено 28 дней")
-            await asyncio.sleep(2.5)  # two more polls: the comment must not come twice
+            polled = len(kaiten.requests)  # a barrier: two more polls of the card's comments, then count
+            await eventually(lambda: sum(1 for _, method, path, _ in kaiten.requests[polled:]
+                                         if method == "GET" and path.endswith(f"cards/{card_id}/comments")) >= 2,
+                             timeout=30)
             assert sum("28 дней" in t for t in sent_texts(tg, ALICE_ID)) == 1
             assert not any("Внутренняя" in t or "Комментарий бота" in t for t in sent_texts(tg, ALICE_ID))
             question_id = answer_question_telegram_id(bot, answer)
