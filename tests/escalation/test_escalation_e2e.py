@@ -6,7 +6,6 @@ pipeline, as in production.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -87,8 +86,9 @@ async def test_kaiten_down_user_told_once_card_created_later(
                                            source="not_found", answer_id=answer.id)
             assert result.created and result.ticket_id is None and result.status == "queued"
             await bot_says(tg, ALICE_ID, "Запрос сохранён")
-            await asyncio.sleep(10)  # longer than one job attempt (the client's own retries): RQ retries the job
-            assert kaiten.cards == {} and any(status == 503 for *_, status in kaiten.requests)
+            # a barrier: the job has tried against the dead tracker (RQ retries it; attempts are counted below)
+            await eventually(lambda: any(status == 503 for *_, status in kaiten.requests), timeout=60)
+            assert kaiten.cards == {}
             kaiten.faults.down = False
             created = await bot_says(tg, ALICE_ID, "Заявка №", timeout=40)
         finally:
