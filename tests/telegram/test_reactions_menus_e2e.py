@@ -39,7 +39,9 @@ def test_the_reaction_just_added_wins_and_removal_clears(old: list[str], new: li
 
 async def test_group_answers_are_rated_by_reactions_per_user_and_the_report_counts_them(
         bot: BotUnderTest, tg: BotApiEmulator) -> None:
-    assert "message_reaction" in ALLOWED_UPDATES and "message_reaction" in (tg.poll_allowed_updates or [])
+    assert "message_reaction" in ALLOWED_UPDATES
+    # polling starts in the background: the first getUpdates names what the bot wants to receive
+    await eventually(lambda: "message_reaction" in (tg.poll_allowed_updates or []))
     team = tg.group_chat(TEAM_CHAT_ID, "Team")
     bob, carol = tg.user(702, "Bob"), tg.user(703, "Carol")
     question = await tg.inject_message(team, bob, f"/ask {VACATION}")
