@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install services demo test lint bench clean test-n8n
+.PHONY: install services demo test lint bench clean test-n8n test-cluster
 
 # Re-runs only when the dependencies or the model manifest change.
 $(INSTALLED): pyproject.toml scripts/install.sh models/manifest.toml
@@ -24,6 +24,10 @@ lint: install
 
 test: install services lint
 	$(BIN)/pytest
+
+# Opt-in: the cluster on loopback with faults (tests/cluster/test_cluster.py, several minutes on 2 cores).
+test-cluster: install services
+	DK_TEST_CLUSTER=1 $(BIN)/pytest tests/cluster
 
 # Opt-in: a real n8n (Node 24 + n8n 2.41.1, ~3 GB cached outside the checkout) runs deploy/n8n/escalation.json.
 test-n8n: install
