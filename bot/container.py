@@ -110,7 +110,7 @@ class Container:
         """Slow work for workers: RQ on Redis (queues are opened per call: building this connects to nothing)."""
         from bot.jobs.rq_jobs import RQJobs
 
-        return RQJobs(self.settings)
+        return RQJobs(self.settings, lambda: self.engine)
 
     @cached_property
     def engine(self) -> Engine:
@@ -285,10 +285,9 @@ class Container:
     def escalations(self) -> EscalationService:
         """Requests for a human and their tickets in ``tracker``."""
         from bot.dialog.escalation import EscalationService
-        from bot.jobs.escalation import RqTicketJobs
 
         return EscalationService(engine=self.engine, settings=self.settings, notifier=self.notifier,
-                                 tracker=self.tracker, jobs=RqTicketJobs(self.settings, self.engine))
+                                 tracker=self.tracker, jobs=self.jobs)
 
     @cached_property
     def conversations(self) -> Conversations:

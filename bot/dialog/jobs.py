@@ -48,6 +48,10 @@ class Jobs(Protocol):
         """Queue the tracker ticket of a stored escalation (retried with back-off)."""
         ...
 
+    async def requeue_lost_tickets(self) -> list[int]:
+        """Queue again the escalations waiting for a ticket whose job is gone (the queue lost it); their ids."""
+        ...
+
     async def watch(self, handle: JobHandle, *, poll_s: float, timeout_s: float,
                     on_progress: Progress | None = None) -> JobOutcome:
         """Wait for a job to end, passing its progress (0..1) along."""

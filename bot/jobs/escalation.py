@@ -62,21 +62,6 @@ def requeue_lost(settings: Settings, engine: Engine, *, older_than_s: float = 30
     return requeued
 
 
-class RqTicketJobs:
-    """The escalation service's ``TicketJobs`` over RQ (the tickets queue)."""
-
-    def __init__(self, settings: Settings, engine: Engine) -> None:
-        self._settings, self._engine = settings, engine
-
-    def enqueue_ticket(self, escalation_id: int) -> None:
-        """Queue the escalation's ticket job."""
-        enqueue_ticket(self._settings, escalation_id)
-
-    def requeue_lost_tickets(self) -> list[int]:
-        """Queue again the jobs Redis lost."""
-        return requeue_lost(self._settings, self._engine)
-
-
 def retries_left() -> bool:
     """Whether RQ will run the current job again after this attempt fails."""
     job = get_current_job()

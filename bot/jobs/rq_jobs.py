@@ -8,9 +8,10 @@ from typing import Any, TypeVar
 
 from redis import RedisError
 from rq.job import Job
+from sqlalchemy import Engine
 
 from bot.dialog.jobs import JobHandle, JobOutcome, Progress, QueueUnavailable
-from bot.jobs.escalation import enqueue_ticket
+from bot.jobs.escalation import enqueue_ticket, requeue_lost
 from bot.jobs.queues import enqueue_ingestion, enqueue_transcription, watch_job
 from bot.settings import Settings
 
@@ -20,8 +21,9 @@ T = TypeVar("T")
 class RQJobs:
     """The dialog layer's ``Jobs`` port over RQ: Redis errors become ``QueueUnavailable``."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, engine: Callable[[], Engine]) -> None:
         self.settings = settings
+        self._engine = engine  # the database, built only when a lost ticket job must be looked for
 
     async def _queue(self, enqueue: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         try:
@@ -40,6 +42,10 @@ class RQJobs:
     async def ticket(self, escalation_id: int) -> JobHandle:
         """Queue the ticket of a stored escalation."""
         return await self._queue(enqueue_ticket, escalation_id)
+
+    async def requeue_lost_tickets(self) -> list[int]:
+        """Queue again the ticket jobs Redis lost."""
+        return await self._queue(lambda settings: requeue_lost(settings, self._engine()))
 
     async def watch(self, handle: JobHandle, *, poll_s: float, timeout_s: float,
                     on_progress: Progress | None = None) -> JobOutcome:

@@ -13,7 +13,6 @@ from bot.dialog.escalation.service import (
     EscalationService,
     Requester,
     RequestResult,
-    TicketJobs,
     admin_who,
     question_key,
 )
@@ -35,6 +34,6 @@ from bot.store.models import EscalationStatus
 
 __all__ = ["REVIEW_DATA", "Comment", "Decision", "EscalationService", "EscalationStatus", "PollReport",
            "RequestResult", "Requester", "ResolvedTicket", "SupportPoller", "Ticket", "TicketContent",
-           "TicketEntryStatus", "TicketJobs", "TicketNotFound", "TicketRequest", "TicketState", "Tracker",
+           "TicketEntryStatus", "TicketNotFound", "TicketRequest", "TicketState", "Tracker",
            "TrackerError", "TrackerSetupError", "TrackerUnavailable", "admin_who", "decide", "decide_many",
            "load_content", "pending", "question_key", "send_reviews", "ticket_request"]

@@ -11,10 +11,9 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from redis import RedisError
-
 from bot.dialog.escalation.service import EscalationService
 from bot.dialog.escalation.tracker import TicketState, Tracker, TrackerError
+from bot.dialog.jobs import QueueUnavailable
 from bot.i18n import t
 from bot.store import escalation_repo
 from bot.store.db import in_session
@@ -50,8 +49,8 @@ class SupportPoller:
         report = PollReport(announced=await service.announce())
         if service.jobs is not None:
             try:
-                await asyncio.to_thread(service.jobs.requeue_lost_tickets)
-            except RedisError as exc:
+                await service.jobs.requeue_lost_tickets()
+            except QueueUnavailable as exc:
                 log.warning("could not check ticket jobs: %s", exc)
         if tracker is None or not tracker.supports_comments:
             return report

@@ -23,14 +23,14 @@ import html
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
-from redis import RedisError
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.dialog.escalation.tracker import Tracker, TrackerError
+from bot.dialog.jobs import Jobs, QueueUnavailable
 from bot.dialog.notify import Notifier
 from bot.i18n import Lang, as_lang, t
 from bot.settings import Settings
@@ -62,18 +62,6 @@ class RequestResult:
     ticket_id: str | None = None
 
 
-class TicketJobs(Protocol):
-    """Where ticket work runs (RQ's tickets queue): the service queues, the poller repairs what Redis lost."""
-
-    def enqueue_ticket(self, escalation_id: int) -> None:
-        """Queue the ticket of a stored escalation (raises ``RedisError`` when the queue is down)."""
-        ...
-
-    def requeue_lost_tickets(self) -> list[int]:
-        """Queue again the escalations waiting for a ticket whose job is gone; their ids."""
-        ...
-
-
 def question_key(*, message_id: int | None, answer_id: int | None, question: str) -> str:
     """What identifies "the same question": its stored message, else its answer, else its text."""
     if message_id is not None:
@@ -87,7 +75,7 @@ class EscalationService:
     """Stores escalations, queues their tickets and keeps the user and the admins informed."""
 
     def __init__(self, *, engine: Engine, settings: Settings, notifier: Notifier, tracker: Tracker | None = None,
-                 jobs: TicketJobs | None = None, poll_s: float = 0.25) -> None:
+                 jobs: Jobs | None = None, poll_s: float = 0.25) -> None:
         self.engine = engine
         self.settings = settings
         self.notifier = notifier
@@ -121,8 +109,8 @@ class EscalationService:
             return RequestResult(escalation.id, True, escalation.status)
         escalation_id = escalation.id
         try:
-            await asyncio.to_thread(self.jobs.enqueue_ticket, escalation_id)
-        except RedisError as exc:  # the row is stored: the poller queues it again once Redis is back
+            await self.jobs.ticket(escalation_id)
+        except QueueUnavailable as exc:  # the row is stored: the poller queues it again once Redis is back
             log.error("could not queue the ticket of escalation %s: %s", escalation_id, exc)
         escalation = await self._wait_for_ticket(escalation_id)
         if not escalation.ticket_id and await in_session(self.engine, _claim, escalation_id, "user_told_saved"):
