@@ -86,9 +86,9 @@ async def test_kaiten_down_user_told_once_card_created_later(
                                            source="not_found", answer_id=answer.id)
             assert result.created and result.ticket_id is None and result.status == "queued"
             await bot_says(tg, ALICE_ID, "Запрос сохранён")
-            # a barrier: the job has tried against the dead tracker (RQ retries it; attempts are counted below)
-            await eventually(lambda: any(status == 503 for *_, status in kaiten.requests), timeout=60)
-            assert kaiten.cards == {}
+            # a barrier: one whole job attempt failed against the dead tracker (RQ retries the job later)
+            await eventually(lambda: _rows(bot, Escalation)[0].attempts >= 1, timeout=60)
+            assert kaiten.cards == {} and any(status == 503 for *_, status in kaiten.requests)
             kaiten.faults.down = False
             created = await bot_says(tg, ALICE_ID, "Заявка №", timeout=40)
         finally:
