@@ -25,6 +25,7 @@ SILENCED: dict[str, dict[str, str]] = {
     "redis": {},  # no telemetry in Redis 7.4
     "postgres": {},  # none in PostgreSQL
     "prometheus": {},  # none in Prometheus (no update check, no usage reporting)
+    "vllm-router": {},  # a Rust binary with no usage reporting or update check (optional profile)
     "n8n": {"N8N_DIAGNOSTICS_ENABLED": "false", "N8N_VERSION_NOTIFICATIONS_ENABLED": "false",
             "N8N_TEMPLATES_ENABLED": "false", "N8N_PERSONALIZATION_ENABLED": "false",
             "N8N_DYNAMIC_BANNERS_ENABLED": "false", "N8N_LICENSE_AUTO_RENEW_ENABLED": "false"},  # optional profile
