@@ -48,7 +48,7 @@ def test_backup_restores_into_an_empty_install_and_refuses_a_used_one(
     assert manifest["database"]["kind"] == backend and manifest["database"]["schema_revision"]
     assert manifest["qdrant"]["collections"][0]["points"] == chunks
     assert manifest["uploads"]["files"] == 1 and manifest["versions"]["qdrant-client"]
-    assert {f["path"] for f in manifest["files"]} >= {manifest["database"]["file"], "uploads/-100500/7.md"}
+    assert {f["path"] for f in manifest["files"]} >= {manifest["database"]["file"], "uploads/media/-100500/7.md"}
     assert result.summary().startswith(f"backup {tmp_path / 'backup'}: database {backend}")
 
     with pytest.raises(backup.BackupError, match="not an empty folder"):

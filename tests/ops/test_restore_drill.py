@@ -155,7 +155,7 @@ async def test_restore_drill(backend: str, request: pytest.FixtureRequest, monke
     assert _history(url) == history, "the conversation history is back, statuses included"
     [again] = _rows_of(url, Escalation)
     assert (again.ticket_id, again.status, again.resolved_at) == (escalation.ticket_id, escalation.status, None)
-    assert [p.name for p in (restored / "media").rglob("*") if p.is_file()] != []
+    assert [p for p in (restored / "uploads").rglob("*") if p.is_file()], "the admin's document is back"
 
     # 5. The restored bot answers the pending question and finds the same sources for the same question.
     since = tg.mark()
