@@ -8,29 +8,13 @@ from pathlib import Path
 from bot.settings import ROOT
 
 
-def _nodes(tree: ast.AST, *, typing_only: bool) -> list[ast.AST]:
-    """Every node, without the bodies of ``if TYPE_CHECKING:`` unless ``typing_only`` imports count."""
-    if typing_only:
-        return list(ast.walk(tree))
-    found, todo = [], [tree]
-    while todo:
-        node = todo.pop()
-        found.append(node)
-        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
-            todo.extend(node.orelse)
-            continue
-        todo.extend(ast.iter_child_nodes(node))
-    return found
-
-
-def import_graph(package: Path, *, typing_only: bool = True) -> dict[str, set[str]]:
-    """Module → the package's modules it imports (absolute imports, anywhere in the file; with ``typing_only``
-    False, imports made only for type checkers do not count)."""
+def import_graph(package: Path) -> dict[str, set[str]]:
+    """Module → the package's modules it imports (absolute imports, anywhere in the file, for type checkers too)."""
     mods = {".".join(p.relative_to(package.parent).with_suffix("").parts).removesuffix(".__init__"): p
             for p in package.rglob("*.py")}
     graph: dict[str, set[str]] = {m: set() for m in mods}
     for module, path in mods.items():
-        for node in _nodes(ast.parse(path.read_text()), typing_only=typing_only):
+        for node in ast.walk(ast.parse(path.read_text())):
             names: list[str] = []
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
@@ -79,7 +63,7 @@ def cycles(graph: dict[str, set[str]]) -> list[set[str]]:
 
 
 def test_no_import_cycles_in_bot() -> None:
-    assert cycles(import_graph(ROOT / "bot", typing_only=False)) == []  # annotations create no dependency
+    assert cycles(import_graph(ROOT / "bot")) == []  # imports for type checkers count: a cycle either way
 
 
 def test_a_cycle_is_found() -> None:
@@ -104,7 +88,7 @@ FORBIDDEN = {("dialog", "jobs"), ("dialog", "ops"), ("dialog", "telegram"), ("di
 
 
 def test_packages_point_one_way() -> None:
-    edges = package_edges(import_graph(ROOT / "bot", typing_only=False))  # annotations are not ties
+    edges = package_edges(import_graph(ROOT / "bot"))  # imports for type checkers count too
     two_way = sorted({tuple(sorted(e)) for e in edges if (e[1], e[0]) in edges})
     assert two_way == [], f"package-level two-way ties: {two_way}"
     assert sorted(edges & FORBIDDEN) == []

@@ -12,12 +12,13 @@ from bot.knowledge.errors import DocumentError
 from bot.store.models import Message
 
 if TYPE_CHECKING:
-    from bot.container import Container
+    from bot.jobs.services import WorkerServices
 
 log = logging.getLogger(__name__)
 
 
-def ingest_upload(container: Container, message_id: int, space: str, filename: str, added_by: str) -> dict[str, Any]:
+def ingest_upload(container: WorkerServices, message_id: int, space: str, filename: str,
+                  added_by: str) -> dict[str, Any]:
     """RQ job: ingest message ``message_id``'s file into ``space``.
 
     Returns {"status": added|replaced|unchanged, "chunks", "title", "document_id"}, or

@@ -18,7 +18,7 @@ from rq.timeouts import TimerDeathPenalty
 from bot.jobs.queues import RetryLater, redis_connection
 
 if TYPE_CHECKING:
-    from bot.container import Container
+    from bot.jobs.services import WorkerServices
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 class ContainerJob(Job):
     """A job whose function receives the running worker's container as its first argument."""
 
-    container: Container | None = None
+    container: WorkerServices | None = None
 
     def _execute(self) -> Any:
         if self.container is None:
@@ -40,7 +40,7 @@ class ContainerWorker(SimpleWorker):
 
     job_class = ContainerJob
 
-    def __init__(self, queues: list[Queue], *, container: Container, **kwargs: Any) -> None:
+    def __init__(self, queues: list[Queue], *, container: WorkerServices, **kwargs: Any) -> None:
         super().__init__(queues, job_class=ContainerJob, **kwargs)
         self.container = container
 
@@ -74,7 +74,7 @@ class ThreadWorker(ContainerWorker):
         self._stop_requested = True  # the flag RQ's own warm shutdown sets
 
 
-def start_thread_worker(container: Container, queue_name: str) -> ThreadWorker:
+def start_thread_worker(container: WorkerServices, queue_name: str) -> ThreadWorker:
     """Work ``queue_name`` on a daemon thread of this process, with this process's container, until stopped."""
     connection = redis_connection(container.settings)
     # a short TTL keeps the blocking dequeue short, so a stop request is seen within seconds

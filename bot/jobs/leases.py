@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 from redis import Redis, RedisError
 
 if TYPE_CHECKING:
-    from bot.container import Container
+    from bot.jobs.services import WorkerServices
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def forget_period(redis: Redis, key: str) -> None:
     redis.delete(f"dk:once:{key}")
 
 
-async def once(container: Container, name: str, ttl_s: float, job: Callable[[], Awaitable[T]]) -> T | None:
+async def once(container: WorkerServices, name: str, ttl_s: float, job: Callable[[], Awaitable[T]]) -> T | None:
     """Run ``job`` unless another scheduler claimed ``key`` within ``ttl_s``; None when skipped.
 
     Without Redis the job runs anyway: one process (DK_ROLES=all) is the usual setup then, and a missed

@@ -22,12 +22,12 @@ from bot.store import escalation_repo
 from bot.store.db import session_scope
 
 if TYPE_CHECKING:
-    from bot.container import Container
+    from bot.jobs.services import WorkerServices
 
 log = logging.getLogger(__name__)
 
 
-def create_ticket(container: Container, escalation_id: int) -> dict[str, Any]:
+def create_ticket(container: WorkerServices, escalation_id: int) -> dict[str, Any]:
     """RQ job: create the escalation's ticket once; returns {"status", "ticket_id", "url"}.
 
     ``TrackerUnavailable`` raises (RQ retries after the next interval); the last attempt, or any other

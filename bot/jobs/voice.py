@@ -17,12 +17,12 @@ from bot.store.models import Message, TranscriptRecord
 from inference.stt import AudioDecodeError
 
 if TYPE_CHECKING:
-    from bot.container import Container
+    from bot.jobs.services import WorkerServices
 
 log = logging.getLogger(__name__)
 
 
-def transcribe_message(container: Container, message_id: int) -> dict[str, Any]:
+def transcribe_message(container: WorkerServices, message_id: int) -> dict[str, Any]:
     """RQ job: transcribe message ``message_id``'s audio; idempotent (a re-run returns the stored transcript).
 
     Returns {"status": "ok" | "no_speech" | "corrupt", "text", "language", "duration"}; a corrupt file is

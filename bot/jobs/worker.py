@@ -15,7 +15,7 @@ from rq.registry import StartedJobRegistry
 from bot.jobs.queues import redis_connection
 
 if TYPE_CHECKING:
-    from bot.container import Container
+    from bot.jobs.services import WorkerServices
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def recover_after_crash(connection: Redis, queues: list[Queue], name: str) -> li
     return requeued
 
 
-def run_worker(container: Container, queue_names: list[str], *, slot: int = 0, burst: bool = False) -> None:
+def run_worker(container: WorkerServices, queue_names: list[str], *, slot: int = 0, burst: bool = False) -> None:
     """Preload the models, recover orphans, then work until stopped (or, with ``burst``, until idle)."""
     from bot.jobs.inprocess import ContainerWorker
 
