@@ -27,6 +27,9 @@ from bot.telegram.render import split_text
 log = logging.getLogger(__name__)
 
 REFRESH_S = 20.0  # a draft lives about 30 s without an update: repeat it while the model is still thinking
+# Telegram animates the text a draft gains, so larger, rarer steps still read as smooth typing: the first text
+# is shown at once, then the gap between frames doubles from the configured interval up to this many times it.
+SLOWEST_FRAME_X = 4
 # Words Telegram servers use when a method does not exist or is not open to this bot; "chat not found" is not one.
 _UNSUPPORTED = ("not found", "method", "not allowed", "not supported", "unsupported", "forum", "topic")
 _draft_ids = itertools.count(int(time.time()) % 1_000_000 * 1000 + 1)  # non-zero, distinct within a process
@@ -125,7 +128,13 @@ class DraftReply:
         self._painter = None
 
     async def _paint(self) -> None:
-        """Show the part being written at a steady pace; repeat it before the preview expires."""
+        """Show the part being written, first text at once and then ever less often; repeat before it expires.
+
+        Each frame is one Bot API call, and the final ``sendMessage`` replaces the draft anyway: slowing down
+        (``interval``, 2×, 4× … up to ``SLOWEST_FRAME_X``×) is what makes a drafted answer take fewer calls than
+        the same answer streamed by edits, which must keep the steady per-chat pace to look alive.
+        """
+        gap = self._interval
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), REFRESH_S)
@@ -135,7 +144,9 @@ class DraftReply:
                 await self._bot.send_message_draft(self._chat_id, self.draft_id, text=text)
             except TelegramError as exc:  # a frame is cosmetic: the final message carries everything
                 log.info("skipping a draft frame in chat %s: %s", self._chat_id, exc)
-            await asyncio.sleep(self._interval)
+            await asyncio.sleep(gap)
+            if text:
+                gap = min(gap * 2, self._interval * SLOWEST_FRAME_X)
 
     async def _send(self, parts: list[str], parse_mode: str | None, keyboard: InlineKeyboardMarkup | None) -> None:
         # The question may be gone by the time we answer (deleted, or answered after a restart).

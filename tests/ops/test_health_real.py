@@ -10,17 +10,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from bot.container import Container
 from bot.ops.health import HealthMonitor, run_checks
 from bot.telegram.notifier import TelegramNotifier
-from inference.llm import ChatMessage
+from inference.llm import ChatMessage, LLMClient
 from inference.served import check_served_model
 from tests.conftest import make_settings
 from tests.ops.conftest import ScratchLLM, ScratchRedis
 from tests.support.bot_api_emulator import BotApiEmulator
 
 ADMIN_CHAT = -1009100
+# <|endoftext|> and <|im_end|> in the packaged SmolLM2 vocabulary
+_SMOLLM2_END_TOKENS = (0, 2)
 
 
 def _container(data_dir: Path, llm: ScratchLLM, redis: ScratchRedis) -> Container:
@@ -91,8 +94,9 @@ async def test_a_one_slot_server_busy_streaming_is_up_and_a_dead_one_is_down(
                                             ops={"worker_queues": [], "fail_threshold": 1, "check_timeout_s": 1},
                                             telegram={"admin_chat_id": ADMIN_CHAT}))
         monitor = HealthMonitor(container, TelegramNotifier(bot, container.settings.telegram))
+        _never_stop(container.llm)
         stream = container.llm.stream_chat([ChatMessage("user", "Count from 1 to 2000 in words, one per line.")],
-                                           max_tokens=2000, temperature=0)
+                                           max_tokens=3500, temperature=0)
         first = await anext(stream)  # the server's one slot is streaming this answer now
         pieces = [first]
         reading = asyncio.create_task(_drain(stream, pieces))
@@ -119,6 +123,21 @@ async def test_a_one_slot_server_busy_streaming_is_up_and_a_dead_one_is_down(
         [alert] = [n for n in _notices(tg) if n.startswith("🔴 llm")]
         assert "ConnectError" in alert
         await container.aclose()
+
+
+def _never_stop(llm: LLMClient) -> None:
+    """Forbid the end-of-text tokens, so the answer runs to ``max_tokens`` however fast the machine is.
+
+    A small model may decide it has counted enough after a hundred words; on a quiet machine that ended the
+    answer before the health rounds did, and the test then proved nothing about a busy server.
+    """
+    create = llm._client.chat.completions.create
+    eos = {str(token): -100 for token in _SMOLLM2_END_TOKENS}
+
+    async def without_end(*args: Any, **kwargs: Any) -> Any:
+        return await create(*args, logit_bias=eos, **kwargs)
+
+    llm._client.chat.completions.create = without_end  # type: ignore[method-assign]
 
 
 async def _drain(stream: AsyncIterator[str], into: list[str]) -> None:

@@ -16,6 +16,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken
 from bot.store.models import AnswerRecord, Message, MessageStatus
 from bot.telegram.drafts import DraftReply, unsupported
 from bot.telegram.render import MESSAGE_LIMIT
+from bot.telegram.streaming import ChatPacer, StreamingReply
 from tests.support.bot_api_emulator import BotApiEmulator
 from tests.telegram.conftest import ALICE_ID, BotUnderTest, eventually, rows, stop_bot
 
@@ -123,6 +124,37 @@ async def test_a_long_drafted_answer_is_sent_in_4096_character_parts(tg: BotApiE
     assert len(drafts) >= 2 and all(len(d.text) <= MESSAGE_LIMIT for d in drafts), "each draft fits one message"
     assert all(c.error is None for c in tg.calls_to("sendMessageDraft"))
     assert not tg.calls_to("editMessageText") and tg.live_draft(ALICE_ID) is None
+
+
+async def test_the_same_answer_takes_fewer_calls_as_drafts_than_as_edits(tg: BotApiEmulator) -> None:
+    """Drafts slow their frames down (Telegram animates the growth); edits must keep the chat's pace."""
+    alice, bob = tg.user(ALICE_ID, "Alice"), tg.user(ALICE_ID + 1, "Bob")
+    tg.private_chat(alice)
+    tg.private_chat(bob)
+    pieces = [f"word{i} " for i in range(60)]  # three seconds of tokens at 20 a second
+
+    async def stream(reply: DraftReply | StreamingReply) -> None:
+        await reply.open()
+        for piece in pieces:
+            await reply.push(piece)
+            await asyncio.sleep(0.05)
+        await reply.close("".join(pieces), "".join(pieces), None)
+
+    async with tg.make_bot() as bot:
+        await stream(DraftReply(bot, ALICE_ID, reply_to=None, interval=0.2))
+        await stream(StreamingReply(bot, ALICE_ID + 1, reply_to=None, interval=0.2, placeholder="⏳",
+                                    pacer=ChatPacer()))
+
+    def shown(chat_id: int) -> list[str]:
+        return [c.method for c in tg.calls if c.error is None and str(c.params.get("chat_id")) == str(chat_id)
+                and c.method in ("sendMessageDraft", "sendMessage", "editMessageText")]
+
+    drafted, edited = shown(ALICE_ID), shown(ALICE_ID + 1)
+    assert drafted[-1] == "sendMessage" and drafted.count("sendMessage") == 1
+    assert edited[0] == "sendMessage" and edited.count("sendMessage") == 1
+    # drafts: the empty one, text at 0, 0.2, 0.6, 1.4, 2.2 s…; edits: the placeholder and one edit each 0.2 s
+    assert len(drafted) + 4 <= len(edited), (drafted, edited)
+    assert tg.messages_in(ALICE_ID, from_bot=True)[-1].text == tg.messages_in(ALICE_ID + 1, from_bot=True)[-1].text
 
 
 def test_only_a_missing_method_switches_a_bot_to_edits() -> None:
