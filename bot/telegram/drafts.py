@@ -136,8 +136,11 @@ class DraftReply:
         """
         gap = self._interval
         while True:
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that arrives just as the
+            # text changed (push right before close), and the painter then outlived close, which waited forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), REFRESH_S)
+                async with asyncio.timeout(REFRESH_S):
+                    await self._changed.wait()
             self._changed.clear()
             text = split_text(self._text)[-1] if self._text else ""
             try:

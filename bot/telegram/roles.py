@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import faulthandler
 import logging
 import signal
 from typing import Any
@@ -128,6 +129,9 @@ async def run_split(container: Container) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    # `kill -USR1 <pid>`: what each answer is waiting on (asyncio tasks); -USR2: every thread's stack (stderr).
+    loop.add_signal_handler(signal.SIGUSR1, _log_tasks)
+    faulthandler.register(signal.SIGUSR2, all_threads=True)
     log.info("roles: %s", ", ".join(sorted(settings.role_set)))
     work: list[asyncio.Task[None]] = []
     apps: list[Any] = []
@@ -168,3 +172,19 @@ async def run_split(container: Container) -> None:
             await application.post_shutdown(application)
         await application.shutdown()
     await container.aclose()
+
+
+def _log_tasks() -> None:
+    for task in asyncio.all_tasks():
+        log.warning("task %s awaits:\n  %s", task.get_name(), "\n  ".join(_awaited(task.get_coro())))
+
+
+def _awaited(coro: Any) -> list[str]:
+    """The chain of frames a suspended coroutine waits in (``Task.print_stack`` shows only the outermost)."""
+    chain = []
+    while coro is not None:
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None) or getattr(coro, "ag_frame", None)
+        if frame is not None:
+            chain.append(f"{frame.f_code.co_filename}:{frame.f_lineno} {frame.f_code.co_name}")
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None) or getattr(coro, "ag_await", None)
+    return chain

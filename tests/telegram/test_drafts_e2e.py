@@ -157,6 +157,34 @@ async def test_the_same_answer_takes_fewer_calls_as_drafts_than_as_edits(tg: Bot
     assert tg.messages_in(ALICE_ID, from_bot=True)[-1].text == tg.messages_in(ALICE_ID + 1, from_bot=True)[-1].text
 
 
+async def test_text_arriving_right_before_close_never_stalls_the_answer(tg: BotApiEmulator) -> None:
+    """The last token and the end of the answer in the same moment: the draft painter must stop, the answer go out.
+
+    Found by the cluster test: with a cancel swallowed by ``asyncio.wait_for`` (Python 3.11) the painter outlived
+    ``close``, which waited for it forever while its claim was renewed: the chat's later questions waited too.
+    """
+    tg.private_chat(tg.user(ALICE_ID, "Alice"))
+    async with tg.make_bot() as bot:
+        stalled = []
+        for ticks in range(6):  # the race sits within the first loop iterations after the push
+            reply = DraftReply(bot, ALICE_ID, reply_to=None, interval=0.0)
+            await reply.open()
+            await asyncio.sleep(0.05)  # the painter has shown "Thinking…" and waits for text
+            await reply.push(f"answer {ticks}")
+            for _ in range(ticks):
+                await asyncio.sleep(0)
+            closing = asyncio.ensure_future(reply.close(f"answer {ticks}", f"answer {ticks}", None))
+            done, _ = await asyncio.wait({closing}, timeout=5)
+            if not done:
+                stalled.append(ticks)
+                closing.cancel()
+                for task in asyncio.all_tasks():  # the painter that outlived close
+                    if task.get_coro().__qualname__ == "DraftReply._paint":  # type: ignore[union-attr]
+                        task.cancel()
+    assert stalled == [], f"close never returned after the push {stalled} loop turns before it"
+    assert [m.text for m in tg.messages_in(ALICE_ID, from_bot=True)] == [f"answer {n}" for n in range(6)]
+
+
 def test_only_a_missing_method_switches_a_bot_to_edits() -> None:
     assert unsupported(InvalidToken("Not Found")), "PTB's name for the 404 of an unknown method"
     assert unsupported(BadRequest("Method is available only for bots with forum topic mode enabled"))
