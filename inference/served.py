@@ -18,6 +18,7 @@ class ServedModelCheck:
     served: tuple[str, ...] = ()
     version: str | None = None
     busy: bool = False  # it answers, but its model list waits behind an answer in progress (one slot)
+    degraded: str | None = None  # a router with some servers down says which; the others still answer
 
 
 def check_served_model(base_url: str, api_key: str | None, model: str | None, *,
@@ -39,7 +40,11 @@ def check_served_model(base_url: str, api_key: str | None, model: str | None, *,
             health = client.get(f"{root}/health")
             # an older llama.cpp server answers 503 "no slot available" while every slot is answering: busy, not down
             no_slot = health.status_code == 503 and "no slot" in health.text.lower()
-            if health.status_code not in (200, 404) and not no_slot:
+            # vllm-router answers 503 "Unhealthy servers: [...]" when any of its servers is down; it still routes
+            # to the rest, so the model list (503 once none is left) says whether it serves
+            degraded = health.text.strip()[:200] if health.status_code == 503 and "unhealthy servers" in \
+                health.text.lower() else None
+            if health.status_code not in (200, 404) and not no_slot and not degraded:
                 return ServedModelCheck(False, f"{root}/health: HTTP {health.status_code} (still loading?)")
             try:
                 models = client.get(f"{base_url.rstrip('/')}/models")
@@ -57,7 +62,10 @@ def check_served_model(base_url: str, api_key: str | None, model: str | None, *,
     except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError) as exc:
         return ServedModelCheck(False, f"{base_url}: {type(exc).__name__}: {exc}")
     if model is None:
-        return ServedModelCheck(True, f"{base_url} serves {list(served)}", served, version)
+        return ServedModelCheck(True, f"{base_url} serves {list(served)}", served, version, degraded=degraded)
     if model not in served:
         return ServedModelCheck(False, f"serves {list(served)}, not {model!r} (set DK_LLM__MODEL)", served, version)
+    if degraded:
+        return ServedModelCheck(True, f"{base_url} serves {model!r}, degraded: {degraded}", served, version,
+                                degraded=degraded)
     return ServedModelCheck(True, f"{base_url} serves {model!r}", served, version)

@@ -163,7 +163,9 @@ class Cluster:
                                    "--worker-urls", *[f"http://127.0.0.1:{p}" for p in self.llm_ports],
                                    "--health-check-endpoint", "/health", "--health-check-interval-secs", "1",
                                    "--health-failure-threshold", "1", "--retry-max-retries", "3",
-                                   "--retry-initial-backoff-ms", "50"])
+                                   "--retry-initial-backoff-ms", "50",
+                                   # its metrics port defaults to a fixed 29000: one of our own, never a clash
+                                   "--prometheus-port", str(free_port()), "--prometheus-host", "127.0.0.1"])
         wait_port(self.router_port, 60)
         return f"http://127.0.0.1:{self.router_port}/v1"
 
@@ -191,7 +193,8 @@ def bot_env(*, tg_token: str, tg_base_url: str, tg_file_url: str, database_url: 
         "DK_TELEGRAM__TOKEN": tg_token, "DK_TELEGRAM__BASE_URL": tg_base_url, "DK_TELEGRAM__BASE_FILE_URL": tg_file_url,
         "DK_TELEGRAM__OPEN_ACCESS": "true", "DK_TELEGRAM__ADMIN_IDS": f"[{admin_id}]",
         "DK_TELEGRAM__USER_RATE_PER_MINUTE": "1000", "DK_TELEGRAM__EDIT_INTERVAL_S": "1.0",
-        "DK_LLM__BASE_URL": llm_url, "DK_LLM__SERVER_KIND": "llamacpp", "DK_LLM__MAX_TOKENS": str(max_tokens),
+        "DK_LLM__BASE_URL": llm_url, "DK_LLM__MODEL": "stand-in",  # what the stand-ins list at /v1/models
+        "DK_LLM__SERVER_KIND": "llamacpp", "DK_LLM__MAX_TOKENS": str(max_tokens),
         "DK_LLM__TIMEOUT_S": "20", "DK_LLM__RETRIES": "2", "DK_INTENTS__LLM": "off",
         "DK_INGRESS__LEASE_S": str(ingress_lease_s), "DK_INBOX__LEASE_S": str(inbox_lease_s),
         "DK_INBOX__POLL_S": "0.2", "DK_JOBS__INGEST_IN_BOT": "no", "DK_OPS__WORKER_QUEUES": "[]",
