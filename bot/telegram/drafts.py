@@ -23,6 +23,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, EndPointNotFound, InvalidToken, TelegramError
 
 from bot.telegram.render import split_text
+from bot.telegram.streaming import stop_painting
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ class DraftReply:
         self._text = ""
         self._changed = asyncio.Event()
         self._painter: asyncio.Task[None] | None = None
+        self._closed = False  # set by close: the painter's own way out, should its cancel be lost
 
     @property
     def message_ids(self) -> list[int]:
@@ -121,10 +123,9 @@ class DraftReply:
             await self._send(split_text(plain_text)[len(self._message_ids):], None, keyboard)
 
     async def _stop(self) -> None:
-        if self._painter is not None:
-            self._painter.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._painter
+        self._closed = True
+        self._changed.set()
+        await stop_painting(self._painter)
         self._painter = None
 
     async def _paint(self) -> None:
@@ -135,18 +136,22 @@ class DraftReply:
         the same answer streamed by edits, which must keep the steady per-chat pace to look alive.
         """
         gap = self._interval
-        while True:
+        while not self._closed:
             # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that arrives just as the
             # text changed (push right before close), and the painter then outlived close, which waited forever.
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(REFRESH_S):
                     await self._changed.wait()
+            if self._closed:
+                return
             self._changed.clear()
             text = split_text(self._text)[-1] if self._text else ""
             try:
                 await self._bot.send_message_draft(self._chat_id, self.draft_id, text=text)
             except TelegramError as exc:  # a frame is cosmetic: the final message carries everything
                 log.info("skipping a draft frame in chat %s: %s", self._chat_id, exc)
+            if self._closed:
+                return
             await asyncio.sleep(gap)
             if text:
                 gap = min(gap * 2, self._interval * SLOWEST_FRAME_X)

@@ -25,6 +25,20 @@ CURSOR = " ▌"
 TYPING_EVERY_S = 4.5  # Telegram shows "typing…" for about 5 s per action
 
 
+async def stop_painting(*tasks: asyncio.Task[None] | None, within_s: float = 10.0) -> None:
+    """Cancel background painters and wait for them to end, but never forever.
+
+    A cancel can be lost on its way through the libraries a frame passes (the Bot API request, the shared send
+    limiter in Redis); the painter then ends by itself at its next step, seeing its reply closed. An answer must
+    never hang on a cosmetic frame: its claim would be renewed for ever and its chat's next questions wait.
+    """
+    running = {task for task in tasks if task is not None and not task.done()}
+    for task in running:
+        task.cancel()
+    if running and (await asyncio.wait(running, timeout=within_s))[1]:
+        log.warning("a streaming painter did not stop within %.0f s: left behind", within_s)
+
+
 class ChatPacer:
     """Edits of one chat at least ``interval`` apart, whichever answer makes them (one per application)."""
 
@@ -61,6 +75,7 @@ class StreamingReply:
         self._changed = asyncio.Event()
         self._painter: asyncio.Task[None] | None = None
         self._typing: asyncio.Task[None] | None = None
+        self._closed = False  # set by close: the painter's own way out, should its cancel be lost
 
     @property
     def message_ids(self) -> list[int]:
@@ -113,18 +128,18 @@ class StreamingReply:
             await self._show(split_text(plain_text), parse_mode=None, keyboard=keyboard)
 
     async def _stop(self) -> None:
-        for task in (self._typing, self._painter):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        self._closed = True
+        self._changed.set()
+        await stop_painting(self._typing, self._painter)
         self._typing = self._painter = None
 
     async def _paint(self) -> None:
         """Show the latest text at each of the chat's free slots until cancelled."""
-        while True:
+        while not self._closed:
             await self._changed.wait()
             await asyncio.sleep(self._pacer.reserve(self._chat_id, self._interval))
+            if self._closed:
+                return
             self._changed.clear()
             try:
                 await self._show(split_text(self._text + CURSOR), parse_mode=None, keyboard=None, frame=True)
