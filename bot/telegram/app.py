@@ -68,7 +68,8 @@ def build_application(container: Container) -> App:
 
         storage, redis = limits_storage(container.settings, shared=True)
         limiter = SharedRateLimiter(storage, container.deployment, redis=redis,
-                                    overall_per_s=settings.overall_rate_per_s, max_retries=3)
+                                    overall_per_s=settings.overall_rate_per_s, max_retries=3,
+                                    failover_wait_s=container.settings.redis.failover_wait_s)
         questions = SharedQuestionLimiter(storage, container.deployment, settings.user_rate_per_minute)
     else:
         limiter = AIORateLimiter(overall_max_rate=settings.overall_rate_per_s, overall_time_period=1,

@@ -21,6 +21,7 @@ from redis import RedisError
 from redis.asyncio import Redis as AsyncRedis
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from bot.settings import Settings
 
@@ -32,6 +33,7 @@ _CHAT_POSTS = frozenset({"sendMessage", "editMessageText", "editMessageCaption",
                          "sendAnimation", "sendMediaGroup", "sendSticker", "copyMessage", "forwardMessage",
                          "sendPoll", "sendLocation", "sendContact"})
 MAX_WAIT_STEP_S = 1.0
+ALONE_S = 30.0  # after Redis stayed away through a failover wait: count in-process this long, then try again
 
 
 def limits_storage(settings: Settings, shared: bool) -> tuple[Storage, AsyncRedis | None]:
@@ -57,7 +59,8 @@ class SharedRateLimiter(BaseRateLimiter[int]):
     """PTB's rate limiter over shared moving windows (see the module docstring)."""
 
     def __init__(self, storage: Storage, namespace: str, *, redis: AsyncRedis | None = None, overall_per_s: int = 30,
-                 chat_per_s: int = 1, group_per_min: int = 20, max_retries: int = 3) -> None:
+                 chat_per_s: int = 1, group_per_min: int = 20, max_retries: int = 3,
+                 failover_wait_s: float = 5.0) -> None:
         self._redis = redis  # where a RetryAfter pause is shared (None: this process only)
         self._pause_key = f"dk-limits:{namespace}:pause"
         self._limiter = MovingWindowRateLimiter(storage)
@@ -69,6 +72,8 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         self._group = RateLimitItemPerMinute(group_per_min)
         self._max_retries = max_retries
         self._local_pause_until = 0.0
+        self._failover_wait_s = failover_wait_s
+        self._alone_until = 0.0  # counting in this process until then (Redis stayed unreachable)
 
     async def initialize(self) -> None:
         """Nothing to open: the storage connects on first use."""
@@ -86,11 +91,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         for attempt in range(retries + 1):
             await self._wait_out_pause()
             if chat_id is not None:
-                try:
-                    await self._acquire(self._limiter, endpoint, str(chat_id))
-                except RedisError as exc:
-                    log.warning("shared send limits unavailable, counting in this process: %s", exc)
-                    await self._acquire(self._fallback, endpoint, str(chat_id))
+                await self._acquire_shared(endpoint, str(chat_id))
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
@@ -98,6 +99,22 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                     raise
                 await self._pause_everyone(exc.retry_after)
         raise AssertionError("unreachable: the loop returns or raises")
+
+    async def _acquire_shared(self, endpoint: str, chat: str) -> None:
+        """Count in Redis, waiting out a Sentinel failover (seconds); only then, and for a while, in this process."""
+        if time.monotonic() < self._alone_until:
+            await self._acquire(self._fallback, endpoint, chat)
+            return
+        try:
+            async for attempt in AsyncRetrying(retry=retry_if_exception_type(RedisError), reraise=True,
+                                               stop=stop_after_delay(self._failover_wait_s),
+                                               wait=wait_exponential(multiplier=0.1, max=1.0)):
+                with attempt:
+                    await self._acquire(self._limiter, endpoint, chat)
+        except RedisError as exc:
+            log.warning("shared send limits unavailable, counting in this process for %.0f s: %s", ALONE_S, exc)
+            self._alone_until = time.monotonic() + ALONE_S
+            await self._acquire(self._fallback, endpoint, chat)
 
     async def _acquire(self, limiter: MovingWindowRateLimiter, endpoint: str, chat: str) -> None:
         if endpoint in _CHAT_POSTS:

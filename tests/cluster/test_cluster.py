@@ -197,9 +197,14 @@ async def test_cluster_answers_every_question_once_in_order_through_faults(
     answers = _bot_answers(tg, chats)
     doubled = {tag: len(ms) for tag, ms in answers.items() if len(ms) > 1}
     assert not doubled, f"answered more than once: {doubled}"
+    # A question put off while the model tier failed is promised a late answer (a new message replying to it,
+    # by design): the chat's next questions do not wait for it. Every other answer keeps the order asked.
+    put_off = _put_off(tg, chats)
+    print(f"put off by the LLM kill and answered late: {sorted(put_off)}")
     for chat, _, _ in chats:
-        order = sorted((answers[tag][0], tag) for tag in asked[chat.id])
-        assert [tag for _, tag in order] == asked[chat.id], f"chat {chat.id} answered out of order"
+        in_turn = [tag for tag in asked[chat.id] if tag not in put_off]
+        order = sorted((answers[tag][0], tag) for tag in in_turn)
+        assert [tag for _, tag in order] == in_turn, f"chat {chat.id} answered out of order"
 
     sends = [c for c in tg.calls if c.method in POSTS and c.error is None and "chat_id" in c.params]
     per_second = Counter(int(c.time) for c in sends)
@@ -228,3 +233,18 @@ def _bot_answers(tg: BotApiEmulator, chats: list) -> dict[str, list[int]]:  # ty
             if match and body and not body.startswith("⏳") and "▌" not in body and body not in UNFINISHED:
                 found[match.group(1)].append(message.message_id)
     return found
+
+
+def _put_off(tg: BotApiEmulator, chats: list) -> set[str]:  # type: ignore[type-arg]
+    """Tags of the questions that were told "the model is down, I will answer later" (sent or edited in)."""
+    tags: set[str] = set()
+    for chat, _, _ in chats:
+        questions = {m.message_id: TAG.search(str(m.payload.get("text", ""))) for m in tg.messages_in(chat.id,
+                                                                                                      from_bot=False)}
+        for message in tg.messages_in(chat.id, from_bot=True, include_deleted=True):
+            said = [str(message.payload.get("text", ""))] + [str(h.get("text", "")) for h in message.history]
+            replied = (message.payload.get("reply_to_message") or {}).get("message_id")
+            match = questions.get(replied) if replied is not None else None
+            if match and any(text in UNFINISHED for text in said):
+                tags.add(match.group(1))
+    return tags

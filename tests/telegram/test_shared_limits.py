@@ -14,6 +14,7 @@ from telegram.ext import ExtBot
 
 from bot.telegram.ratelimit import SharedQuestionLimiter, SharedRateLimiter, limits_storage
 from tests.conftest import TEST_REDIS_URL, make_settings
+from tests.ops.conftest import ScratchRedis
 from tests.support.bot_api_emulator import BotApiEmulator
 
 NAMESPACE = f"test-{uuid.uuid4().hex[:8]}"
@@ -83,3 +84,40 @@ async def test_the_question_limit_counts_every_replica(tmp_path: Path) -> None:
     assert waits[:3] == [0, 0, 0]
     assert 1 <= waits[3] <= 60
     assert await limiters[0].acquire(43) == 0, "another user has a window of their own"
+
+
+async def test_a_redis_failover_is_waited_out_and_a_lasting_outage_counts_alone(
+        tg: BotApiEmulator, tmp_path: Path) -> None:
+    """While Sentinel promotes a new master (seconds) the replicas wait for the shared count rather than each
+    sending a chat its own message a second; a Redis that stays away is counted around, in this process."""
+    server = ScratchRedis(tmp_path)
+    server.start()
+    bots = []
+    try:
+        for _ in range(2):
+            storage, redis = limits_storage(make_settings(tmp_path, redis_url=server.url), shared=True)
+            limiter = SharedRateLimiter(storage, NAMESPACE, redis=redis, failover_wait_s=4.0)
+            bots.append(ExtBot(tg.token, base_url=tg.base_url, base_file_url=tg.base_file_url, rate_limiter=limiter))
+            await bots[-1].initialize()
+        chat = tg.private_chat(tg.user(805, "Ira"))
+        other = tg.private_chat(tg.user(806, "Lev"))
+
+        server.stop()
+        during = asyncio.create_task(bots[0].send_message(chat.id, "sent during the failover"))
+        await asyncio.sleep(1.0)
+        assert not during.done(), "no send while nobody can count it"
+        await asyncio.to_thread(server.start)
+        await during
+        await bots[1].send_message(chat.id, "the other replica, right after")
+        times = [c.time for c in tg.calls_to("sendMessage") if int(c.params["chat_id"]) == chat.id]
+        assert len(times) == 2 and times[1] - times[0] >= 0.9, "both replicas counted the chat in Redis"
+
+        server.stop()
+        await bots[0].send_message(other.id, "after waiting out the failover time (4 s)")
+        started = asyncio.get_running_loop().time()
+        await bots[0].send_message(chat.id, "counted alone at once")
+        assert asyncio.get_running_loop().time() - started < 0.4, "no second wait for a Redis known to be away"
+    finally:
+        for bot in bots:
+            await bot.shutdown()
+        server.stop()
