@@ -48,11 +48,31 @@ def limits_storage(settings: Settings, shared: bool) -> tuple[Storage, AsyncRedi
     return storage, client
 
 
-async def _take(limiter: MovingWindowRateLimiter, item: RateLimitItem, *keys: str) -> None:
-    """Wait until the window has room for one more, then count it."""
-    while not await limiter.hit(item, *keys):
-        stats = await limiter.get_window_stats(item, *keys)
-        await asyncio.sleep(min(MAX_WAIT_STEP_S, max(0.005, stats.reset_time - time.time())))
+async def _take(limiter: MovingWindowRateLimiter, *windows: tuple[RateLimitItem, tuple[str, ...]]) -> None:
+    """Wait until every window has room, then count one in each, the chat's last, and return to send at once.
+
+    Taken one after another, a chat slot counted before a wait for the overall window left its send late, and
+    the chat's next send (another replica's) then came less than a second after it.
+    """
+    while True:
+        waits = [await _wait_for_room(limiter, item, keys) for item, keys in windows]
+        if any(waits):
+            await asyncio.sleep(min(MAX_WAIT_STEP_S, max(waits)))
+            continue
+        # every window had room a moment ago; another replica may still take one first: then look again
+        for item, keys in windows:
+            if not await limiter.hit(item, *keys):
+                break
+        else:
+            return
+
+
+async def _wait_for_room(limiter: MovingWindowRateLimiter, item: RateLimitItem, keys: tuple[str, ...]) -> float:
+    """0 when the window has room for one more now, else the seconds until it should."""
+    if await limiter.test(item, *keys):
+        return 0.0
+    stats = await limiter.get_window_stats(item, *keys)
+    return max(0.005, stats.reset_time - time.time())
 
 
 class SharedRateLimiter(BaseRateLimiter[int]):
@@ -117,11 +137,12 @@ class SharedRateLimiter(BaseRateLimiter[int]):
             await self._acquire(self._fallback, endpoint, chat)
 
     async def _acquire(self, limiter: MovingWindowRateLimiter, endpoint: str, chat: str) -> None:
+        windows: list[tuple[RateLimitItem, tuple[str, ...]]] = [(self._overall, (self._ns, "overall"))]
         if endpoint in _CHAT_POSTS:
             if chat.startswith("-") or not chat.lstrip("-").isdigit():
-                await _take(limiter, self._group, self._ns, "group", chat)
-            await _take(limiter, self._chat, self._ns, "chat", chat)
-        await _take(limiter, self._overall, self._ns, "overall")
+                windows.append((self._group, (self._ns, "group", chat)))
+            windows.append((self._chat, (self._ns, "chat", chat)))
+        await _take(limiter, *windows)
 
     async def _pause_everyone(self, retry_after: Any) -> None:
         seconds = retry_after.total_seconds() if hasattr(retry_after, "total_seconds") else float(retry_after)

@@ -121,3 +121,28 @@ async def test_a_redis_failover_is_waited_out_and_a_lasting_outage_counts_alone(
         for bot in bots:
             await bot.shutdown()
         server.stop()
+
+
+async def test_a_chat_send_waiting_for_the_overall_limit_keeps_its_chat_a_second_apart(
+        tg: BotApiEmulator, tmp_path: Path) -> None:
+    """A send that must wait for the bot's overall window counts its chat only when it goes: else the chat's
+    next send (from another replica) follows it by less than a second."""
+    namespace = f"overall-{uuid.uuid4().hex[:8]}"
+    bots = []
+    for _ in range(2):
+        storage, redis = limits_storage(make_settings(tmp_path), shared=True)
+        bots.append(ExtBot(tg.token, base_url=tg.base_url, base_file_url=tg.base_file_url,
+                           rate_limiter=SharedRateLimiter(storage, namespace, redis=redis, overall_per_s=3)))
+        await bots[-1].initialize()
+    try:
+        busy = [tg.private_chat(tg.user(810 + n, f"Busy {n}")) for n in range(3)]
+        chat = tg.private_chat(tg.user(820, "Zoe"))
+        await asyncio.gather(*(bots[0].send_message(c.id, "fills the overall window") for c in busy))
+        first = asyncio.create_task(bots[0].send_message(chat.id, "waits for the overall window"))
+        await asyncio.sleep(0.4)
+        await asyncio.gather(first, bots[1].send_message(chat.id, "the other replica, same chat"))
+    finally:
+        for bot in bots:
+            await bot.shutdown()
+    times = sorted(c.time for c in tg.calls_to("sendMessage") if int(c.params["chat_id"]) == chat.id)
+    assert len(times) == 2 and times[1] - times[0] >= 0.9, times
