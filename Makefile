@@ -25,9 +25,9 @@ lint: install
 test: install services lint
 	$(BIN)/pytest
 
-# Opt-in: the cluster on loopback with faults (tests/cluster/test_cluster.py, several minutes on 2 cores).
+# Only the cluster on loopback with faults (tests/cluster/, about 2 minutes on 2 cores; also part of `test`).
 test-cluster: install services
-	DK_TEST_CLUSTER=1 $(BIN)/pytest tests/cluster
+	$(BIN)/pytest tests/cluster
 
 # Opt-in: a real n8n (Node 24 + n8n 2.41.1, ~3 GB cached outside the checkout) runs deploy/n8n/escalation.json.
 test-n8n: install

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import re
 import time
 from collections import Counter, defaultdict
@@ -27,11 +26,7 @@ from bot.settings import ROOT
 from tests.support.bot_api_emulator import BotApiEmulator
 from tests.support.cluster import Cluster, bot_env, copy_knowledge, seed_knowledge
 
-# Opt-in until it finishes within its budget on two cores (DK_TEST_CLUSTER=1 runs it): on this machine the
-# 300 questions were not all answered within the test's time, so it would fail `make test` for time alone.
-pytestmark = [pytest.mark.timeout(600),
-              pytest.mark.skipif(os.environ.get("DK_TEST_CLUSTER") != "1",
-                                 reason="opt-in: DK_TEST_CLUSTER=1 (several minutes on 2 cores)")]
+pytestmark = pytest.mark.timeout(600)
 
 QUESTIONS = [line.split("\t")[0] for line in (ROOT / "benchmarks/questions_en.txt").read_text().splitlines() if line]
 PRIVATE_CHATS, GROUPS = 16, 4
