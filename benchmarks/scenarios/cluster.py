@@ -4,7 +4,7 @@ One ``ingress,scheduler`` process polls the Bot API emulator; N ``dialog`` proce
 from PostgreSQL (a lease per claim) and stream answers from fixed-speed OpenAI-compatible stand-ins behind
 ``vllm-router``, so the bot tier's own scaling is what is measured (the model's pace is fixed by ``--ttft`` and
 ``--tokens-per-s``). Closed loop: ``--chats`` chats each ask their next question as soon as the last is answered.
-Per question: injected → final edit (latency); the answer's LLM time from its stored timings; bot overhead =
+Per question: injected → final text (the HTML edit, or the HTML message after drafts: latency); the answer's LLM time from its stored timings; bot overhead =
 latency − LLM time. Shared Redis limits apply (1 send per second per chat); ``--overall-rate`` lifts the
 30 sends/s per bot so that Telegram's cap does not hide the bot's own ceiling.
 """
@@ -62,8 +62,9 @@ def _scratch_database() -> tuple[str, Any]:
 
 
 def _final(call: Any, chat_id: int) -> bool:
-    return (call.method == "editMessageText" and call.error is None and call.params.get("parse_mode") == "HTML"
-            and int(call.params["chat_id"]) == chat_id)
+    """The answer's final text: the HTML edit (streamed by edits) or the one HTML sendMessage after drafts."""
+    return (call.method in ("editMessageText", "sendMessage") and call.error is None
+            and call.params.get("parse_mode") == "HTML" and int(call.params["chat_id"]) == chat_id)
 
 
 def _llm_ms(database_url: str, chat_id: int) -> float | None:
@@ -88,7 +89,7 @@ async def _ask(tg: Any, database_url: str, chat_no: int, question: str, timeout_
     try:
         call = await tg.wait_for(lambda c: _final(c, chat.id), timeout_s, since=since)
     except TimeoutError:
-        return {"error": f"no final edit within {timeout_s:.0f} s"}
+        return {"error": f"no final text within {timeout_s:.0f} s"}
     latency_ms = (call.time - injected) * 1000
     llm_ms = await asyncio.to_thread(_llm_ms, database_url, chat.id)
     return {"latency_ms": latency_ms, "llm_ms": llm_ms,
