@@ -4,9 +4,10 @@ One ``ingress,scheduler`` process polls the Bot API emulator; N ``dialog`` proce
 from PostgreSQL (a lease per claim) and stream answers from fixed-speed OpenAI-compatible stand-ins behind
 ``vllm-router``, so the bot tier's own scaling is what is measured (the model's pace is fixed by ``--ttft`` and
 ``--tokens-per-s``). Closed loop: ``--chats`` chats each ask their next question as soon as the last is answered.
-Per question: injected → final text (the HTML edit, or the HTML message after drafts: latency); the answer's LLM time from its stored timings; bot overhead =
-latency − LLM time. Shared Redis limits apply (1 send per second per chat); ``--overall-rate`` lifts the
-30 sends/s per bot so that Telegram's cap does not hide the bot's own ceiling.
+Per question: injected → final text (the HTML edit, or the HTML message after drafts): the latency; the
+answer's LLM time from its stored timings; bot overhead = latency − LLM time. Shared Redis limits apply
+(1 send per second per chat); ``--overall-rate`` lifts the 30 sends/s per bot so that Telegram's cap does not
+hide the bot's own ceiling.
 """
 
 from __future__ import annotations
