@@ -224,7 +224,7 @@ class TelegramSettings(BaseModel):
     overall_rate_per_s: int = 30
     # auto: private chats stream through sendMessageDraft (Bot API 9.3+), groups through edits; edits: edits everywhere
     stream: Literal["auto", "edits"] = "auto"
-    draft_interval_s: float = 1.0  # the first gap between draft frames; it doubles up to 4× (drafts animate the growth)
+    draft_interval_s: float = 2.0  # the first gap between draft frames, doubling up to 4 s (drafts animate growth)
     group_feedback_buttons: bool = False  # groups rate answers with 👍/👎 reactions; True keeps the buttons too
 
 

@@ -74,7 +74,7 @@ class TelegramChannel:
     def __init__(self, bot: Bot, *, chat_id: int, reply_to: int | None, lang: Lang, pacer: ChatPacer,
                  edit_interval_s: float, file_id: str | None = None, reuse_message_id: int | None = None,
                  tidy_message_id: int | None = None, drafts: DraftSupport | None = None,
-                 draft_interval_s: float = 1.0, group: bool = False, group_buttons: bool = True,
+                 draft_interval_s: float = 2.0, group: bool = False, group_buttons: bool = True,
                  late: bool = False) -> None:
         self.lang = lang
         self._bot = bot

@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 
 REFRESH_S = 20.0  # a draft lives about 30 s without an update: repeat it while the model is still thinking
 # Telegram animates the text a draft gains, so larger, rarer steps still read as smooth typing: the first text
-# is shown at once, then the gap between frames doubles from the configured interval up to this many times it.
-SLOWEST_FRAME_X = 4
+# is shown at once, then the gap between frames doubles from the configured interval up to this (or the interval).
+SLOWEST_FRAME_S = 4.0
 # Words Telegram servers use when a method does not exist or is not open to this bot; "chat not found" is not one.
 _UNSUPPORTED = ("not found", "method", "not allowed", "not supported", "unsupported", "forum", "topic")
 _draft_ids = itertools.count(int(time.time()) % 1_000_000 * 1000 + 1)  # non-zero, distinct within a process
@@ -132,7 +132,7 @@ class DraftReply:
         """Show the part being written, first text at once and then ever less often; repeat before it expires.
 
         Each frame is one Bot API call, and the final ``sendMessage`` replaces the draft anyway: slowing down
-        (``interval``, 2×, 4× … up to ``SLOWEST_FRAME_X``×) is what makes a drafted answer take fewer calls than
+        (``interval``, 2×, 4× … up to ``SLOWEST_FRAME_S``) is what makes a drafted answer take fewer calls than
         the same answer streamed by edits, which must keep the steady per-chat pace to look alive.
         """
         gap = self._interval
@@ -154,7 +154,7 @@ class DraftReply:
                 return
             await asyncio.sleep(gap)
             if text:
-                gap = min(gap * 2, self._interval * SLOWEST_FRAME_X)
+                gap = min(gap * 2, max(self._interval, SLOWEST_FRAME_S))
 
     async def _send(self, parts: list[str], parse_mode: str | None, keyboard: InlineKeyboardMarkup | None) -> None:
         # The question may be gone by the time we answer (deleted, or answered after a restart).
