@@ -31,7 +31,9 @@ _rows = rows
 
 async def test_private_question_is_streamed_by_edits_and_ends_with_sources_and_buttons(
         bot_factory: Callable[..., Any], tg: BotApiEmulator) -> None:
-    bot = await bot_factory(telegram={"stream": "edits"})  # DK_TELEGRAM__STREAM=edits: edits in private chats too
+    # DK_TELEGRAM__STREAM=edits: edits in private chats too; frames 50 ms apart, so that even an answer the
+    # small model writes in a fraction of a second (a quiet machine) shows intermediate frames
+    bot = await bot_factory(telegram={"stream": "edits", "edit_interval_s": 0.05})
     alice = tg.user(ALICE_ID, "Alice")
     update = await tg.inject_message(tg.private_chat(alice), alice, VACATION)
 
