@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 DEFAULTS = {"max_requests": 32, "max_seconds": 180.0}
 TIMINGS = ("placeholder_ms", "first_text_ms", "final_ms", "llm_ms", "llm_ttft_ms", "overhead_ms", "final_after_llm_ms",
-           "bot_api_calls", "bot_api_calls_no_typing")
+           "bot_api_calls", "bot_api_calls_no_typing", "embed_ms", "search_ms", "prompt_ms")
 SHOWN = ("sendMessage", "editMessageText", "sendMessageDraft")  # the calls that put text in front of the user
 
 
@@ -124,6 +124,9 @@ def _row(tg: BotApiEmulator, container: Container, chat_id: int, injected: float
             "first_text_ms": (first_text - injected) * 1000, "final_ms": final_ms, "llm_ms": llm_ms,
             "bot_api_calls": len(mine), "bot_api_calls_no_typing": sum(c.method != "sendChatAction" for c in mine),
             "llm_ttft_ms": float(timings.get("ttft_ms", 0.0)), "overhead_ms": final_ms - llm_ms,
+            # where the overhead goes before the model is asked (the answer's stored timings)
+            "embed_ms": float(timings.get("embed_ms", 0.0)), "search_ms": float(timings.get("retrieve_ms", 0.0)),
+            "prompt_ms": float(timings.get("prompt_ms", 0.0)),
             "outcome": answer.outcome.value if answer else None, "error": None}
 
 
