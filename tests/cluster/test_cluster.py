@@ -13,9 +13,7 @@ import itertools
 import re
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from redis import RedisError
@@ -35,14 +33,6 @@ ADMIN_ID, REPORT_CHAT = 9001, -1009001
 POSTS = {"sendMessage", "editMessageText", "sendPhoto", "sendDocument", "sendVoice", "editMessageReplyMarkup"}
 TAG = re.compile(r"\[(q-\d+-\d+)\]")
 UNFINISHED = {t("llm_down_saved", lang) for lang in ("ru", "en")}  # a promise, not yet the answer
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Cluster]:
-    """Started by the test; everything is stopped afterwards, whatever happened."""
-    running = Cluster(tmp_path)
-    yield running
-    running.close()
 
 
 def _lease_holder(cluster: Cluster) -> str | None:

@@ -8,8 +8,6 @@ waits for a healthy model server) and alerted the admins although answers kept f
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -17,13 +15,6 @@ from inference.served import ServedModelCheck, check_served_model
 from tests.support.cluster import Cluster
 
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Cluster]:
-    running = Cluster(tmp_path)
-    yield running
-    running.close()
 
 
 def _settled(url: str, until: str, timeout_s: float = 20.0) -> ServedModelCheck:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -18,14 +16,6 @@ from tests.support.cluster import Cluster, bot_env
 pytestmark = pytest.mark.timeout(180)
 
 REPORT_CHAT = -1009002
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Cluster]:
-    """Processes started by the test, stopped afterwards."""
-    running = Cluster(tmp_path)
-    yield running
-    running.close()
 
 
 def _owe_last_nights_report(database_url: str) -> None:
