@@ -13,6 +13,7 @@ import itertools
 import re
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,6 +23,7 @@ from sqlalchemy import create_engine, text
 from bot.i18n import t
 from bot.settings import ROOT
 from tests.support.bot_api_emulator import BotApiEmulator
+from tests.support.bot_api_state import StoredMessage
 from tests.support.cluster import Cluster, bot_env, copy_knowledge, seed_knowledge
 
 pytestmark = pytest.mark.timeout(600)
@@ -208,28 +210,27 @@ async def test_cluster_answers_every_question_once_in_order_through_faults(
 def _bot_answers(tg: BotApiEmulator, chats: list) -> dict[str, list[int]]:  # type: ignore[type-arg]
     """Question tag → the bot messages replying to it that carry a finished answer (not a placeholder)."""
     found: dict[str, list[int]] = defaultdict(list)
-    for chat, _, _ in chats:
-        questions = {m.message_id: TAG.search(str(m.payload.get("text", ""))) for m in tg.messages_in(chat.id,
-                                                                                                      from_bot=False)}
-        for message in tg.messages_in(chat.id, from_bot=True):
-            replied = (message.payload.get("reply_to_message") or {}).get("message_id")
-            match = questions.get(replied) if replied is not None else None
-            body = str(message.payload.get("text", ""))
-            if match and body and not body.startswith("⏳") and "▌" not in body and body not in UNFINISHED:
-                found[match.group(1)].append(message.message_id)
+    for tag, message in _replies(tg, chats, include_deleted=False):
+        body = str(message.payload.get("text", ""))
+        if body and not body.startswith("⏳") and "▌" not in body and body not in UNFINISHED:
+            found[tag].append(message.message_id)
     return found
 
 
 def _put_off(tg: BotApiEmulator, chats: list) -> set[str]:  # type: ignore[type-arg]
     """Tags of the questions that were told "the model is down, I will answer later" (sent or edited in)."""
-    tags: set[str] = set()
+    return {tag for tag, message in _replies(tg, chats, include_deleted=True)
+            if any(text in UNFINISHED for text in
+                   [str(message.payload.get("text", ""))] + [str(h.get("text", "")) for h in message.history])}
+
+
+def _replies(tg: BotApiEmulator, chats: list, *, include_deleted: bool) -> Iterator[tuple[str, StoredMessage]]:  # type: ignore[type-arg]
+    """(question tag, bot message) for every bot message that replies to a tagged question."""
     for chat, _, _ in chats:
         questions = {m.message_id: TAG.search(str(m.payload.get("text", ""))) for m in tg.messages_in(chat.id,
                                                                                                       from_bot=False)}
-        for message in tg.messages_in(chat.id, from_bot=True, include_deleted=True):
-            said = [str(message.payload.get("text", ""))] + [str(h.get("text", "")) for h in message.history]
+        for message in tg.messages_in(chat.id, from_bot=True, include_deleted=include_deleted):
             replied = (message.payload.get("reply_to_message") or {}).get("message_id")
             match = questions.get(replied) if replied is not None else None
-            if match and any(text in UNFINISHED for text in said):
-                tags.add(match.group(1))
-    return tags
+            if match:
+                yield match.group(1), message
