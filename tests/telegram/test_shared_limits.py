@@ -6,12 +6,15 @@ import asyncio
 import itertools
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest_asyncio
 from redis import Redis
 from telegram.ext import ExtBot
 
+from bot.settings import Settings
 from bot.telegram.ratelimit import SharedQuestionLimiter, SharedRateLimiter, limits_storage
 from tests.conftest import TEST_REDIS_URL, make_settings
 from tests.ops.conftest import ScratchRedis
@@ -20,21 +23,28 @@ from tests.support.bot_api_emulator import BotApiEmulator
 NAMESPACE = f"test-{uuid.uuid4().hex[:8]}"
 
 
+@asynccontextmanager
+async def two_replicas(tg: BotApiEmulator, settings: Settings, namespace: str,
+                       **limits: Any) -> AsyncIterator[list[ExtBot[None]]]:
+    """Two bots as two replicas would build them: each its own limiter, both over ``settings``' Redis."""
+    bots: list[ExtBot[None]] = []
+    try:
+        for _ in range(2):
+            storage, redis = limits_storage(settings, shared=True)
+            limiter = SharedRateLimiter(storage, namespace, redis=redis, **limits)
+            bots.append(ExtBot(tg.token, base_url=tg.base_url, base_file_url=tg.base_file_url, rate_limiter=limiter))
+            await bots[-1].initialize()
+        yield bots
+    finally:
+        for bot in bots:
+            await bot.shutdown()
+
+
 @pytest_asyncio.fixture
 async def replicas(tg: BotApiEmulator, tmp_path: Path) -> AsyncIterator[list[ExtBot[None]]]:
-    """Two bots as two replicas would build them: each its own limiter, both over the test Redis database."""
-    namespace = NAMESPACE
-    bots = []
-    for _ in range(2):
-        storage, redis = limits_storage(make_settings(tmp_path), shared=True)
-        limiter = SharedRateLimiter(storage, namespace, redis=redis, max_retries=3)
-        bot: ExtBot[None] = ExtBot(tg.token, base_url=tg.base_url, base_file_url=tg.base_file_url,
-                                   rate_limiter=limiter)
-        await bot.initialize()
-        bots.append(bot)
-    yield bots
-    for bot in bots:
-        await bot.shutdown()
+    """Two replicas over the test Redis database."""
+    async with two_replicas(tg, make_settings(tmp_path), NAMESPACE, max_retries=3) as bots:
+        yield bots
 
 
 async def test_two_replicas_together_send_one_message_per_second_to_a_chat(
@@ -92,34 +102,28 @@ async def test_a_redis_failover_is_waited_out_and_a_lasting_outage_counts_alone(
     sending a chat its own message a second; a Redis that stays away is counted around, in this process."""
     server = ScratchRedis(tmp_path)
     server.start()
-    bots = []
     try:
-        for _ in range(2):
-            storage, redis = limits_storage(make_settings(tmp_path, redis_url=server.url), shared=True)
-            limiter = SharedRateLimiter(storage, NAMESPACE, redis=redis, failover_wait_s=4.0)
-            bots.append(ExtBot(tg.token, base_url=tg.base_url, base_file_url=tg.base_file_url, rate_limiter=limiter))
-            await bots[-1].initialize()
-        chat = tg.private_chat(tg.user(805, "Ira"))
-        other = tg.private_chat(tg.user(806, "Lev"))
+        async with two_replicas(tg, make_settings(tmp_path, redis_url=server.url), NAMESPACE,
+                                failover_wait_s=4.0) as bots:
+            chat = tg.private_chat(tg.user(805, "Ira"))
+            other = tg.private_chat(tg.user(806, "Lev"))
 
-        server.stop()
-        during = asyncio.create_task(bots[0].send_message(chat.id, "sent during the failover"))
-        await asyncio.sleep(1.0)
-        assert not during.done(), "no send while nobody can count it"
-        await asyncio.to_thread(server.start)
-        await during
-        await bots[1].send_message(chat.id, "the other replica, right after")
-        times = [c.time for c in tg.calls_to("sendMessage") if int(c.params["chat_id"]) == chat.id]
-        assert len(times) == 2 and times[1] - times[0] >= 0.9, "both replicas counted the chat in Redis"
+            server.stop()
+            during = asyncio.create_task(bots[0].send_message(chat.id, "sent during the failover"))
+            await asyncio.sleep(1.0)
+            assert not during.done(), "no send while nobody can count it"
+            await asyncio.to_thread(server.start)
+            await during
+            await bots[1].send_message(chat.id, "the other replica, right after")
+            times = [c.time for c in tg.calls_to("sendMessage") if int(c.params["chat_id"]) == chat.id]
+            assert len(times) == 2 and times[1] - times[0] >= 0.9, "both replicas counted the chat in Redis"
 
-        server.stop()
-        await bots[0].send_message(other.id, "after waiting out the failover time (4 s)")
-        started = asyncio.get_running_loop().time()
-        await bots[0].send_message(chat.id, "counted alone at once")
-        assert asyncio.get_running_loop().time() - started < 0.4, "no second wait for a Redis known to be away"
+            server.stop()
+            await bots[0].send_message(other.id, "after waiting out the failover time (4 s)")
+            started = asyncio.get_running_loop().time()
+            await bots[0].send_message(chat.id, "counted alone at once")
+            assert asyncio.get_running_loop().time() - started < 0.4, "no second wait for a Redis known to be away"
     finally:
-        for bot in bots:
-            await bot.shutdown()
         server.stop()
 
 
@@ -128,21 +132,12 @@ async def test_a_chat_send_waiting_for_the_overall_limit_keeps_its_chat_a_second
     """A send that must wait for the bot's overall window counts its chat only when it goes: else the chat's
     next send (from another replica) follows it by less than a second."""
     namespace = f"overall-{uuid.uuid4().hex[:8]}"
-    bots = []
-    for _ in range(2):
-        storage, redis = limits_storage(make_settings(tmp_path), shared=True)
-        bots.append(ExtBot(tg.token, base_url=tg.base_url, base_file_url=tg.base_file_url,
-                           rate_limiter=SharedRateLimiter(storage, namespace, redis=redis, overall_per_s=3)))
-        await bots[-1].initialize()
-    try:
+    async with two_replicas(tg, make_settings(tmp_path), namespace, overall_per_s=3) as bots:
         busy = [tg.private_chat(tg.user(810 + n, f"Busy {n}")) for n in range(3)]
         chat = tg.private_chat(tg.user(820, "Zoe"))
         await asyncio.gather(*(bots[0].send_message(c.id, "fills the overall window") for c in busy))
         first = asyncio.create_task(bots[0].send_message(chat.id, "waits for the overall window"))
         await asyncio.sleep(0.4)
         await asyncio.gather(first, bots[1].send_message(chat.id, "the other replica, same chat"))
-    finally:
-        for bot in bots:
-            await bot.shutdown()
     times = sorted(c.time for c in tg.calls_to("sendMessage") if int(c.params["chat_id"]) == chat.id)
     assert len(times) == 2 and times[1] - times[0] >= 0.9, times
