@@ -19,11 +19,11 @@ import logging
 import time
 
 from telegram import Bot, InlineKeyboardMarkup, ReplyParameters
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, EndPointNotFound, InvalidToken, TelegramError
 
 from bot.telegram.render import split_text
-from bot.telegram.streaming import stop_painting
+from bot.telegram.streaming import PaintedReply
 
 log = logging.getLogger(__name__)
 
@@ -63,34 +63,17 @@ def unsupported(error: TelegramError) -> bool:
     return False
 
 
-class DraftReply:
+class DraftReply(PaintedReply):
     """One answer streamed as a draft in a private chat and then sent as one or more messages.
 
     ``quiet``: no draft at all, only the final message (a late answer: nobody is watching it being written).
+    No message exists while it is only a draft: ``message_id`` is None (nothing to reuse after a crash).
     """
 
     def __init__(self, bot: Bot, chat_id: int, *, reply_to: int | None, interval: float, quiet: bool = False) -> None:
-        self._bot = bot
+        super().__init__(bot, chat_id, reply_to=reply_to, interval=interval)
         self._quiet = quiet
-        self._chat_id = chat_id
-        self._reply_to = reply_to
-        self._interval = interval
         self.draft_id = next(_draft_ids)
-        self._message_ids: list[int] = []
-        self._text = ""
-        self._changed = asyncio.Event()
-        self._painter: asyncio.Task[None] | None = None
-        self._closed = False  # set by close: the painter's own way out, should its cancel be lost
-
-    @property
-    def message_ids(self) -> list[int]:
-        """Telegram ids of the messages that carry the final answer (none until it is sent)."""
-        return list(self._message_ids)
-
-    @property
-    def message_id(self) -> int | None:
-        """The first message of the answer; None while it is only a draft (nothing to reuse after a crash)."""
-        return self._message_ids[0] if self._message_ids else None
 
     async def open(self) -> None:
         """Typing, then an empty draft ("Thinking…"); raises ``DraftsUnsupported`` when the server lacks drafts."""
@@ -106,27 +89,9 @@ class DraftReply:
             raise
         self._painter = asyncio.create_task(self._paint())
 
-    async def push(self, piece: str) -> None:
-        """Add streamed text; returns at once (the painter shows it at the next paced update)."""
-        self._text += piece
-        self._changed.set()
-
-    async def close(self, html_text: str, plain_text: str, keyboard: InlineKeyboardMarkup | None) -> None:
-        """Stop drafting and send the final text (HTML, falling back to plain), buttons on the last part."""
-        await self._stop()
-        try:
-            await self._send(split_text(html_text), ParseMode.HTML, keyboard)
-        except BadRequest as exc:
-            if "can't parse entities" not in str(exc).lower():
-                raise
-            log.warning("HTML rejected, sending plain text: %s", exc)
-            await self._send(split_text(plain_text)[len(self._message_ids):], None, keyboard)
-
-    async def _stop(self) -> None:
-        self._closed = True
-        self._changed.set()
-        await stop_painting(self._painter)
-        self._painter = None
+    async def _deliver(self, parts: list[str], parse_mode: str | None, keyboard: InlineKeyboardMarkup | None) -> None:
+        # the plain-text fallback goes on from the part the HTML attempt could not send
+        await self._send(parts[len(self._message_ids):], parse_mode, keyboard)
 
     async def _paint(self) -> None:
         """Show the part being written, first text at once and then ever less often; repeat before it expires.

@@ -39,6 +39,57 @@ async def stop_painting(*tasks: asyncio.Task[None] | None, within_s: float = 10.
         log.warning("a streaming painter did not stop within %.0f s: left behind", within_s)
 
 
+class PaintedReply:
+    """What both ways of streaming an answer share: the text so far, the messages that carry it, and a background
+    painter that shows the text until ``close`` delivers the final version (edits here, drafts in drafts.py)."""
+
+    def __init__(self, bot: Bot, chat_id: int, *, reply_to: int | None, interval: float) -> None:
+        self._bot = bot
+        self._chat_id = chat_id
+        self._reply_to = reply_to
+        self._interval = interval
+        self._message_ids: list[int] = []
+        self._text = ""
+        self._changed = asyncio.Event()
+        self._painter: asyncio.Task[None] | None = None
+        self._closed = False  # set by close: the painter's own way out, should its cancel be lost
+
+    @property
+    def message_ids(self) -> list[int]:
+        """Telegram ids of the messages that carry the answer."""
+        return list(self._message_ids)
+
+    @property
+    def message_id(self) -> int | None:
+        """The answer's first message (a resumed answer reuses it); None while there is none."""
+        return self._message_ids[0] if self._message_ids else None
+
+    async def push(self, piece: str) -> None:
+        """Add streamed text; returns at once (the painter shows it at its next paced frame)."""
+        self._text += piece
+        self._changed.set()
+
+    async def close(self, html_text: str, plain_text: str, keyboard: InlineKeyboardMarkup | None) -> None:
+        """Stop painting, then deliver the final text (HTML, falling back to plain), buttons on the last part."""
+        await self._stop()
+        try:
+            await self._deliver(split_text(html_text), ParseMode.HTML, keyboard)
+        except BadRequest as exc:
+            if "can't parse entities" not in str(exc).lower():
+                raise
+            log.warning("HTML rejected, sending plain text: %s", exc)
+            await self._deliver(split_text(plain_text), None, keyboard)
+
+    async def _stop(self, *helpers: asyncio.Task[None] | None) -> None:
+        self._closed = True
+        self._changed.set()
+        await stop_painting(self._painter, *helpers)
+        self._painter = None
+
+    async def _deliver(self, parts: list[str], parse_mode: str | None, keyboard: InlineKeyboardMarkup | None) -> None:
+        raise NotImplementedError
+
+
 class ChatPacer:
     """Edits of one chat at least ``interval`` apart, whichever answer makes them (one per application)."""
 
@@ -57,35 +108,17 @@ class ChatPacer:
         return max(0.0, self._next.get(chat_id, 0.0) - time.monotonic())
 
 
-class StreamingReply:
+class StreamingReply(PaintedReply):
     """One answer as one or more bot messages, edited in the background as the text grows."""
 
     def __init__(self, bot: Bot, chat_id: int, *, reply_to: int | None, interval: float, placeholder: str,
                  pacer: ChatPacer, reuse_message_id: int | None = None) -> None:
-        self._bot = bot
-        self._chat_id = chat_id
-        self._reply_to = reply_to
-        self._interval = interval
+        super().__init__(bot, chat_id, reply_to=reply_to, interval=interval)
         self._placeholder = placeholder
         self._pacer = pacer
         self._reuse = reuse_message_id
-        self._message_ids: list[int] = []
         self._shown: list[str] = []
-        self._text = ""
-        self._changed = asyncio.Event()
-        self._painter: asyncio.Task[None] | None = None
         self._typing: asyncio.Task[None] | None = None
-        self._closed = False  # set by close: the painter's own way out, should its cancel be lost
-
-    @property
-    def message_ids(self) -> list[int]:
-        """Telegram ids of the messages that carry this answer."""
-        return list(self._message_ids)
-
-    @property
-    def message_id(self) -> int | None:
-        """The first message of the answer (a resumed answer edits it instead of sending another)."""
-        return self._message_ids[0] if self._message_ids else None
 
     async def open(self) -> None:
         """Show the placeholder (reusing a message left by an interrupted answer) and keep "typing…" visible."""
@@ -109,29 +142,18 @@ class StreamingReply:
         self._painter = asyncio.create_task(self._paint())
 
     async def push(self, piece: str) -> None:
-        """Add streamed text; returns at once (the painter shows it when the chat's pacing allows)."""
+        """Add streamed text: "typing…" ends, the painter shows the text when the chat's pacing allows."""
         if self._typing is not None:
             self._typing.cancel()
             self._typing = None
-        self._text += piece
-        self._changed.set()
+        await super().push(piece)
 
-    async def close(self, html_text: str, plain_text: str, keyboard: InlineKeyboardMarkup | None) -> None:
-        """Stop painting, then show the final text (HTML, falling back to plain), buttons on the last part."""
-        await self._stop()
-        try:
-            await self._show(split_text(html_text), parse_mode=ParseMode.HTML, keyboard=keyboard)
-        except BadRequest as exc:
-            if "can't parse entities" not in str(exc).lower():
-                raise
-            log.warning("HTML rejected, sending plain text: %s", exc)
-            await self._show(split_text(plain_text), parse_mode=None, keyboard=keyboard)
+    async def _deliver(self, parts: list[str], parse_mode: str | None, keyboard: InlineKeyboardMarkup | None) -> None:
+        await self._show(parts, parse_mode=parse_mode, keyboard=keyboard)
 
-    async def _stop(self) -> None:
-        self._closed = True
-        self._changed.set()
-        await stop_painting(self._typing, self._painter)
-        self._typing = self._painter = None
+    async def _stop(self, *helpers: asyncio.Task[None] | None) -> None:
+        await super()._stop(self._typing, *helpers)
+        self._typing = None
 
     async def _paint(self) -> None:
         """Show the latest text at each of the chat's free slots until cancelled."""
