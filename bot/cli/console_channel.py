@@ -44,6 +44,9 @@ class ConsoleAnswer:
         """Print why there is no answer."""
         print(f"\n{text}", file=self._out)
 
+    async def abandon(self) -> None:
+        """Nothing to take back: a terminal's question is never taken over by another process."""
+
 
 class ConsoleStatus:
     """Progress of slow work, one line per final state."""

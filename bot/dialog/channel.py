@@ -31,6 +31,10 @@ class AnswerStream(Protocol):
         """Replace what was shown with a short explanation; returns the id of the message showing it, if any."""
         ...
 
+    async def abandon(self) -> None:
+        """Stop showing the answer and deliver nothing: another process has taken the message over."""
+        ...
+
 
 class StatusLine(Protocol):
     """One message that reports the progress of slow work (transcription, ingestion)."""

@@ -113,15 +113,20 @@ class Inbox:
         from inference.llm import SESSION_ID
 
         SESSION_ID.set(str(kept.chat_id))  # this task's model requests stay on one server behind a router
-        status = MessageStatus.done
+        status: MessageStatus | None = MessageStatus.done
         renewing = asyncio.create_task(self._renew(kept.id))
         try:
             status = await self._route(kept, channel)
+        except asyncio.CancelledError:
+            status = None  # stopped mid-way, as if the process died: its lease runs out and the next one answers
+            raise
         finally:  # even a crash of the route records an end: pending again means "answer it later"
             renewing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewing
-            await in_session(self.engine, claims.finish_claim, message_id=kept.id, status=status)
+            if status is not None and not await in_session(self.engine, claims.finish_claim, message_id=kept.id,
+                                                           owner=self.owner, status=status):
+                log.warning("message %s was taken over while we answered it: its new owner records the end", kept.id)
         return status
 
     async def claim(self, message_id: int) -> bool:
@@ -154,6 +159,14 @@ class Inbox:
     async def finish_if_mine(self, message_id: int) -> None:
         """Done, when our claim is still open after the handlers ran (a command, a refused update)."""
         await in_session(self.engine, claims.finish_if_mine, message_id=message_id, owner=self.owner)
+
+    async def _still_mine(self, message_id: int) -> bool:
+        """The fence before a final reply: whether our claim still holds (and from now on, that we deliver)."""
+        if await in_session(self.engine, claims.begin_delivery, message_id=message_id, owner=self.owner,
+                            lease_s=self.lease_s):
+            return True
+        log.warning("lost the claim on message %s before delivering: its new owner answers it", message_id)
+        return False
 
     async def _renew(self, message_id: int) -> None:
         """Keep renewing the claim while its answer is being made (a third of the lease apart)."""
@@ -240,6 +253,9 @@ class Inbox:
             if not channel.answers_later:
                 raise  # nobody will read a late answer (the terminal): the transport says why, now
             log.warning("model server down, question %s deferred: %s", kept.id, exc)
+            if not await self._still_mine(kept.id):
+                await stream.abandon()
+                return MessageStatus.pending
             notice = await stream.fail(t("llm_down_saved", channel.lang))
             # The notice is tidied away when the late answer arrives as a new message (edits notify nobody).
             await self.note(kept, deferred_at=utcnow(), **({"reply_telegram_id": notice} if notice else {}))
@@ -248,7 +264,13 @@ class Inbox:
             if isinstance(exc, LLMError) and not channel.answers_later:
                 raise
             log.warning("no answer for message %s: %s", kept.id, exc)
+            if not await self._still_mine(kept.id):
+                await stream.abandon()
+                return MessageStatus.done
             await stream.fail(t("llm_failed", channel.lang))
+            return MessageStatus.done
+        if not await self._still_mine(kept.id):  # another process took it over: it delivers, we must not
+            await stream.abandon()
             return MessageStatus.done
         reply_id = await stream.finish(answer)
         if answer.answer_id is not None and reply_id is not None:

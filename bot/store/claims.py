@@ -74,10 +74,24 @@ def renew_claim(session: Session, *, message_id: int, owner: str, lease_s: float
     return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult of an UPDATE
 
 
-def finish_claim(session: Session, *, message_id: int, status: MessageStatus) -> None:
-    """Record how the message ended and let go of the lease (the owner stays, for the record)."""
-    session.execute(update(Message).where(col(Message.id) == message_id)
-                    .values(status=status, lease_until=None))
+def begin_delivery(session: Session, *, message_id: int, owner: str, lease_s: float) -> bool:
+    """The fence before the final answer is sent: True (and the moment recorded, the lease renewed) while the
+    claim is still ``owner``'s; False when its lease ran out and another process took the message over."""
+    now = utcnow()
+    result = session.execute(update(Message).where(
+        col(Message.id) == message_id, col(Message.claimed_by) == owner,
+        col(Message.status) == MessageStatus.answering).values(delivering_at=now,
+                                                               lease_until=now + timedelta(seconds=lease_s)))
+    return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+
+
+def finish_claim(session: Session, *, message_id: int, owner: str, status: MessageStatus) -> bool:
+    """Record how the message ended and let go of the lease (the owner stays, for the record); False, and
+    nothing changed, when the claim is no longer ``owner``'s (its new owner records the end)."""
+    result = session.execute(update(Message).where(
+        col(Message.id) == message_id, col(Message.claimed_by) == owner,
+        col(Message.status) == MessageStatus.answering).values(status=status, lease_until=None))
+    return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult of an UPDATE
 
 
 def claimable_ids(session: Session, *, limit: int, lease_s: float, now: datetime | None = None) -> list[int]:

@@ -112,6 +112,9 @@ class Message(SQLModel, table=True):
     # is taken over by any process (DK_INBOX__LEASE_S).
     claimed_by: str | None = Field(default=None, max_length=96)
     lease_until: datetime | None = None
+    # Set by the owner just before it sends the final answer: a takeover of a claim that got this far may double
+    # the answer (Telegram has no idempotent send), one that did not cannot (the log says which).
+    delivering_at: datetime | None = None
     # Stored by an ``ingress`` process for a ``dialog`` process to run through the handlers (commands, buttons…)
     dispatch: bool = Field(default=False, index=True)
 

@@ -61,6 +61,10 @@ class TelegramAnswer:
         await self._sent()
         return self._reply.message_id
 
+    async def abandon(self) -> None:
+        """Stop painting; what was shown is left to the process that took the message over (it reuses it)."""
+        await self._reply.abandon()
+
     async def _sent(self) -> None:
         if self._after_send is not None:
             await self._after_send()

@@ -9,6 +9,7 @@ minute per group; a ``RetryAfter`` from Telegram pauses every replica (a key in 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections.abc import Callable, Coroutine
@@ -21,7 +22,6 @@ from redis import RedisError
 from redis.asyncio import Redis as AsyncRedis
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from bot.settings import Settings
 
@@ -121,20 +121,28 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         raise AssertionError("unreachable: the loop returns or raises")
 
     async def _acquire_shared(self, endpoint: str, chat: str) -> None:
-        """Count in Redis, waiting out a Sentinel failover (seconds); only then, and for a while, in this process."""
+        """Count in Redis, waiting out a Sentinel failover (seconds); only then, and for a while, in this process.
+
+        The failover wait runs from the first failed call, not from the start: a send may already have waited
+        long for room in a window (a busy group) when Redis goes away, and must still wait the failover out.
+        """
         if time.monotonic() < self._alone_until:
             await self._acquire(self._fallback, endpoint, chat)
             return
-        try:
-            async for attempt in AsyncRetrying(retry=retry_if_exception_type(RedisError), reraise=True,
-                                               stop=stop_after_delay(self._failover_wait_s),
-                                               wait=wait_exponential(multiplier=0.1, max=1.0)):
-                with attempt:
-                    await self._acquire(self._limiter, endpoint, chat)
-        except RedisError as exc:
-            log.warning("shared send limits unavailable, counting in this process for %.0f s: %s", ALONE_S, exc)
-            self._alone_until = time.monotonic() + ALONE_S
-            await self._acquire(self._fallback, endpoint, chat)
+        first_failure: float | None = None
+        for attempt in itertools.count():
+            try:
+                await self._acquire(self._limiter, endpoint, chat)
+                return
+            except RedisError as exc:
+                first_failure = first_failure if first_failure is not None else time.monotonic()
+                if time.monotonic() - first_failure >= self._failover_wait_s:
+                    log.warning("shared send limits unavailable, counting in this process for %.0f s: %s",
+                                ALONE_S, exc)
+                    self._alone_until = time.monotonic() + ALONE_S
+                    await self._acquire(self._fallback, endpoint, chat)
+                    return
+                await asyncio.sleep(min(MAX_WAIT_STEP_S, 0.1 * 2 ** attempt))
 
     async def _acquire(self, limiter: MovingWindowRateLimiter, endpoint: str, chat: str) -> None:
         windows: list[tuple[RateLimitItem, tuple[str, ...]]] = [(self._overall, (self._ns, "overall"))]

@@ -89,16 +89,20 @@ class DialogLoop:
     async def _handle(self, message_id: int, claimed: bool) -> None:
         """The stored update through the handlers; the gate sees it is ours (CLAIMED) and keeps no second copy."""
         CLAIMED.set(message_id)  # this task's context only
+        cancelled = False
         try:
             raw = await self.inbox.raw_update(message_id)
             if raw:
                 await self.app.process_update(Update.de_json(raw, self.app.bot))
+        except asyncio.CancelledError:
+            cancelled = True  # as if the process died: the claim's lease runs out and another process answers
+            raise
         except Exception:  # one bad update must not stop the loop; the error is logged
             log.exception("message %s failed in the dialog loop", message_id)
         finally:
             self.busy.discard(message_id)
             self._wake.set()
-            if claimed:
+            if claimed and not cancelled:
                 with contextlib.suppress(SQLAlchemyError):
                     await self.inbox.finish_if_mine(message_id)
 

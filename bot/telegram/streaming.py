@@ -80,6 +80,10 @@ class PaintedReply:
             log.warning("HTML rejected, sending plain text: %s", exc)
             await self._deliver(split_text(plain_text), None, keyboard)
 
+    async def abandon(self) -> None:
+        """Stop painting and deliver nothing (the answer became another process's to deliver)."""
+        await self._stop()
+
     async def _stop(self, *helpers: asyncio.Task[None] | None) -> None:
         self._closed = True
         self._changed.set()

@@ -66,7 +66,7 @@ def _status(engine: Engine, message_id: int) -> tuple[MessageStatus, str | None]
 
 def _finish(engine: Engine, message_id: int) -> None:
     with session_scope(engine) as session:
-        claims.finish_claim(session, message_id=message_id, status=MessageStatus.done)
+        claims.finish_claim(session, message_id=message_id, owner="me:1:x", status=MessageStatus.done)
 
 
 def test_a_live_claim_of_another_replica_is_never_taken_an_expired_one_is(container: Container) -> None:

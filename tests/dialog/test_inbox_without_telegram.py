@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from bot.container import Container
 from bot.dialog.messages import Incoming, MessageKind, MessageStatus
 from bot.i18n import t
 from tests.conftest import make_settings
-from tests.support.recording import RecordingChannel, RecordingNotifier
+from tests.support.recording import RecordingAnswer, RecordingChannel, RecordingNotifier
 
 CHAT = USER = 501
 _update_ids = iter(range(10_000, 20_000))
@@ -68,3 +69,42 @@ async def test_a_channel_that_cannot_wait_gets_the_outage_at_once(kb: Container,
         assert not [s for s in channel.log if s.text == t("llm_down_saved", "ru")]
         again = await container.inbox.kept_by_id(kept.id)
         assert again.status is MessageStatus.done, "nobody owes the terminal a late answer: not resumed"
+
+
+async def test_a_process_whose_claim_was_taken_over_delivers_nothing(kb: Container, tmp_path: Path) -> None:
+    """The fence before the final answer: a process that lost its claim mid-answer (its lease ran out, another
+    replica took the message over) neither sends the answer nor records the message's end over the new owner's."""
+    from sqlmodel import Session, col, update
+
+    from bot.store.models import Message
+
+    settings = make_settings(tmp_path, llm={"base_url": kb.settings.llm.base_url, "max_tokens": 8})
+    async with Container(settings, embed_model=kb.embed_model, index=kb.index) as container:
+        inbox = container.inbox
+        kept = await inbox.keep(_incoming("Сколько дней отпуска положено сотруднику в год?"))
+        first_piece = asyncio.Event()
+        taken_over = asyncio.Event()
+
+        class HeldAnswer(RecordingAnswer):
+            async def push(self, piece: str) -> None:
+                first_piece.set()
+                await taken_over.wait()
+                await super().push(piece)
+
+        class HeldChannel(RecordingChannel):
+            async def stream(self) -> RecordingAnswer:
+                return HeldAnswer(self.log)
+
+        channel = HeldChannel("ru")
+        work = asyncio.create_task(inbox.process(kept, channel))
+        await asyncio.wait_for(first_piece.wait(), 60)
+        with Session(container.engine) as session:  # what a takeover after an expired lease does to the row
+            session.execute(update(Message).where(col(Message.id) == kept.id).values(claimed_by="other:1:x"))
+            session.commit()
+        taken_over.set()
+        await asyncio.wait_for(work, 60)
+
+        assert [s.kind for s in channel.log] == ["abandon"], "no answer from the process that lost the claim"
+        with Session(container.engine) as session:
+            row = session.get_one(Message, kept.id)
+            assert (row.status, row.claimed_by) == (MessageStatus.answering, "other:1:x"), "the new owner's claim"

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 class Said:
     """One thing the pipeline showed: a reply, a streamed answer, a status line or a notice."""
 
-    kind: str  # say | answer | fail | status | send | admins
+    kind: str  # say | answer | fail | abandon | status | send | admins
     text: str
     buttons: Keyboard = ()
     chat_id: int | None = None
@@ -43,6 +43,10 @@ class RecordingAnswer:
     async def fail(self, text: str) -> None:
         """Record the explanation that replaced the answer."""
         self.log.append(Said("fail", text))
+
+    async def abandon(self) -> None:
+        """Record that the answer was left to another process."""
+        self.log.append(Said("abandon", ""))
 
 
 @dataclass

@@ -127,6 +127,30 @@ async def test_a_redis_failover_is_waited_out_and_a_lasting_outage_counts_alone(
         server.stop()
 
 
+async def test_a_send_that_waited_long_for_room_still_waits_out_a_failover(tg: BotApiEmulator, tmp_path: Path) -> None:
+    """The failover wait runs from Redis's first failure, not from when the send began waiting for room: a send
+    queued behind its chat's window for longer than that wait still counts in Redis once it is back (the CI run
+    where a busy group went "alone" at a two-second failover and two replicas posted 0.14 s apart)."""
+    server = ScratchRedis(tmp_path)
+    server.start()
+    try:
+        async with two_replicas(tg, make_settings(tmp_path, redis_url=server.url), f"queued-{uuid.uuid4().hex[:8]}",
+                                failover_wait_s=1.0) as bots:
+            chat = tg.private_chat(tg.user(807, "Oleg"))
+            queued = asyncio.gather(*(bots[0].send_message(chat.id, f"queued {n}") for n in range(3)))
+            await asyncio.sleep(1.5)  # one sent, one sent a second later, the third waits for its slot at ~2 s
+            await asyncio.to_thread(server.stop)
+            await asyncio.sleep(0.8)  # Redis is away when the third looks again: 2 s after it began to wait
+            await asyncio.to_thread(server.start)
+            await queued
+            await bots[1].send_message(chat.id, "the other replica, right after")
+    finally:
+        server.stop()
+    times = [c.time for c in tg.calls_to("sendMessage") if int(c.params["chat_id"]) == chat.id]
+    assert len(times) == 4
+    assert times[3] - times[2] >= 0.9, "the queued send was counted in Redis, where the other replica saw it"
+
+
 async def test_a_chat_send_waiting_for_the_overall_limit_keeps_its_chat_a_second_apart(
         tg: BotApiEmulator, tmp_path: Path) -> None:
     """A send that must wait for the bot's overall window counts its chat only when it goes: else the chat's
