@@ -197,8 +197,11 @@ class Inbox:
             await channel.say(t("empty_question", channel.lang))
             return MessageStatus.done
         result = await self._container.intents.classify(question)
-        await self.note(kept, intent=result.intent.value, intent_confidence=result.confidence,
-                        intent_path=result.path)
+        noting = self.note(kept, intent=result.intent.value, intent_confidence=result.confidence,
+                           intent_path=result.path)
+        if result.intent is Intent.question:
+            return await self._answer(kept, question, channel, noting)
+        await noting
         if result.intent is Intent.human:
             await self.hand_off(kept, channel, source="human")
             return MessageStatus.done
@@ -208,10 +211,9 @@ class Inbox:
         if result.intent is Intent.smalltalk:
             await channel.say(t(smalltalk_key(question), channel.lang))
             return MessageStatus.done
-        if result.intent is Intent.other:  # arithmetic, poems, spam: not for the knowledge base, and no sources
-            await channel.say(t("intent_other", channel.lang))
-            return MessageStatus.done
-        return await self._answer(kept, question, channel)
+        # other: arithmetic, poems, spam: not for the knowledge base, and no sources
+        await channel.say(t("intent_other", channel.lang))
+        return MessageStatus.done
 
     async def hand_off(self, kept: Kept, channel: Channel, *, source: str, answer_id: int | None = None) -> None:
         """Ask for a human about this message's question: one escalation per question (the service tells the user)."""
@@ -236,13 +238,17 @@ class Inbox:
         else:
             await channel.say(reply.text, buttons=reply.buttons)
 
-    async def _answer(self, kept: Kept, question: str, channel: Channel) -> MessageStatus:
+    async def _answer(self, kept: Kept, question: str, channel: Channel,
+                      noting: Awaitable[None]) -> MessageStatus:
         from bot.dialog.answer import EmptyQuestion
         from inference.llm import LLMError, LLMUnavailable
 
         container = self._container
-        turns = await in_session(self.engine, _turns_before, kept, container.settings.retrieval.history_turns)
-        stream = await channel.stream()
+        # The chat's recent turns and the intent's note (the database) while the placeholder or draft goes out
+        # (the Bot API): none waits for another before the search.
+        turns, stream, _ = await asyncio.gather(
+            in_session(self.engine, _turns_before, kept, container.settings.retrieval.history_turns),
+            channel.stream(), noting)
         if stream_id := getattr(stream, "message_id", None):
             await self.note(kept, reply_telegram_id=stream_id)  # a resumed answer reuses this message
         try:
