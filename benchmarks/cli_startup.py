@@ -76,7 +76,7 @@ def _stack(code_root: Path, data_dir: Path, port: int, extra: list[str]) -> dict
     env = {**os.environ, "PYTHONPATH": str(code_root), "DK_DATA_DIR": str(data_dir),
            "DK_LLM__BASE_URL": f"http://127.0.0.1:{port}/v1", "DK_LLAMA_SERVER__PORT": str(port),
            "DK_LLAMA_SERVER__MODEL_PATH": str(ROOT / "models/dev/smollm2-135m-instruct/model.gguf"),
-           "DK_LLM__MAX_TOKENS": "16"}
+           "DK_LLM__MAX_TOKENS": "16", "DK_MODELS_DIR": str(ROOT / "models")}
     env.update(dict(pair.split("=", 1) for pair in extra))
     return env
 
