@@ -93,3 +93,15 @@ def test_plot_skips_scenarios_without_records(tmp_path: Path) -> None:
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
     assert main(["plot", str(empty), "--out", str(tmp_path / "q")]) == 1
+
+
+def test_committed_results_follow_the_schema() -> None:
+    """Every harness record in benchmarks/results/ (the figures the README quotes) is valid, so compare and plot
+    can read them; a scenario the schema does not know (cluster was one) fails here, not in someone's compare."""
+    results = Path(__file__).resolve().parents[2] / "benchmarks/results"
+    checked = 0
+    for path in sorted(results.glob("*.jsonl")):
+        records = [r for r in read_jsonl(path) if r.get("schema") == "dialog-keeper/bench-result/1"]
+        assert validate(records) == [], path.name
+        checked += len(records)
+    assert checked > 0
