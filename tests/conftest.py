@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -138,7 +139,9 @@ def start_worker(data_dir: Path, queue: str, **env: str) -> subprocess.Popen[byt
     full_env = {**os.environ, "DK_DATA_DIR": str(data_dir), "DK_REDIS_URL": TEST_REDIS_URL, "DK_STT__QUEUE": queue,
                 "DK_STT__LANGUAGE": "en", **env}
     log = (data_dir / f"worker-{queue}.log").open("ab")
-    process = subprocess.Popen([sys.executable, "-m", "bot", "worker"], env=full_env, stdout=log, stderr=log)
+    # its own process group: RQ runs each job in a forked work horse, which must go down with the worker
+    process = subprocess.Popen([sys.executable, "-m", "bot", "worker"], env=full_env, stdout=log, stderr=log,
+                               start_new_session=True)
     connection = redis.Redis.from_url(TEST_REDIS_URL)
     for _ in range(300):
         if any(queue in w.queue_names() for w in Worker.all(connection=connection)):
@@ -158,7 +161,11 @@ def running_worker(data_dir: Path, queue: str, **env: str) -> Iterator[subproces
         yield process
     finally:
         process.terminate()
-        process.wait(10)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:  # a warm shutdown still busy: never leave a worker behind the suite
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
 
 
 @contextmanager

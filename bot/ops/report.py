@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic, sleep
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -175,6 +176,22 @@ async def send_if_due(container: Container, notifier: Notifier, *, now: datetime
         return day if await send_report(container, notifier, day) else None
 
 
+def _acquire_through_failover(lock: Any, failover_wait_s: float) -> bool:
+    """Take the lock, waiting out a Sentinel failover (DK_REDIS__FAILOVER_WAIT_S from the first failure, however
+    long the wait for another scheduler's lock already was): only a Redis that stays away means no lock."""
+    from redis import RedisError
+
+    first_failure: float | None = None
+    while True:
+        try:
+            return bool(lock.acquire())
+        except RedisError:
+            first_failure = first_failure if first_failure is not None else monotonic()
+            if monotonic() - first_failure >= failover_wait_s:
+                raise
+            sleep(0.2)
+
+
 @asynccontextmanager
 async def _shared_lock(container: Container, name: str) -> AsyncIterator[None]:
     """A Redis lock every scheduler of the deployment takes before it checks and sends (without Redis: none)."""
@@ -184,7 +201,7 @@ async def _shared_lock(container: Container, name: str) -> AsyncIterator[None]:
     lock = container.redis.lock(f"dk:lock:{container.deployment}:{name}", timeout=REPORT_LOCK_S,
                                 blocking_timeout=REPORT_LOCK_S, thread_local=False)
     try:
-        held = await asyncio.to_thread(lock.acquire)
+        held = await asyncio.to_thread(_acquire_through_failover, lock, container.settings.redis.failover_wait_s)
     except RedisError as exc:
         log.warning("Redis unavailable: sending the report without the shared lock: %s", exc)
         held = False

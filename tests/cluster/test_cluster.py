@@ -142,6 +142,11 @@ async def test_cluster_answers_every_question_once_in_order_through_faults(
     active = next(p for p in ingress if f":{p.pid}:" in holder)
     standby = next(p for p in ingress if p is not active)
     mark(f"started; {active.name} polls, {standby.name} stands by")
+    # Both schedulers owe last night's report at start: one sends it, the other finds it sent. The faults wait for
+    # that, since a scheduler killed between sending the report and recording it has the window no lock closes.
+    await _wait(lambda: all("report catch-up:" in p.log.read_text(errors="replace") for p in ingress), 120,
+                "both schedulers' report catch-up", 0.3)
+    mark("the report catch-up concluded in both schedulers")
 
     users = [tg.user(7000 + n, f"User {n}") for n in range(PRIVATE_CHATS)]
     chats = [(tg.private_chat(u), u, PER_PRIVATE) for u in users]

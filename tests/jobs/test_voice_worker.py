@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import time
@@ -103,7 +104,7 @@ def test_killed_worker_job_runs_again_when_the_worker_restarts(tmp_path: Path, q
     first = start_worker(tmp_path, queue_name)
     job = enqueue_transcription(settings, message_id)
     _wait(job, {JobStatus.STARTED})
-    first.send_signal(signal.SIGKILL)  # as an OOM kill or a power cut would
+    os.killpg(first.pid, signal.SIGKILL)  # the worker and its work horse, as a power cut would
     first.wait(10)
     assert job.get_status(refresh=True) == JobStatus.STARTED, "nobody has noticed yet"
 

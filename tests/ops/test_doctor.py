@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
+from bot.ops.checks import CheckResult
 from bot.ops.doctor import run_checks
 from bot.ops.logging import redact
 from bot.settings import ROOT
@@ -101,6 +104,41 @@ def test_caldav_tracker_and_ticket_queue_are_checked_when_configured(tmp_path: P
 
     with pytest.raises(ValidationError, match="DK_N8N__SECRET"):  # an empty n8n secret stops every command
         make_settings(tmp_path, tracker={"kind": "n8n"}, n8n={"webhook_url": kaiten.url, "secret": ""})
+
+
+def test_an_n8n_webhook_is_checked_when_n8n_is_the_tracker(tmp_path: Path) -> None:
+    """n8n answers a GET on a POST webhook with 404: up; a 5xx is n8n's own trouble; nothing listening is down."""
+    status = {"code": 404}
+
+    class Webhook(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # the standard library's name for it
+            self.send_response(status["code"])
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            """Quiet."""
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Webhook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/webhook/dialog-keeper"
+
+    def tracker(webhook_url: str) -> CheckResult:
+        settings = make_settings(tmp_path, ops={"worker_queues": []}, tracker={"kind": "n8n"},
+                                 n8n={"webhook_url": webhook_url, "secret": "s3cret"})
+        return next(c for c in run_checks(settings) if c.name == "tracker")
+
+    try:
+        up = tracker(url)
+        status["code"] = 502
+        broken = tracker(url)
+    finally:
+        server.shutdown()
+        server.server_close()
+    down = tracker(f"http://127.0.0.1:{free_port()}/webhook/dialog-keeper")
+
+    assert up.ok and "HTTP 404" in up.detail, up
+    assert not broken.ok and "HTTP 502" in broken.detail and "n8n" in broken.fix, broken
+    assert not down.ok and "DK_N8N__WEBHOOK_URL" in down.fix, down
 
 
 def test_tokens_are_redacted_from_log_text() -> None:

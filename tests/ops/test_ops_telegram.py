@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import matplotlib.image
+import pytest
 import pytest_asyncio
 from sqlmodel import Session
 
@@ -63,8 +65,8 @@ async def test_report_photo_reaches_the_report_chat(tg: BotApiEmulator, kb: Cont
         await stop_bot(bot)
 
 
-async def test_a_missed_report_is_sent_at_the_next_start_once(tg: BotApiEmulator, kb: Container,
-                                                                tmp_path: Path) -> None:
+async def test_a_missed_report_is_sent_at_the_next_start_once(tg: BotApiEmulator, kb: Container, tmp_path: Path,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
     settings = make_settings(tmp_path, **_ops_settings())  # type: ignore[arg-type]
     migrate(settings.db_url)
     engine = make_engine(settings.db_url)
@@ -78,9 +80,16 @@ async def test_a_missed_report_is_sent_at_the_next_start_once(tg: BotApiEmulator
         assert int(call.params["chat_id"]) == REPORT_CHAT and due.isoformat() in str(call.params["caption"])
     finally:
         await stop_bot(bot)
+    caplog.set_level(logging.INFO, logger="bot.telegram.ops")
+    caplog.clear()
     bot = await start_bot(tg, kb, tmp_path, **_ops_settings())  # a second start owes nothing
     try:
-        await asyncio.sleep(6)  # the catch-up runs 3 s after the start
+        for _ in range(300):  # the barrier: the catch-up (3 s after the start) has run and concluded
+            if any("report catch-up: nothing owed" in r.getMessage() for r in caplog.records):
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("the catch-up never ran at the second start")
         assert len(tg.calls_to("sendPhoto")) == 1
     finally:
         await stop_bot(bot)
