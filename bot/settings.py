@@ -194,8 +194,9 @@ class RedisSettings(BaseModel):
     sentinels: list[str] = Field(default_factory=list)  # host:port of each sentinel; empty = DK_REDIS_URL
     sentinel_master: str = "mymaster"
     sentinel_password: SecretStr | None = None
-    # Shared send limits wait this long for Sentinel to promote a new master before each process counts on its
-    # own (which lets N processes send N times a chat's limit); after that they count alone for a while.
+    # Shared send limits (and the nightly report's lock) wait this long, from Redis's first failure, for Sentinel
+    # to promote a new master before each process counts on its own (which lets N processes send N times a chat's
+    # limit) or the report goes without its lock; after that the limits count alone for a while.
     failover_wait_s: float = Field(default=5.0, ge=0)
 
 
