@@ -114,10 +114,9 @@ async def test_an_in_test_tracker_plugged_in_by_one_registration_runs_the_whole_
                              telegram={"admin_chat_id": ADMIN_CHAT_ID, "admin_ids": [ADMIN_ID]})
     tg.group_chat(ADMIN_CHAT_ID, "Admins")
     tg.private_chat(tg.user(ALICE_ID, "Alice", "alice"))
-    container = Container(settings)
+    container = Container(settings, notifier=TelegramNotifier(tg.make_bot(), settings.telegram))
     assert container.tracker is memory_tracker, "chosen by DK_TRACKER__KIND through the registration"
     service = container.escalations
-    service.notifier = TelegramNotifier(tg.make_bot(), settings.telegram)
     worker = start_thread_worker(container, queue_name)  # the ticket job runs as on a worker
     try:
         result = await service.request(chat_telegram_id=ALICE_ID, requester=Requester(ALICE_ID, "Alice", "alice"),
@@ -196,9 +195,8 @@ async def test_every_notice_of_an_escalation_speaks_the_language_of_its_first_re
     settings = make_settings(tmp_path, tracker={"kind": "memory", "queue": queue_name, "wait_s": 20})
     assert settings.language == "ru"
     tg.private_chat(tg.user(ALICE_ID, "Alice", "alice", language_code="en"))
-    container = Container(settings)
+    container = Container(settings, notifier=TelegramNotifier(tg.make_bot(), settings.telegram))
     service = container.escalations
-    service.notifier = TelegramNotifier(tg.make_bot(), settings.telegram)
     worker = start_thread_worker(container, queue_name)
     try:
         answer_id = _question(container, "Where do I get a pass?")

@@ -73,10 +73,9 @@ async def test_n8n_gets_the_payload_and_secret_and_its_ticket_reaches_the_user(
                              n8n={"webhook_url": url, "secret": SECRET},
                              telegram={"admin_chat_id": ADMIN_CHAT_ID, "admin_ids": [ADMIN_ID]})
     tg.group_chat(ADMIN_CHAT_ID, "Admins")
-    container = Container(settings)
+    container = Container(settings, notifier=TelegramNotifier(tg.make_bot(), settings.telegram))
     worker = start_thread_worker(container, queue_name)  # the in-process runner, as the bot uses for ingestion
     service = container.escalations  # the n8n tracker, chosen by the container
-    service.notifier = TelegramNotifier(tg.make_bot(), settings.telegram)
     try:
         answer_id = _question(container)
         result = await service.request(chat_telegram_id=ALICE_ID, requester=Requester(ALICE_ID, "Alice", "alice"),

@@ -38,8 +38,8 @@ def test_a_new_collection_gets_the_configured_shards_replicas_and_write_consiste
 
         # Settings changed later do not touch the existing collection (a self-hosted Qdrant cannot reshard):
         # the next process just writes into it; `reindex` into a new collection is the way to another layout.
-        again = Container(make_settings(tmp_path, qdrant={"url": qdrant.url, "api_key": API_KEY, "shards": 12}))
-        again.__dict__["embed_model"] = container.embed_model
+        again = Container(make_settings(tmp_path, qdrant={"url": qdrant.url, "api_key": API_KEY, "shards": 12}),
+                          embed_model=container.embed_model)
         again.index.add(_nodes(4))
         assert [p for m, p, _ in qdrant.requests if m == "PUT" and p == f"/collections/{name}"] == \
             [f"/collections/{name}"], "created once"

@@ -58,8 +58,8 @@ def test_backup_restores_into_an_empty_install_and_refuses_a_used_one(
     source.close_sync()
 
     target_url = _empty_twin(url) if url else None  # the "new server": a second, empty database
-    target = Container(make_settings(tmp_path / "new", **({"database_url": target_url} if target_url else {})))
-    target.__dict__["embed_model"] = source.embed_model
+    target = Container(make_settings(tmp_path / "new", **({"database_url": target_url} if target_url else {})),
+                       embed_model=source.embed_model)
     target.engine  # noqa: B018  # a started, empty install: migrated tables without rows
     backup.restore(target, tmp_path / "backup")
     assert target.index.count() == chunks and _top(target) == before, "the same question finds the same chunks"
