@@ -158,7 +158,8 @@ class Inbox:
 
     async def finish_if_mine(self, message_id: int) -> None:
         """Done, when our claim is still open after the handlers ran (a command, a refused update)."""
-        await in_session(self.engine, claims.finish_if_mine, message_id=message_id, owner=self.owner)
+        await in_session(self.engine, claims.finish_claim, message_id=message_id, owner=self.owner,
+                         status=MessageStatus.done)
 
     async def _still_mine(self, message_id: int) -> bool:
         """The fence before a final reply: whether our claim still holds (and from now on, that we deliver)."""

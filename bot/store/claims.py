@@ -66,32 +66,30 @@ def claim_message(session: Session, *, message_id: int, owner: str, lease_s: flo
     return Claim.blocked if still is not None else Claim.taken
 
 
-def renew_claim(session: Session, *, message_id: int, owner: str, lease_s: float) -> bool:
-    """Extend our claim; False when it is no longer ours (it expired and another process took it over)."""
+def _update_held(session: Session, message_id: int, owner: str, **values: Any) -> bool:
+    """Change the message while ``owner`` still holds its claim (one conditional UPDATE); False when it does not."""
     result = session.execute(update(Message).where(
         col(Message.id) == message_id, col(Message.claimed_by) == owner,
-        col(Message.status) == MessageStatus.answering).values(lease_until=utcnow() + timedelta(seconds=lease_s)))
+        col(Message.status) == MessageStatus.answering).values(**values))
     return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+
+
+def renew_claim(session: Session, *, message_id: int, owner: str, lease_s: float) -> bool:
+    """Extend our claim; False when it is no longer ours (it expired and another process took it over)."""
+    return _update_held(session, message_id, owner, lease_until=utcnow() + timedelta(seconds=lease_s))
 
 
 def begin_delivery(session: Session, *, message_id: int, owner: str, lease_s: float) -> bool:
     """The fence before the final answer is sent: True (and the moment recorded, the lease renewed) while the
     claim is still ``owner``'s; False when its lease ran out and another process took the message over."""
     now = utcnow()
-    result = session.execute(update(Message).where(
-        col(Message.id) == message_id, col(Message.claimed_by) == owner,
-        col(Message.status) == MessageStatus.answering).values(delivering_at=now,
-                                                               lease_until=now + timedelta(seconds=lease_s)))
-    return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+    return _update_held(session, message_id, owner, delivering_at=now, lease_until=now + timedelta(seconds=lease_s))
 
 
 def finish_claim(session: Session, *, message_id: int, owner: str, status: MessageStatus) -> bool:
     """Record how the message ended and let go of the lease (the owner stays, for the record); False, and
     nothing changed, when the claim is no longer ``owner``'s (its new owner records the end)."""
-    result = session.execute(update(Message).where(
-        col(Message.id) == message_id, col(Message.claimed_by) == owner,
-        col(Message.status) == MessageStatus.answering).values(status=status, lease_until=None))
-    return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+    return _update_held(session, message_id, owner, status=status, lease_until=None)
 
 
 def claimable_ids(session: Session, *, limit: int, lease_s: float, now: datetime | None = None) -> list[int]:
@@ -123,12 +121,4 @@ def take_dispatch(session: Session, *, message_id: int) -> bool:
     """Take one such update (atomically: one dialog process runs it)."""
     result = session.execute(update(Message).where(col(Message.id) == message_id, col(Message.dispatch).is_(True))
                              .values(dispatch=False))
-    return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult of an UPDATE
-
-
-def finish_if_mine(session: Session, *, message_id: int, owner: str) -> bool:
-    """Done, when our claim is still open after the handlers ran (a command, a refused or unroutable update)."""
-    result = session.execute(update(Message).where(
-        col(Message.id) == message_id, col(Message.claimed_by) == owner,
-        col(Message.status) == MessageStatus.answering).values(status=MessageStatus.done, lease_until=None))
     return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult of an UPDATE
