@@ -88,8 +88,10 @@ def begin_delivery(session: Session, *, message_id: int, owner: str, lease_s: fl
 
 def finish_claim(session: Session, *, message_id: int, owner: str, status: MessageStatus) -> bool:
     """Record how the message ended and let go of the lease (the owner stays, for the record); False, and
-    nothing changed, when the claim is no longer ``owner``'s (its new owner records the end)."""
-    return _update_held(session, message_id, owner, status=status, lease_until=None)
+    nothing changed, when the claim is no longer ``owner``'s (its new owner records the end). Pending again (to
+    be answered later) has delivered no answer: the "I will answer later" notice it sent is not one."""
+    undelivered = {"delivering_at": None} if status is MessageStatus.pending else {}
+    return _update_held(session, message_id, owner, status=status, lease_until=None, **undelivered)
 
 
 def claimable_ids(session: Session, *, limit: int, lease_s: float, now: datetime | None = None) -> list[int]:

@@ -186,3 +186,22 @@ async def test_the_owner_renews_its_claim_while_it_works(tmp_path: Path) -> None
     assert await work is MessageStatus.done
     assert _status(engine, message_id) == (MessageStatus.done, container.inbox.owner)
     container.close_sync()
+
+
+def test_delivery_is_fenced_and_a_message_put_off_again_is_not_delivered(container: Container) -> None:
+    """The fence passes only for the claim's owner; a message finished as pending again (a notice went out, not
+    the answer) no longer says its answer may have been delivered."""
+    engine = container.engine
+    message_id = _add(engine, 1, "the model is down")
+    assert _claim(engine, message_id) is Claim.claimed
+    with session_scope(engine) as session:
+        assert not claims.begin_delivery(session, message_id=message_id, owner=OTHER, lease_s=30)
+        assert claims.begin_delivery(session, message_id=message_id, owner="me:1:x", lease_s=30)
+    with Session(engine) as session:
+        assert session.get_one(Message, message_id).delivering_at is not None
+    with session_scope(engine) as session:
+        assert not claims.finish_claim(session, message_id=message_id, owner=OTHER, status=MessageStatus.done)
+        assert claims.finish_claim(session, message_id=message_id, owner="me:1:x", status=MessageStatus.pending)
+    with Session(engine) as session:
+        row = session.get_one(Message, message_id)
+        assert (row.status, row.delivering_at) == (MessageStatus.pending, None)
