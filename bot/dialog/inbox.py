@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot import metrics
-from bot.dialog.channel import Channel
+from bot.dialog.channel import AnswerStream, Channel
 from bot.dialog.intents import Intent, smalltalk_key
 from bot.dialog.jobs import Jobs
 from bot.dialog.memory import question_text, recent_turns
@@ -161,12 +161,14 @@ class Inbox:
         await in_session(self.engine, claims.finish_claim, message_id=message_id, owner=self.owner,
                          status=MessageStatus.done)
 
-    async def _still_mine(self, message_id: int) -> bool:
-        """The fence before a final reply: whether our claim still holds (and from now on, that we deliver)."""
+    async def _may_deliver(self, message_id: int, stream: AnswerStream) -> bool:
+        """The fence before a final reply: True while our claim holds (from now on, we deliver); else the stream
+        is abandoned, since the message's new owner answers it."""
         if await in_session(self.engine, claims.begin_delivery, message_id=message_id, owner=self.owner,
                             lease_s=self.lease_s):
             return True
         log.warning("lost the claim on message %s before delivering: its new owner answers it", message_id)
+        await stream.abandon()
         return False
 
     async def _renew(self, message_id: int) -> None:
@@ -260,8 +262,7 @@ class Inbox:
             if not channel.answers_later:
                 raise  # nobody will read a late answer (the terminal): the transport says why, now
             log.warning("model server down, question %s deferred: %s", kept.id, exc)
-            if not await self._still_mine(kept.id):
-                await stream.abandon()
+            if not await self._may_deliver(kept.id, stream):
                 return MessageStatus.pending
             notice = await stream.fail(t("llm_down_saved", channel.lang))
             # The notice is tidied away when the late answer arrives as a new message (edits notify nobody).
@@ -271,13 +272,11 @@ class Inbox:
             if isinstance(exc, LLMError) and not channel.answers_later:
                 raise
             log.warning("no answer for message %s: %s", kept.id, exc)
-            if not await self._still_mine(kept.id):
-                await stream.abandon()
+            if not await self._may_deliver(kept.id, stream):
                 return MessageStatus.done
             await stream.fail(t("llm_failed", channel.lang))
             return MessageStatus.done
-        if not await self._still_mine(kept.id):  # another process took it over: it delivers, we must not
-            await stream.abandon()
+        if not await self._may_deliver(kept.id, stream):  # another process took it over: it delivers, not we
             return MessageStatus.done
         reply_id = await stream.finish(answer)
         if answer.answer_id is not None and reply_id is not None:
