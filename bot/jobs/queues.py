@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
-from redis import Redis
+from redis import Redis, RedisError
 from redis.asyncio import Redis as AsyncRedis
 from rq import Queue, Retry
 from rq.job import Job, JobStatus
+from tenacity import RetryCallState, retry_if_exception_type, wait_exponential
+from tenacity.stop import stop_base
 
 from bot.dialog.jobs import JobOutcome
 from bot.settings import Settings
@@ -62,6 +66,28 @@ def async_redis_connection(settings: Settings) -> AsyncRedis:
                              sentinel_kwargs={"password": secret.get_secret_value()} if secret else None)
     return sentinel.master_for(settings.redis.sentinel_master, socket_connect_timeout=3, socket_timeout=10,
                                db=url.get("db", 0), password=url.get("password"), username=url.get("username"))
+
+
+class _SinceFirstFailure(stop_base):
+    """Stop ``seconds`` after the first failed attempt: an attempt may block long before Redis fails (a send
+    waiting for room in a busy group's window, a scheduler waiting for another's lock), and that wait must not
+    use up the time a Sentinel failover takes. One instance per retried call (it remembers that call's failure)."""
+
+    def __init__(self, seconds: float) -> None:
+        self._seconds = seconds
+        self._first: float | None = None
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        now = retry_state.outcome_timestamp or time.monotonic()
+        self._first = now if self._first is None else self._first
+        return now - self._first >= self._seconds
+
+
+def through_failover(seconds: float) -> dict[str, Any]:
+    """tenacity's arguments to retry a Redis call through a Sentinel failover: on ``RedisError``, backing off
+    0.1 s to 1 s, for ``seconds`` (DK_REDIS__FAILOVER_WAIT_S) from the first failure; then the error is raised."""
+    return {"retry": retry_if_exception_type(RedisError), "stop": _SinceFirstFailure(seconds),
+            "wait": wait_exponential(multiplier=0.1, max=1.0), "reraise": True}
 
 
 def stt_queue(settings: Settings, connection: Redis | None = None) -> Queue:

@@ -15,7 +15,6 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time, timedelta
-from time import monotonic, sleep
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -177,19 +176,16 @@ async def send_if_due(container: Container, notifier: Notifier, *, now: datetime
 
 
 def _acquire_through_failover(lock: Any, failover_wait_s: float) -> bool:
-    """Take the lock, waiting out a Sentinel failover (DK_REDIS__FAILOVER_WAIT_S from the first failure, however
-    long the wait for another scheduler's lock already was): only a Redis that stays away means no lock."""
-    from redis import RedisError
+    """Take the lock, waiting out a Sentinel failover (however long the wait for another scheduler's lock already
+    was): only a Redis that stays away means no lock."""
+    from tenacity import Retrying
 
-    first_failure: float | None = None
-    while True:
-        try:
+    from bot.jobs.queues import through_failover
+
+    for attempt in Retrying(**through_failover(failover_wait_s)):
+        with attempt:
             return bool(lock.acquire())
-        except RedisError:
-            first_failure = first_failure if first_failure is not None else monotonic()
-            if monotonic() - first_failure >= failover_wait_s:
-                raise
-            sleep(0.2)
+    raise AssertionError("unreachable: tenacity returns or reraises")
 
 
 @asynccontextmanager

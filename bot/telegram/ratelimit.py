@@ -9,7 +9,6 @@ minute per group; a ``RetryAfter`` from Telegram pauses every replica (a key in 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import time
 from collections.abc import Callable, Coroutine
@@ -22,6 +21,7 @@ from redis import RedisError
 from redis.asyncio import Redis as AsyncRedis
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+from tenacity import AsyncRetrying
 
 from bot.settings import Settings
 
@@ -129,20 +129,16 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         if time.monotonic() < self._alone_until:
             await self._acquire(self._fallback, endpoint, chat)
             return
-        first_failure: float | None = None
-        for attempt in itertools.count():
-            try:
-                await self._acquire(self._limiter, endpoint, chat)
-                return
-            except RedisError as exc:
-                first_failure = first_failure if first_failure is not None else time.monotonic()
-                if time.monotonic() - first_failure >= self._failover_wait_s:
-                    log.warning("shared send limits unavailable, counting in this process for %.0f s: %s",
-                                ALONE_S, exc)
-                    self._alone_until = time.monotonic() + ALONE_S
-                    await self._acquire(self._fallback, endpoint, chat)
-                    return
-                await asyncio.sleep(min(MAX_WAIT_STEP_S, 0.1 * 2 ** attempt))
+        from bot.jobs.queues import through_failover
+
+        try:
+            async for attempt in AsyncRetrying(**through_failover(self._failover_wait_s)):
+                with attempt:
+                    await self._acquire(self._limiter, endpoint, chat)
+        except RedisError as exc:
+            log.warning("shared send limits unavailable, counting in this process for %.0f s: %s", ALONE_S, exc)
+            self._alone_until = time.monotonic() + ALONE_S
+            await self._acquire(self._fallback, endpoint, chat)
 
     async def _acquire(self, limiter: MovingWindowRateLimiter, endpoint: str, chat: str) -> None:
         windows: list[tuple[RateLimitItem, tuple[str, ...]]] = [(self._overall, (self._ns, "overall"))]
