@@ -1,7 +1,7 @@
 """``run quality``: does the answer path find the right document, and refuse what no document answers?
 
 Each set (``benchmarks/frozen/`` — written before tuning, the real figure — and
-``benchmarks/tuning/``, the only one retrieval was tuned on) is a knowledge base (``kb/``) and
+``benchmarks/tuning/`` and ``benchmarks/tuning2/``, the only ones retrieval was tuned on) is a knowledge base (``kb/``) and
 labelled questions (``kb_questions.tsv``: kind, language, question, expected_file, previous). The
 knowledge base is ingested through the bot's own ingestion into a scratch data directory; every
 question then goes through the answer path's retrieval (``bot.dialog.retrieve.retrieve``: search,
@@ -33,14 +33,15 @@ from benchmarks.harness.records import ROOT, RunContext, display_path, make_sett
 
 DEFAULTS = {"max_requests": 1000, "max_seconds": 1800.0}
 RESULT_FILE = "quality.json"
-SETS = {"frozen": ROOT / "benchmarks/frozen", "tuning": ROOT / "benchmarks/tuning"}
+SETS = {"frozen": ROOT / "benchmarks/frozen", "tuning": ROOT / "benchmarks/tuning",
+        "tuning2": ROOT / "benchmarks/tuning2"}
 REFUSE = "-"  # expected_file of a question that must be refused
 REFUSAL_KINDS = ("off_topic", "near_miss")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``run quality``."""
-    parser.add_argument("--sets", nargs="+", choices=sorted(SETS), default=["frozen", "tuning"])
+    parser.add_argument("--sets", nargs="+", choices=sorted(SETS), default=list(SETS))
     parser.add_argument("--per-kind", type=int, default=0,
                         help="only the first N questions of each kind (a quick slice; default all)")
     parser.add_argument("--mode", choices=["dense", "hybrid"], default=None, help="default: the setting's")
