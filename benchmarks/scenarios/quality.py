@@ -146,8 +146,8 @@ def run_set(name: str, args: argparse.Namespace, ctx: RunContext) -> list[dict[s
             ctx.models["llm"] = judged[0].model
         try:
             started = time.perf_counter()
-            for path in iter_files(folder / "kb"):
-                container.ingest.ingest_file(path)
+            for _path, _result in container.ingest.ingest_files(iter_files(folder / "kb")):
+                pass
             ingest_s = time.perf_counter() - started
             index, min_score, top_k = container.index, relevance_floor(settings), settings.retrieval.top_k
             index.embed_query("warm-up")

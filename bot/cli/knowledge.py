@@ -53,18 +53,13 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     failed = 0
     with _container(settings) as container:
         with tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, leave=False) as bar:
-            for path in files:
-                bar.set_description(path.name[:30])
-
-                def progress(done: int, total: int) -> None:
-                    bar.set_postfix_str(f"{done}/{total} chunks")
-
-                try:
-                    result = container.ingest.ingest_file(path, space=space, added_by="cli", progress=progress)
-                    line = f"{result.status.value:9} {result.chunks:4} chunks  {path}"
-                except DocumentError as exc:  # one bad file must not stop the folder
+            # several files' chunks are embedded together; each file is still written (or refused) on its own
+            for path, result in container.ingest.ingest_files(files, space=space, added_by="cli"):
+                if isinstance(result, DocumentError):  # one bad file must not stop the folder
                     failed += 1
-                    line = f"{'failed':9} {'':4}         {path}: {exc}"
+                    line = f"{'failed':9} {'':4}         {path}: {result}"
+                else:
+                    line = f"{result.status.value:9} {result.chunks:4} chunks  {path}"
                 bar.write(line, file=sys.stdout)
                 bar.update(1)
         print(f"{len(files)} file(s), {failed} failed; space {space}; "

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.i18n import detect_language
 
 if TYPE_CHECKING:
-    from llama_index.core.schema import TextNode
+    from llama_index.core.schema import BaseNode, TextNode
     from llama_index.vector_stores.qdrant import QdrantVectorStore
     from qdrant_client import QdrantClient
     from qdrant_client.http.models import Filter
@@ -207,19 +207,27 @@ class KnowledgeIndex:
         ``progress(done, total)`` is called after each batch. A failure part-way leaves the
         batches already written: the caller removes them (see IngestService).
         """
-        from llama_index.core.schema import BaseNode, MetadataMode
-
         total = len(nodes)
         for start in range(0, total, max(batch_size, 1)):
             batch: list[BaseNode] = list(nodes[start:start + batch_size])
-            texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in batch]
+            self.embed(batch)  # those embedded ahead (IngestService.ingest_files) keep their vectors
             with self._lock:
-                vectors = self.embed_model.get_text_embedding_batch(texts)
-                for node, vector in zip(batch, vectors, strict=True):
-                    node.embedding = vector
                 self._store.add(batch)
             if progress is not None:
                 progress(min(start + batch_size, total), total)
+
+    def embed(self, nodes: Sequence[BaseNode]) -> None:
+        """Give every node without a vector its vector (its text with title and heading path), in one batch."""
+        from llama_index.core.schema import MetadataMode
+
+        missing = [n for n in nodes if n.embedding is None]
+        if not missing:
+            return
+        texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in missing]
+        with self._lock:
+            vectors = self.embed_model.get_text_embedding_batch(texts)
+        for node, vector in zip(missing, vectors, strict=True):
+            node.embedding = vector
 
     def delete_document(self, ref_doc_id: str) -> None:
         """Remove every chunk of one document version."""

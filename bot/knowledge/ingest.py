@@ -15,8 +15,10 @@ The service API the CLI, the Telegram handlers and the RQ ingestion job call::
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +28,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.knowledge.chunking import chunk_file
-from bot.knowledge.errors import DocumentNotFound, EmptyDocument
+from bot.knowledge.errors import DocumentError, DocumentNotFound, EmptyDocument
 from bot.knowledge.index import KnowledgeIndex, Progress
 from bot.knowledge.loaders import DocumentLimits, LoadedFile, load_bytes, load_file
 from bot.knowledge.reindex import ReindexResult, reindex
@@ -59,6 +61,17 @@ class IngestResult:
     status: IngestStatus
     space: str = GLOBAL
     pages: int | None = None
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A file loaded and chunked, not yet written: what replacing its previous version needs."""
+
+    loaded: LoadedFile
+    nodes: list[TextNode]
+    old_ids: list[str]
+    replaces: bool
+    path: Path = Path()
 
 
 @dataclass(frozen=True)
@@ -151,8 +164,52 @@ class IngestService:
             raise DocumentNotFound(f"no document {document!r} in the knowledge base", document=str(document))
         return row
 
+    def ingest_files(self, paths: Iterable[Path], *, space: str = GLOBAL, added_by: str | None = None
+                     ) -> Iterator[tuple[Path, IngestResult | DocumentError]]:
+        """Index many files, yielding each one's result (or why it was refused) in order.
+
+        The chunks of consecutive files are embedded together, up to a batch, so every embedding engine
+        stays busy (one small file alone leaves cores idle); each file is still written on its own,
+        atomically, exactly as :meth:`ingest_file` writes it.
+        """
+        validate_space(space)
+        queue: list[_Prepared | tuple[Path, IngestResult | DocumentError]] = []  # in the order of ``paths``
+        for path in paths:
+            try:
+                loaded = load_file(path, source=str(path.resolve()), limits=self.limits)
+                if any(isinstance(q, _Prepared) and q.loaded.sha256 == loaded.sha256 for q in queue):
+                    yield from self._write(queue, space=space, added_by=added_by)  # the twin is "unchanged" then
+                    queue = []
+                prepared = self._prepare(loaded, space=space)
+            except DocumentError as exc:
+                queue.append((path, exc))
+                continue
+            queue.append(dataclasses.replace(prepared, path=path) if isinstance(prepared, _Prepared)
+                         else (path, prepared))
+            if sum(len(q.nodes) for q in queue if isinstance(q, _Prepared)) >= self._batch_size:
+                yield from self._write(queue, space=space, added_by=added_by)
+                queue = []
+        yield from self._write(queue, space=space, added_by=added_by)
+
+    def _write(self, queue: list[_Prepared | tuple[Path, IngestResult | DocumentError]], *, space: str,
+               added_by: str | None) -> Iterator[tuple[Path, IngestResult | DocumentError]]:
+        """Embed the queued files' chunks in one batch, then write each file and answer for each in turn."""
+        self.index.embed([n for q in queue if isinstance(q, _Prepared) for n in q.nodes])
+        for item in queue:
+            if isinstance(item, _Prepared):
+                yield item.path, self._commit(item, space=space, added_by=added_by, progress=None)
+            else:
+                yield item
+
     def _ingest(self, loaded: LoadedFile, *, space: str, added_by: str | None,
                 progress: Progress | None) -> IngestResult:
+        prepared = self._prepare(loaded, space=space)
+        if isinstance(prepared, IngestResult):
+            return prepared
+        return self._commit(prepared, space=space, added_by=added_by, progress=progress)
+
+    def _prepare(self, loaded: LoadedFile, *, space: str) -> _Prepared | IngestResult:
+        """The file's chunks and the version they replace, or the stored document when nothing changed."""
         with session_scope(self.engine) as session:
             same = repo.find_document_by_sha(session, space=space, sha256=loaded.sha256)
             if same is not None:
@@ -160,11 +217,14 @@ class IngestService:
                                     IngestStatus.unchanged, space, same.pages)
             previous = repo.find_document(session, space=space, source=loaded.source)
             old_ids = repo.chunk_ids(session, document_id=previous.id) if previous else []
+        return _Prepared(loaded, self.chunk(loaded, space=space), old_ids, replaces=previous is not None)
 
-        nodes = self.chunk(loaded, space=space)
-        document_id = self.replace_version(loaded, nodes, space=space, old_ids=old_ids, added_by=added_by,
+    def _commit(self, prepared: _Prepared, *, space: str, added_by: str | None,
+                progress: Progress | None) -> IngestResult:
+        loaded, nodes = prepared.loaded, prepared.nodes
+        document_id = self.replace_version(loaded, nodes, space=space, old_ids=prepared.old_ids, added_by=added_by,
                                            progress=progress)
-        status = IngestStatus.replaced if previous else IngestStatus.added
+        status = IngestStatus.replaced if prepared.replaces else IngestStatus.added
         log.info("ingested %s into %s: %d chunks (%s)", loaded.source, space, len(nodes), status.value)
         return IngestResult(document_id, loaded.title, loaded.source, len(nodes), status, space, loaded.pages)
 

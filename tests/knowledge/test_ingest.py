@@ -10,12 +10,14 @@ from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 from sqlmodel import Session, select
 
 from bot.container import Container
-from bot.knowledge.index import KnowledgeIndex
-from bot.knowledge.ingest import IngestService, IngestStatus
+from bot.knowledge.errors import DocumentError
+from bot.knowledge.index import Embedder, KnowledgeIndex
+from bot.knowledge.ingest import IngestResult, IngestService, IngestStatus
 from bot.knowledge.loaders import EmptyDocument, UnsupportedDocument
 from bot.store.models import ChunkRecord, DocumentRecord
 from inference.embeddings import is_e5, load_embedding
 from tests.conftest import SAMPLE_KB
+from tests.knowledge.conftest import make_service
 
 
 def test_sample_kb_chunks_carry_document_heading_path_and_position(kb: Container) -> None:
@@ -90,3 +92,52 @@ def test_e5_models_get_query_and_passage_prefixes(tmp_path: Path, minilm: Huggin
     prefixed = e5.get_query_embedding("vacation days")
     assert plain != prefixed, "the prefix reaches the model"
     assert prefixed == pytest.approx(minilm.get_query_embedding("query: vacation days"), abs=1e-5)
+
+
+class _CountingEmbedder:
+    """The session's embedding model, counting the passages of each batch it is asked for."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner, self.batches = inner, []
+
+    def get_query_embedding(self, query: str) -> list[float]:
+        return self.inner.get_query_embedding(query)
+
+    def get_text_embedding(self, text: str) -> list[float]:
+        return self.inner.get_text_embedding(text)
+
+    def get_text_embedding_batch(self, texts: list[str], **kwargs: object) -> list[list[float]]:
+        self.batches.append(len(texts))
+        return self.inner.get_text_embedding_batch(texts)
+
+
+def test_a_folder_is_embedded_across_files_and_each_file_still_stands_alone(kb: Container, tmp_path: Path) -> None:
+    embedder = _CountingEmbedder(kb.embed_model)
+    service = make_service(kb, tmp_path / "kb.db", embed_model=embedder, batch_size=64)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a-parking.md").write_text("# Parking\n\nStaff park on level -2; visitors on level -1.\n")
+    (folder / "b-broken.pdf").write_bytes(b"%PDF-1.4 this is not a PDF")
+    (folder / "c-lunch.md").write_text("# Lunch\n\nThe canteen serves lunch from 12:00 to 14:30.\n")
+    (folder / "f-parking-copy.md").write_text((folder / "a-parking.md").read_text())  # same content, another name
+    (folder / "e-wifi.md").write_text("# Wi-Fi\n\nThe guest network is Kestrel-Guest; the password is at reception.\n")
+    paths = sorted(folder.iterdir())
+
+    results = list(service.ingest_files(paths))
+
+    assert [p.name for p, _ in results] == [p.name for p in paths]  # every file answered, in order
+    outcome = {p.name: r for p, r in results}
+    assert isinstance(outcome["b-broken.pdf"], DocumentError)
+    statuses = {name: r.status for name, r in outcome.items() if isinstance(r, IngestResult)}
+    assert statuses == {"a-parking.md": IngestStatus.added, "c-lunch.md": IngestStatus.added,
+                        "f-parking-copy.md": IngestStatus.unchanged, "e-wifi.md": IngestStatus.added}
+    # the three new files' chunks went to the model together, not one file at a time
+    assert embedder.batches == [3]
+    with Session(service.engine) as session:
+        assert len(session.exec(select(DocumentRecord)).all()) == 3
+    assert service.index.count() == 3
+    hits = service.index.search(service.index.embed_query("when is lunch served?"), top_k=1, query="lunch served")
+    assert hits[0].node.metadata["title"] == "Lunch"
+    # again: nothing changes, nothing is embedded
+    again = [r for _, r in service.ingest_files(paths) if isinstance(r, IngestResult)]
+    assert {r.status for r in again} == {IngestStatus.unchanged} and embedder.batches == [3]
