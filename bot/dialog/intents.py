@@ -1,9 +1,9 @@
 """What a message wants: question, meeting, human, smalltalk or other — rules first, then the LLM.
 
-The rules are short, high-precision phrase patterns (Russian and English): they decide only what they are sure
-of. Everything else goes to the local LLM with a JSON schema; a low-confidence or invalid reply counts as a
-question, because answering from the knowledge base (or saying honestly that nothing was found) is the safe
-default.
+The rules are high-precision patterns (Russian and English; intents_rules.py, intents_other.py, their vocabulary in
+intent_lexicon.py): they decide only what they are sure of. Everything else goes to the local LLM with a JSON
+schema; a low-confidence or invalid reply counts as a question, because answering from the knowledge base (or saying
+honestly that nothing was found) is the safe default.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot import metrics
+from bot.dialog import intent_lexicon as lex
+from bot.dialog.intents_other import is_keyboard_mash, is_other
+from bot.dialog.intents_rules import is_human, is_meeting, is_smalltalk, squeezed
 from inference.llm import ChatMessage, LLMClient, LLMError
 
 log = logging.getLogger(__name__)
@@ -39,131 +42,67 @@ class Classification:
     path: str
 
 
-# Each pattern must be unambiguous on its own: "встреча" alone is not a meeting request («какой регламент у
-# встреч с клиентами?» is a question), but «давайте созвонимся» is. benchmarks/tuning/intents_labelled.tsv holds the
-# hard negatives; `python -m benchmarks run intents` measures the rules' precision on what they claim.
-_HUMAN = re.compile(
-    r"(позов\w*|позвать|зов\w*|соедин\w*|переключ\w*|перевед\w*|свяж\w*|дай\w*|нужен(?!\s+ли\b)|"
-    r"нужна(?!\s+ли\b)|хочу\s+(?:поговорить|связаться|общаться|пообщаться))[\s,]+(?:[\w,-]+\s+){0,3}?(?:с\s+)?"
-    r"(?:жив\w+\s+)?(человек\w*|оператор\w*|менеджер\w*|специалист\w*|сотрудник\w*|поддержк\w*|админ\w*)"
-    r"|жив\w+\s+(?:человек\w*|оператор\w*|специалист\w*|сотрудник\w*|людьми)"
-    r"|\bкем-?(?:то|нибудь)\s+жив\w+"
-    r"|\b(?:пусть|попросите)\s+(?:\w+\s+){0,2}?свяж\w*|\bсвяжитесь\s+со\s+мной\b"
-    r"|^\W*(?:можно|дайте|позовите)?\s*(?:жив\w+\s+)?(?:оператор|человек)(?:а|\s*,?\s*пожалуйста)?\W*$"
-    r"|\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:a\s+|an\s+|the\s+|your\s+|some\s+)?(?:real\s+|live\s+)?"
-    r"(?:human|person|operator|agent|manager|someone|somebody|support)"
-    r"|\b(?:connect|transfer|put)\s+me\s+(?:to|through\s+to|with)\b"
-    r"|\b(?:human|live)\s+(?:agent|operator|support)\b|\b(?:real|live)\s+(?:person|human)\b"
-    r"|\b(?:i\s+(?:want|need)|get\s+me)\s+(?:a\s+|an\s+)?(?:real\s+)?(?:human|person|operator|agent)\b"
-    r"|(?:поговорить|пообщаться|общаться|связаться|побеседовать)\s+с\s+(?:жив\w+\s+)?"
-    r"(?:человеком|оператором|менеджером|специалистом|сотрудником)"
-    r"|\bс\s+(?:жив\w+\s+)?(?:человеком|оператором|менеджером|специалистом|сотрудником)\s+"
-    r"(?:поговорить|пообщаться|связаться|побеседовать)"
-    r"|\b(?:пусть\s+(?:мне\s+)?(?:кто-?(?:то|нибудь)\s+)?|можете\s+)?перезвон(?:ите|ить|ит)\s+мне\b"
-    r"|\b(?:пусть|попросите)\s+(?:мне\s+)?кто-?(?:то|нибудь)\s+(?:перезвонит|позвонит|напишет|ответит)"
-    r"|\b(?:call|ring)\s+me\s+back\b"
-    r"|^\W*(?:a\s+)?(?:human|operator|(?:live\s+|real\s+)?agent|real\s+person)(?:[\s,]+please)?\W*$",
-    re.IGNORECASE)
-_MEETING = re.compile(
-    r"давай(?:те)?\s+(?:\w+\s+)?(?:созвон\w*|встрет\w*|увид\w*|сид\w*)"
-    r"|(?:назнач\w*|запланир\w*|организ\w*|постав\w*|забронир\w*|устро\w*)(?:[\s,]+пожалуйста)?[\s,]+"
-    r"(?:\w+\s+){0,2}?(?:встреч\w*|созвон\w*|звонок|совещани\w*|митинг\w*|колл\w*)"
-    r"|(?:можно|хочу|хотим|хотел\w*|надо|нужно)\s+(?:бы\s+)?(?:\w+\s+)?(?:созвониться|встретиться)"
-    r"|\bесть\s+(?:ли\s+)?(?:у\s+вас\s+)?время\s+(?:на|для)\s+(?:\w+\s+)?(?:звон\w*|созвон\w*|встреч\w*)"
-    r"|\b(?:book|schedule|set\s+up|arrange|organi[sz]e|plan|put)\s+(?:a\s+|an\s+|the\s+)?(?:[\w-]+\s+){0,2}?"
-    r"(?:meeting|call|sync|appointment)\b"  # the singular: "schedule meetings outside hours" is about policy
-    r"|\blet'?s\s+(?:have\s+a\s+)?(?:meet|call|talk\s+on\s+a\s+call|sync)\b"
-    r"|\b(?:can|could|shall)\s+we\s+(?:meet|have\s+a\s+(?:call|meeting)|hop\s+on\s+a\s+call)\b"
-    r"|\b(?:free|available)\s+for\s+a\s+(?:\w+\s+)?(?:call|meeting)\b"
-    r"|\b(?:need|want|would\s+like|'d\s+like)\s+(?:a|an)\s+(?:[\w-]+\s+)?(?:meeting|call)\s+with\b"
-    r"|\bslot\s+for\s+a\s+(?:\w+\s+)?(?:meeting|call)\b",
-    re.IGNORECASE)
-# "How do I book a meeting room?" asks how something is done: a question, not a request to book. Also «подскажите,
-# как назначить встречу…», "could you tell me how to schedule…" (a how-to anywhere) and "do I need to…".
-_PROCEDURE = re.compile(r"\broom\b|переговорн\w*|\bhow\s+(?:to|do|does|can|should|could)\b"
-                        r"|\bкак\s+(?:мне\s+|нам\s+)?\w+(?:ть|ться|ти)\b", re.IGNORECASE)
-# Asking whether something is needed or how it is done, not asking for it: «нужен ли менеджер…», "do I need to
-# speak with the manager before…".
-_ASKS_ABOUT = re.compile(r"\b(?:нужен|нужна|нужно|нужны|надо|обязательно|можно|возможно)\s+ли\b"
-                         r"|^\W*(?:do|does|should|must|shall)\s+(?:i|we|one|employees?|staff)\b"
-                         r"|\bis\s+it\s+(?:possible|ok|okay|allowed)\b", re.IGNORECASE)
-# A message opening with a question word asks about something, even when it names a person or a meeting.
-_WH_START = re.compile(r"^\W*(?:how|what|where|which|why|who|when|когда|как|какой|какая|какие|каков\w*|где|что|"
-                       r"почему|зачем|кто)\b", re.IGNORECASE)
-_SMALLTALK_PART = (
-    r"(?:привет\w*|здравствуй\w*|здаров\w*|здорово|добр\w+\s+(?:утро|день|вечер)|доброе\s+утро|хай|салют|"
-    r"спасиб\w*|пасиб\w*|сенк\w*|благодарю|спс+|помогло|пока(?:-пока)?|до\s+свидания|до\s+встречи|"
-    r"хорошего\s+(?:дня|вечера|выходных)|как\s+(?:дела|ты|поживаешь)|ты\s+(?:кто|молодец)|всем\s+привет|"
-    r"добр\w+\s+ночи|спокойной\s+ночи|ты\s+(?:очень\s+|мне\s+|так\s+)?помог\w*|"
-    r"кто\s+ты|молодец|понял\w*|ок|окей|понятно|ясно|отлично|супер|всё|все|за\s+помощь|"
-    r"hi|hello|hey|yo|(?:good\s+)?(?:morning|afternoon|evening)|gm|thanks?(?:\s+you)?|thank\s+you|thx|ty|tysm|"
-    r"cheers|bye(?:-bye)?|goodbye|see\s+you|"
-    r"have\s+a\s+(?:nice|good|great)\s+(?:day|weekend|evening)|how\s+are\s+you(?:\s+doing)?|what'?s\s+up|"
-    r"nice\s+to\s+meet\s+you|you(?:'re|\s+are)\s+(?:awesome|great|the\s+best)|ok|okay|got\s+it|great|cool|"
-    r"that\s+helped|for\s+(?:the|your)\s+help)")
-_SMALLTALK = re.compile(
-    rf"^\W*{_SMALLTALK_PART}(?:[\s,.!]+(?:{_SMALLTALK_PART}|бот|bot|друг|friend|a\s+lot|very\s+much|so\s+much|"
-    r"a\s+ton|a\s+million|there|all|everyone|mate|buddy|man|большое|огромное|такой|всем|вам|тебе|"
-    r"(?:это\s+|that\s+)?помогло|(?:that\s+|it\s+)?helped))*\W*$",
-    re.IGNORECASE)
-
-# A meeting word in a message that also says when («созвон в чт в 16», "sync tmrw at 3pm"), or a time and a length
-# together with no word at all («завтра в 15 на полчаса с Ивановым»): the meeting parser finds the when and the
-# length, so the rule knows every date form the parser knows.
-_MEETING_WORD = re.compile(
-    r"созвон\w*|созвонимся|встре[чт]\w*|звон(?:ок|ка|ку)\b|митинг\w*|\bколл\w*|пересеч[её]м\w*|пересечься|"
-    r"увидимся|слот\w*|совещани\w*|планерк\w*|\bcall\b|\bmeet(?:ing)?\b|\bsync\b|\bslot\b|appointment|"
-    r"catch\s+up|on\s+my\s+calendar|\bin\s+(?:my|the)\s+calendar", re.IGNORECASE)
-
-# `other`: what the assistant should not answer from the knowledge base: arithmetic, creative and generation
-# tasks (poems, jokes, code, pictures, translation), spam, keyboard mash and test pings.
-_ARITHMETIC = re.compile(
-    r"^\W*(?:сколько\s+будет|посчитай|вычисли|calculate|compute|what\s+is|what's|how\s+much\s+is)?\s*"
-    r"-?\d+(?:[.,]\d+)?\s*(?:[-+*/×÷^x=]|%\s*(?:от|of)|умнож\w*\s+на|раздел\w*\s+на|плюс|минус|times|plus|minus|"
-    r"divided\s+by|multiplied\s+by)\s*-?\d[\d\s.,+\-*/×÷^x()=?]*\W*$"
-    r"|^\W*(?:посчитай|вычисли|calculate|compute)\b", re.IGNORECASE)
-_CREATIVE = re.compile(
-    r"^\W*(?:(?:а\s+)?(?:напиши|сочини|придумай|расскажи|нарисуй|сгенерируй|спой|write|compose|make|tell|"
-    r"generate|draw|create|sing|give)\s+(?:мне\s+|me\s+|us\s+|нам\s+)?(?:\w+\s+){0,2}?"
-    r"(?:стих\w*|поэм\w*|анекдот\w*|шутк\w*|сказк\w*|песн\w*|рассказ\w*|истори\w*|код\w*|функци\w*|"
-    r"скрипт\w*|программ\w*|назван\w*|имя|картин\w*|рисун\w*|эссе|сочинени\w*|poem\w*|haiku\w*|jokes?|"
-    r"story|stories|song\w*|code|function|script|program|essay|name|picture|image|limerick|rap))"
-    r"|^\W*(?:переведи|translate)\b", re.IGNORECASE)
-_SPAM = re.compile(
-    r"^(?=.*(?:заработ\w*|доход\w*|казино|крипт\w*|ставк\w*|выигр\w*|earn\w*|giveaway|crypto|btc|casino|"
-    r"bitcoin|prize|free\s+money))(?=.*(?:!!|в\s+лс|в\s+личку|пиши|переходи|по\s+ссылке|click|http|t\.me/|"
-    r"dm\s+me))", re.IGNORECASE | re.DOTALL)
-_TEST_PING = re.compile(r"^\W*(?:тест\w*|test\w*|проверка(?:\s+связи)?|ping|пинг)(?:[\s,.!]+(?:тест\w*|test\w*|"
-                        r"\d+|проверка|связи|ping))*\W*$", re.IGNORECASE)
-_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю")
+_I = re.IGNORECASE
+_LONGEST = 1000  # a longer text is no chat command, and would cost the patterns too much time
+_LATIN_ONLY = re.compile(r"[a-z\s\d.,;'\[\]`!?-]*[a-z][a-z\s\d.,;'\[\]`!?-]*")
+# Russian typed with the English layout on: the key under each Latin character, in the Russian layout.
+_RU_LAYOUT = str.maketrans("qwertyuiop[]asdfghjkl;'zxcvbnm,.`", "йцукенгшщзхъфывапролджэячсмитьбюе")
+_TRANSLIT = (("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"), ("ts", "ц"),
+             ("ya", "я"), ("yu", "ю"), ("yo", "е"), ("ye", "е"))
+_TRANSLIT_LETTERS = str.maketrans("abvgdezijklmnoprstufhcwxq'", "абвгдезийклмнопрстуфхцвхкь")
 
 
-def _keyboard_mash(text: str) -> bool:
-    """One "word" typed along a keyboard row («фывапролд», "asdfgh"), or nothing but digits and dots."""
-    words = text.strip().lower()
-    if re.fullmatch(r"[\d\s.…,!?]*", words):
-        return True
-    if not re.fullmatch(r"[a-zа-яё]{5,}", words):
-        return False
-    return any(words[i:i + 4] in row for i in range(len(words) - 3) for row in _KEYBOARD_ROWS)
+def _looks_mistyped(text: str) -> bool:
+    """Most words without an English vowel: «ghbdtn», «cgfcb,j» are no English."""
+    words = re.findall(r"[a-z,.;'\[\]]+", text)
+    return bool(words) and sum(not re.search(r"[aeiou]", w) for w in words) >= 0.5 * len(words)
 
 
-def _is_other(text: str) -> bool:
-    return bool(_ARITHMETIC.search(text) or _CREATIVE.search(text) or _SPAM.search(text)
-                or _TEST_PING.match(text)) or _keyboard_mash(text)
+def _from_translit(text: str) -> str:
+    """Russian written in Latin letters, read back: "spasibo" → «спасибо», "dobryy den" → «добрый ден»."""
+    for latin, cyrillic in _TRANSLIT:
+        text = text.replace(latin, cyrillic)
+    text = re.sub(r"(?<=[аеиоуыэюя])y|y(?=[аеиоуэ])", "й", text)
+    return text.replace("y", "ы").translate(_TRANSLIT_LETTERS)
 
 
-def _meeting_by_parse(text: str) -> bool:
-    """A meeting word with a day or time, or a time and a length together, as the meeting parser reads them."""
-    from datetime import UTC, datetime
+def _normalised(text: str) -> str:
+    """Lowercase, «ё» as «е», one kind of apostrophe, single spaces."""
+    return re.sub(r"\s+", " ", text.lower().replace("ё", "е").replace("’", "'")).strip()
 
-    from bot.dialog.meetings.parse import parse_meeting
 
-    req = parse_meeting(text[:300], now=datetime.now(UTC), tz="UTC")  # requests are short; a long text is not one
-    has_when = req.start is not None or req.day is not None or req.problem is not None
-    if _MEETING_WORD.search(text):
-        return has_when or req.duration_min is not None
-    return req.start is not None and req.duration_min is not None
+def _decide(text: str, *, all_rules: bool = True) -> Intent | None:
+    """The rules in order: the whole-message forms first, then a person, a meeting, and what is not for the KB."""
+    if is_smalltalk(text):
+        return Intent.smalltalk
+    if is_human(text):
+        return Intent.human
+    if not all_rules:
+        return None
+    if is_meeting(text):
+        return Intent.meeting
+    return Intent.other if is_other(text) else None
+
+
+def _decide_as_russian(latin: str) -> Intent | None:
+    """A Latin text read as Russian typed in the English layout («ghbdtn» is «привет»), then as translit ("spasibo");
+    translit is trusted only for small talk and a person, the short set phrases people write in it."""
+    if _looks_mistyped(latin) and (decided := _decide(latin.translate(_RU_LAYOUT))):
+        return decided
+    return _decide(_from_translit(latin), all_rules=False)
+
+
+def classify_by_rules(text: str) -> Classification | None:
+    """The intent when a high-precision rule is sure, else None (the caller asks the LLM or answers a question)."""
+    words = _normalised(text)
+    if not words or len(words) > _LONGEST:
+        return None
+    decided = _decide(words)
+    if decided is None and _LATIN_ONLY.fullmatch(words):
+        decided = _decide_as_russian(words)
+    if decided is None and is_keyboard_mash(words):  # last: «ghbdtn» looks like mash until read as «привет»
+        decided = Intent.other
+    return Classification(decided, 1.0, "rule") if decided else None
 
 
 _SCHEMA = {
@@ -181,37 +120,15 @@ _SYSTEM = (
     "code, translation, spam, gibberish, test pings, notices that ask nothing). Answer JSON only: "
     '{"intent": …, "confidence": 0..1}.'
 )
-
-
-_THANKS = re.compile(r"спасиб|пасиб|благодар|спс|сенк|thank|thx|\bty\b|tysm|cheers", re.IGNORECASE)
-_BYE = re.compile(r"пока|свидани|до\s+встречи|bye|see\s+you", re.IGNORECASE)
-_HELLO = re.compile(r"привет|здравств|здаров|здорово|добр|хай|салют|hi\b|hello|hey|yo\b|good\s|morning|\bgm\b",
-                    re.IGNORECASE)
+_REPLY_KEYS = ((re.compile(rf"(?<!\w){lex.THANKS}(?!\w)", _I), "smalltalk_thanks"),
+               (re.compile(rf"(?<!\w){lex.BYE}(?!\w)", _I), "smalltalk_bye"),
+               (re.compile(rf"(?<!\w){lex.GREETING}(?!\w)", _I), "smalltalk_hello"))
 
 
 def smalltalk_key(text: str) -> str:
     """The i18n key of the short reply to a small-talk message."""
-    for pattern, key in ((_THANKS, "smalltalk_thanks"), (_BYE, "smalltalk_bye"), (_HELLO, "smalltalk_hello")):
-        if pattern.search(text):
-            return key
-    return "smalltalk_other"
-
-
-def classify_by_rules(text: str) -> Classification | None:
-    """The intent when a high-precision phrase rule matches, else None."""
-    words = text.strip()
-    if not words:
-        return None
-    asks_about = _WH_START.search(words) or _ASKS_ABOUT.search(words)
-    if _HUMAN.search(words) and not asks_about:
-        return Classification(Intent.human, 1.0, "rule")
-    if not asks_about and not _PROCEDURE.search(words) and (_MEETING.search(words) or _meeting_by_parse(words)):
-        return Classification(Intent.meeting, 1.0, "rule")
-    if _SMALLTALK.match(words):
-        return Classification(Intent.smalltalk, 1.0, "rule")
-    if _is_other(words):
-        return Classification(Intent.other, 1.0, "rule")
-    return None
+    words = squeezed(_normalised(text), 1)
+    return next((key for pattern, key in _REPLY_KEYS if pattern.search(words)), "smalltalk_other")
 
 
 class IntentClassifier:

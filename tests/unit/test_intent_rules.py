@@ -79,6 +79,57 @@ RULE_CASES = [
     ("   ", None),
 ]
 
+# The word classes and structures of intent_lexicon.py, by class: slang, typos, emoji, translit, the wrong layout.
+# Phrases written for these tests, not taken from any benchmark set.
+CLASS_CASES = [
+    # small talk: greetings, thanks, goodbyes, compliments, wishes, acknowledgements, emoji only
+    ("привееет 👋", "smalltalk"), ("heyyy there", "smalltalk"), ("здрасьте", "smalltalk"),
+    ("вечер добрый", "smalltalk"),
+    ("пасиб", "smalltalk"), ("спасибки!!", "smalltalk"), ("сенкс", "smalltalk"), ("благодарочка)", "smalltalk"),
+    ("от души, бро", "smalltalk"), ("thx!", "smalltalk"), ("ty", "smalltalk"), ("tysm 🙏", "smalltalk"),
+    ("cheers mate", "smalltalk"), ("👍👍", "smalltalk"), ("🙏", "smalltalk"), ("))", "smalltalk"),
+    ("ты просто лучший бот", "smalltalk"), ("good bot", "smalltalk"), ("you're a legend", "smalltalk"),
+    ("как жизнь?", "smalltalk"), ("hru", "smalltalk"), ("с пятницей, коллеги!", "smalltalk"),
+    ("happy new year!", "smalltalk"), ("ну ок, понял", "smalltalk"), ("got it, thanks a bunch", "smalltalk"),
+    ("ахахах", "smalltalk"), ("lol ok", "smalltalk"), ("до связи!", "smalltalk"), ("take care", "smalltalk"),
+    ("spasibo bolshoe", "smalltalk"), ("ghbdtn", "smalltalk"),  # translit; «привет» typed in the English layout
+    # a person: many verbs, many names for a person, the bot refused, anyone alive
+    ("переключите меня на живого оператора", "human"), ("передайте мой вопрос специалисту", "human"),
+    ("можно с кем-нибудь из сотрудников пообщаться?", "human"), ("менеджера позовите плиз", "human"),
+    ("есть тут кто живой?", "human"), ("не хочу переписываться с роботом", "human"), ("оператора мне!", "human"),
+    ("let me speak to a real person", "human"), ("agent pls", "human"), ("can someone from your team call me", "human"),
+    ("i'd like to talk to a human, not a bot", "human"), ("anybody there?", "human"),
+    ("pozovite operatora", "human"),  # translit
+    # a meeting: a scheduling verb and a meeting word, a proposal, availability, or a time with a length
+    ("го созвон в чт после обеда", "meeting"), ("давай пересечёмся завтра в 11", "meeting"),
+    ("закинь в календарь синк с дизайнерами на среду", "meeting"), ("отмени наш созвон в 16", "meeting"),
+    ("перенеси демо с клиентом на понедельник", "meeting"), ("когда вам удобно встретиться?", "meeting"),
+    ("в понедельник в 12 минут на 45", "meeting"), ("quick zoom at 5 today?", "meeting"),
+    ("let's catch up on thursday", "meeting"), ("reschedule my 3pm to friday", "meeting"),
+    ("can we hop on a call tomorrow morning", "meeting"), ("book 20 min with the ops team on tuesday", "meeting"),
+    # other: arithmetic, generation, translation, mash by letter statistics, pings, notices, world knowledge, spam
+    ("(12+8)*5", "other"), ("сколько будет 9 в кубе", "other"), ("what's 18% of 250", "other"),
+    ("придумай слоган для автомойки", "other"), ("напиши скрипт на bash для бэкапа", "other"),
+    ("write me a short rap about mondays", "other"), ("переведи на итальянский «доброе утро»", "other"),
+    ("how do you say thank you in japanese", "other"), ("dfgdfgdfg", "other"), ("пролдж", "other"),
+    ("лоывалдо", "other"), ("test test 123", "other"), ("опаздываю, буду минут через 10", "other"),
+    ("сегодня на удалёнке", "other"), ("скинул счёт в почту", "other"), ("sorry, wrong chat", "other"),
+    ("omw", "other"), ("какая погода в казани на выходных", "other"), ("what's the capital of peru", "other"),
+    ("who won the match last night", "other"), ("какая высота эльбруса", "other"),
+    ("ЛЁГКИЙ ЗАРАБОТОК 700$ В ДЕНЬ, пиши в лс", "other"),
+    # hard negatives: a question about a meeting, a person or a status; signs that only look like a sum
+    ("встреча в пятницу в 11 — в какой переговорке?", None), ("планёрка в 9 или в 10?", None),
+    ("is the 2pm sync still on?", None), ("как перенести созвон в календаре", None), ("где ссылка на зум", None),
+    ("как связаться с живым оператором?", None), ("оператор не отвечает второй день", None),
+    ("i need someone to fix my printer", None), ("дайте номер менеджера", None), ("нужна поддержка по 1с", None),
+    ("отправил документы, а ответа нет", None), ("опоздал на смену, что будет?", None),
+    ("переведи мне остаток зарплаты на другую карту", None), ("расскажи про программу лояльности", None),
+    ("посчитай стоимость доставки 5 кг", None), ("15:30", None), ("8-800-100-20-30", None),
+    ("how tall can the standing desk go", None), ("who won the hackathon last month", None),
+    ("бонус не начислили!!", None), ("спасибо, а где заявление?", None), ("привет, не работает впн", None),
+    ("html css js", None), ("как там погода у вас", None),
+]
+
 
 @pytest.mark.parametrize(("text", "expected"), RULE_CASES)
 def test_rule_table(text: str, expected: str | None) -> None:
@@ -88,6 +139,19 @@ def test_rule_table(text: str, expected: str | None) -> None:
         return
     assert result is not None, f"no rule claimed {text!r}"
     assert (result.intent.value, result.confidence, result.path) == (expected, 1.0, "rule")
+
+
+@pytest.mark.parametrize(("text", "expected"), CLASS_CASES)
+def test_word_classes(text: str, expected: str | None) -> None:
+    test_rule_table(text, expected)
+
+
+def test_a_long_text_is_left_to_the_llm_quickly() -> None:
+    import time
+
+    started = time.perf_counter()
+    assert classify_by_rules("а" * 5000) is None and classify_by_rules("спасибо " * 300) is None
+    assert time.perf_counter() - started < 1.0
 
 
 def test_rules_precision_on_the_labelled_sets() -> None:
@@ -117,7 +181,9 @@ def test_frozen_intent_set_regression_slice() -> None:
     assert set(per_label) == {i.value for i in Intent} and min(per_label.values()) >= 0.85, per_label
     tuning = ROOT / "benchmarks/tuning"
     accuracy, per_label = _rules_then_question([tuning / "intents_labelled.tsv", tuning / "intents_holdout.tsv"])
-    assert accuracy >= 0.89, per_label  # reported 226/246; statements ("see attached") stay questions
+    assert accuracy >= 0.95, per_label  # reported 243/246; «кофемашина сломалась» (a statement) stays a question
+    accuracy, per_label = _rules_then_question([ROOT / "benchmarks/tuning2/intents.tsv"])
+    assert accuracy >= 0.95 and min(per_label.values()) >= 0.85, per_label  # reported 70/70
 
 
 @pytest.mark.parametrize(("text", "key"), [
@@ -125,7 +191,8 @@ def test_frozen_intent_set_regression_slice() -> None:
     ("Благодарю за помощь", "smalltalk_thanks"), ("Пока!", "smalltalk_bye"), ("goodbye", "smalltalk_bye"),
     ("До свидания", "smalltalk_bye"), ("привет!", "smalltalk_hello"), ("Доброе утро, бот", "smalltalk_hello"),
     ("hello!", "smalltalk_hello"), ("Hey bot", "smalltalk_hello"), ("ок", "smalltalk_other"),
-    ("Ты молодец", "smalltalk_other"), ("Привет, спасибо!", "smalltalk_thanks")])
+    ("Ты молодец", "smalltalk_other"), ("Привет, спасибо!", "smalltalk_thanks"), ("пасибки", "smalltalk_thanks"),
+    ("хорошего вечера", "smalltalk_bye"), ("heyyy", "smalltalk_hello"), ("cya", "smalltalk_bye")])
 def test_smalltalk_key(text: str, key: str) -> None:
     assert smalltalk_key(text) == key
 
