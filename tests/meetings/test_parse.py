@@ -14,7 +14,9 @@ from aiohttp import web
 
 from bot.dialog.meetings.directory import Directory, DirectoryError, load_directory
 from bot.dialog.meetings.llm import SURFACE_SCHEMA, parse_with_fallback
+from bot.dialog.meetings.names import is_declined, sound_key
 from bot.dialog.meetings.parse import parse_meeting
+from bot.dialog.meetings.typos import correct_day_typos
 from inference.llm import LLMClient
 from tests.meetings.conftest import MSK, NOW, PEOPLE
 
@@ -82,15 +84,16 @@ def test_the_full_request_and_its_json(directory: Directory) -> None:
                         directory=directory)
     assert req.to_json() | {"candidates": []} == {
         "start": "2026-11-27T15:00:00+03:00", "day": None, "duration_min": 30, "participants": ["Иван Иванов"],
-        "title": "По поводу бюджета", "needs": [], "time_of_day": None, "problem": None, "candidates": [],
-        "source": "rules"}
+        "unknown_people": [], "title": "По поводу бюджета", "needs": [], "time_of_day": None, "problem": None,
+        "candidates": [], "source": "rules"}
 
 
 def test_participants_by_forms_and_unknown_names(directory: Directory) -> None:
     assert parse_meeting("завтра в 11 с Ваней и Анной Смирновой", now=NOW, directory=directory).participants == [
         "Иван Иванов", "Анна Смирнова"]
     assert parse_meeting("call with John tomorrow", now=NOW, directory=directory).participants == ["John Smith"]
-    assert parse_meeting("встреча с Петровым в 15", now=NOW, directory=directory).participants == ["Петровым"]
+    unknown = parse_meeting("встреча с Петровым в 15", now=NOW, directory=directory)
+    assert (unknown.participants, unknown.unknown_people) == ([], ["Петровым"]), "only the directory's people"
     assert parse_meeting("созвон с 14 до 15", now=NOW, directory=directory).participants == []
 
 
@@ -124,7 +127,7 @@ def test_abbreviations_ordinals_clock_forms_and_typos(text: str, expected: str) 
 
 
 @pytest.mark.parametrize("text", ["на днях в 15", "созвонимся на следующей неделе в 12", "в выходные в 11",
-                                  "let's meet later this week at 3pm", "в пятнеццу в 16", "в декабре в 10"])
+                                  "let's meet later this week at 3pm", "в питнецу в 16", "в декабре в 10"])
 def test_a_day_word_not_understood_is_a_question_never_today(text: str) -> None:
     req = parse_meeting(text, now=NOW, tz="Europe/Moscow")
     assert (req.start, req.day, req.problem) == (None, None, "unclear_day") and "date" in req.needs
@@ -194,16 +197,27 @@ async def llm_stub() -> AsyncIterator[tuple[OpenAIStub, LLMClient]]:
 async def test_llm_fills_surface_fields_and_the_rules_compute_the_date(
         llm_stub: tuple[OpenAIStub, LLMClient], directory: Directory) -> None:
     stub, client = llm_stub
-    stub.reply = {"when_text": "пт", "time_of_day": "evening", "duration_min": 45, "participants": ["Иванов"],
+    stub.reply = {"when_text": "ср", "time_of_day": "evening", "duration_min": 45, "participants": ["Иванов"],
                   "title": ""}
-    # «пт» with nothing around it that says "day" is not enough for the rules; copied out, it is re-read by them
-    req = await parse_with_fallback("давай пт ближе к вечеру, позовём Иванова, минут 45", now=NOW, tz="Europe/Moscow",
+    # «ср» (also «сравни») with nothing around it that says "day" is a day the rules cannot read (they ask the
+    # model); copied out, it is re-read by them
+    req = await parse_with_fallback("давай ср ближе к вечеру, позовём Иванова, минут 45", now=NOW, tz="Europe/Moscow",
                                     directory=directory, max_days_ahead=90, llm=client)
     assert req.source == "llm"
-    assert req.start == datetime(2026, 11, 27, 18, 0, tzinfo=MSK) and req.duration_min == 45
+    assert req.start == datetime(2026, 12, 2, 18, 0, tzinfo=MSK) and req.duration_min == 45
     assert req.participants == ["Иван Иванов"]
     [body] = stub.requests
     assert body["response_format"] == {"type": "json_object", "schema": SURFACE_SCHEMA}  # llama.cpp's dialect
+
+
+async def test_a_span_with_only_a_time_does_not_settle_an_unclear_day(
+        llm_stub: tuple[OpenAIStub, LLMClient], directory: Directory) -> None:
+    stub, client = llm_stub
+    stub.reply = {"when_text": "в 16", "time_of_day": "none", "duration_min": 0, "participants": [], "title": ""}
+    req = await parse_with_fallback("созвон в питнецу в 16", now=NOW, tz="Europe/Moscow", directory=directory,
+                                    max_days_ahead=90, llm=client)
+    assert len(stub.requests) == 1, "a day the rules could not read is one the model may copy out"
+    assert (req.start, req.day, req.problem) == (None, None, "unclear_day"), "«в 16» alone would make it today"
 
 
 async def test_llm_is_not_asked_when_rules_suffice_and_cannot_invent_a_date(
@@ -267,4 +281,119 @@ async def test_the_embedded_llama_cpp_server_fills_the_surface_schema(llm_base_u
 
 def test_a_weekday_after_a_name_is_not_part_of_the_name() -> None:
     req = parse_meeting("call with Peter Monday at 2pm", now=NOW, tz="Europe/Moscow")
-    assert req.participants == ["Peter"] and req.start == datetime(2026, 11, 30, 14, 0, tzinfo=MSK)
+    assert req.unknown_people == ["Peter"] and req.start == datetime(2026, 11, 30, 14, 0, tzinfo=MSK)
+
+
+# ------------------------------------------------------------------ day words as people write them
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ВТ утром", "Tue 01.12 10:00"),  # «утром» (cut out as the time) still says «ВТ» is a day
+    ("Пт, 17:30?", "Fri 27.11 17:30"), ("FRI 11AM? demo", "Fri 27.11 11:00"), ("Tues. at 4", "Tue 01.12 16:00"),
+    ("thurs morning", "Thu 03.12 10:00"), ("weds 9am", "Wed 02.12 09:00"), ("ок, пн подходит, в 12", "Mon 30.11 12:00"),
+    ("в пятничку в 12", "Fri 27.11 12:00"), ("вт.10:00", "Tue 01.12 10:00"),
+])
+def test_weekday_abbreviations_in_any_case_and_place(text: str, expected: str) -> None:
+    assert _start(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("tommorrow at 11", "Fri 27.11 11:00"), ("в сеереду в 12", "Wed 02.12 12:00"),  # a letter doubled or not
+    ("wensday 10am", "Wed 02.12 10:00"), ("в понеделник в 12", "Mon 30.11 12:00"),  # two slips in a long word
+    ("звтр в 12", "Fri 27.11 12:00"), ("tmrrw 2pm", "Fri 27.11 14:00"),  # consonants only
+    ("послезавтар в 9", "Sat 28.11 09:00"), ("седня в 16", "Thu 26.11 16:00"),
+])
+def test_day_words_with_slips_are_read(text: str, expected: str) -> None:
+    assert _start(text) == expected
+
+
+def test_real_words_near_day_words_are_not_corrected() -> None:
+    for text in ("в 7 вечера", "по следу", "средь бела дня", "sundry items", "Frida", "после завтрака", "четверка"):
+        assert correct_day_typos(text) == text, text
+    assert _start("в пятницу в 6 вечера") == "Fri 27.11 18:00"
+    assert _start("c'mon, 3pm?") == _start("I sat down, 3pm?") == "Thu 26.11 15:00"  # no Monday, no Saturday
+
+
+@pytest.mark.parametrize("text", [
+    "thusday at 3",  # Tuesday or Thursday: a slip from both
+    "давай ср ближе к 5",  # «ср» with nothing that says it is a day
+    "в любой день в 15", "по будням в 10", "в ближайшие дни в 11", "whenever works, 2pm?", "декабря в 10",
+    "early next week at 10", "sometime next week", "в один из дней в 10", "на мой день рождения в 11",
+])
+def test_day_words_that_are_not_clear_ask(text: str) -> None:
+    req = parse_meeting(text, now=NOW, tz="Europe/Moscow")
+    assert (req.start, req.day, req.problem) == (None, None, "unclear_day"), text
+
+
+@pytest.mark.parametrize("text", [
+    "позавчера в 15", "the day before yesterday", "3 дня назад в 10", "2 days ago at 4pm", "в прошлую среду в 11",
+    "last tuesday at 10", "на прошлой неделе в четверг", "вчерашний созвон в 10", "this morning at 9",
+])
+def test_days_gone_by_are_past(text: str) -> None:
+    req = parse_meeting(text, now=NOW, tz="Europe/Moscow")
+    assert (req.start, req.day, req.problem) == (None, None, "past"), text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("завтрашний созвон в 16", "Fri 27.11 16:00"),  # a day said in passing, where nothing else names one
+    ("tonight at 9", "Thu 26.11 21:00"), ("вечером в 8", "Thu 26.11 20:00"),  # the evening makes 8 and 9 pm
+    ("tomorrow morning at 7", "Fri 27.11 07:00"), ("завтра утром в 6", "Fri 27.11 06:00"),  # … the morning am
+    ("в пн во второй половине дня", "Mon 30.11 14:00"), ("завтра ближе к вечеру", "Fri 27.11 17:00"),
+    ("завтра в четверть пятого", "Fri 27.11 16:15"), ("tomorrow 4ish", "Fri 27.11 16:00"),
+    ("в пт после 16", "Fri 27.11 16:00"), ("завтра днём", "Fri 27.11 14:00"), ("суббота вечер", "Sat 28.11 18:00"),
+    ("wed 11", "Wed 02.12 11:00"), ("пт 16, ок?", "Fri 27.11 16:00"),  # an hour right after the day
+    ("tomorrow at half 4", "Fri 27.11 16:30"),
+])
+def test_times_of_day_in_words(text: str, expected: str) -> None:
+    assert _start(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("на пятое декабря в 12", "Sat 05.12 12:00"), ("на шестое в 10", "Sun 06.12 10:00"),
+    ("двадцать девятое ноября в 11", "Sun 29.11 11:00"), ("the fourth of December at 1pm", "Fri 04.12 13:00"),
+    ("December ninth at 10am", "Wed 09.12 10:00"), ("on the seventh at 3pm", "Mon 07.12 15:00"),
+    ("Dec 2nd, 4pm", "Wed 02.12 16:00"),
+])
+def test_ordinal_words(text: str, expected: str) -> None:
+    assert _start(text) == expected
+
+
+def test_an_ordinal_that_is_no_day() -> None:
+    assert parse_meeting("the first thing: a call at 3pm", now=NOW).start == datetime(2026, 11, 26, 15, 0, tzinfo=MSK)
+    assert parse_meeting("первое, что обсудим в 16 — бюджет", now=NOW).start == datetime(2026, 11, 26, 16, 0,
+                                                                                         tzinfo=MSK)
+
+
+@pytest.mark.parametrize(("text", "minutes"), [
+    ("созвон 40 мин завтра", 40), ("завтра в 10, минут 25", 25), ("в пт часа полтора", 90),
+    ("friday for a couple of hours", 120), ("без 15 минут 3 завтра", None),
+])
+def test_more_ways_to_say_how_long(text: str, minutes: int | None) -> None:
+    assert parse_meeting(text, now=NOW).duration_min == minutes
+
+
+# ------------------------------------------------------------------ people, declined and in either alphabet
+@pytest.mark.parametrize(("text", "people"), [
+    ("созвон с Анной в пт", ["Анна Смирнова"]), ("со Смирновой и Ваней в пт", ["Анна Смирнова", "Иван Иванов"]),
+    ("встреча с Иваном Ивановым в пт", ["Иван Иванов"]), ("с Джоном и Смитом в пт", ["John Smith"]),
+    ("созвон с Джону в пт", ["John Smith"]), ("с ваней в пт", ["Иван Иванов"]),  # any case after «с»
+    ("call with Vanya and Ivanov on fri", ["Иван Иванов"]), ("c Анной в пт", ["Анна Смирнова"]),  # a Latin «c»
+    ("Ивану и Анне передай: созвон в пт", ["Иван Иванов", "Анна Смирнова"]),  # named without «с»
+    ("позови Джона на пт", ["John Smith"]), ("Anna will join on fri", ["Анна Смирнова"]),
+    ("Ваня, давай в пт с Анной", ["Анна Смирнова"]), ("Привет, Джон! Созвон в пт?", []),  # the addressee
+    ("John, Anna — sync on fri", []),
+    ("с Сидоровой в пт", []), ("с левой стороны, в пт", []),  # not in the directory; «левой» is no name
+])
+def test_people_in_any_case_and_alphabet(directory: Directory, text: str, people: list[str]) -> None:
+    assert parse_meeting(text, now=NOW, directory=directory).participants == people
+
+
+def test_unknown_names_are_kept_apart(directory: Directory) -> None:
+    req = parse_meeting("созвон с Сидоровым и Анной в пт в 10", now=NOW, directory=directory)
+    assert (req.participants, req.unknown_people) == (["Анна Смирнова"], ["Сидоровым"])
+
+
+def test_name_forms_and_sounds() -> None:
+    assert sound_key("Джон") == sound_key("John") == "jon" and sound_key("Смит") == sound_key("Smith")
+    assert sound_key("Ваня") == sound_key("Vanya") and sound_key("Хан") != sound_key("Anna")
+    assert is_declined("павлом", "павел") and is_declined("игорем", "игорь") and is_declined("вишневскому",
+                                                                                           "вишневский")
+    assert not is_declined("левой", "лев") and not is_declined("смирнов", "смирнова")

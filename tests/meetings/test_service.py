@@ -96,6 +96,19 @@ async def test_request_to_booking_and_cancellation(engine: Engine, radicale: Cal
     assert "отменена" in notifier.admin_texts[-1]
 
 
+async def test_a_person_the_directory_lacks_is_named_in_the_event_but_not_invited(
+        engine: Engine, radicale: CalDAVServer, calendar_name: str, people_file: Path) -> None:
+    service, _ = make_service(engine, radicale, calendar_name, people_file)
+    offer = await service.start("созвон завтра в 15:00 на полчаса с Ивановым и Петровым", CHAT, USER, "ru", NOW)
+    confirm = await press(service, offer, "Пт 27.11 15:00–15:30")
+    assert "Иван Иванов" in confirm.text and "Петров" in confirm.text
+    booked = await press(service, confirm, "Подтвердить")
+    assert booked.attachment is not None
+    invite = booked.attachment.data
+    assert b"ivanov@example.org" in invite and "Петров".encode() in invite
+    assert invite.count(b"ATTENDEE") == 1, "only the directory's person gets an invitation"
+
+
 async def test_questions_for_a_missing_duration_and_a_past_day(engine: Engine, radicale: CalDAVServer,
                                                                 calendar_name: str, people_file: Path) -> None:
     service, _ = make_service(engine, radicale, calendar_name, people_file)

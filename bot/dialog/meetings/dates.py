@@ -6,7 +6,6 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 
 from bot.dialog.meetings.rules import Found
 
@@ -14,28 +13,30 @@ log = logging.getLogger(__name__)
 
 _WEEKDAYS_RU = ("понедельник", "вторник", "сред", "четверг", "пятниц", "суббот", "воскресень")
 _WEEKDAYS_EN = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-# Abbreviations as people write them in chats («в пт в 16», "Fri 4pm"), with or without a dot.
-_ABBREVIATIONS = {"пн": 0, "пон": 0, "вт": 1, "втр": 1, "ср": 2, "срд": 2, "чт": 3, "чтв": 3, "четв": 3, "пт": 4,
-                  "птн": 4, "пят": 4, "сб": 5, "суб": 5, "сбт": 5, "вс": 6, "вск": 6, "воскр": 6,
-                  "mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4, "sat": 5,
-                  "sun": 6}
-_ABBR = "|".join(sorted(_ABBREVIATIONS, key=len, reverse=True))
-_LEAD = r"(?:(?:в|во|на|on|by)\s+)?(?:(следующ\w*|ближайш\w*|эт(?:от|у|о)|next|this|coming)\s+)?"
-_WEEKDAY = re.compile(
-    r"\b" + _LEAD +
-    r"(понедельник|вторник|сред[аеуы]|четверг|пятниц[аеуы]|суббот[аеуы]|воскресень[еяю]|monday|tuesday|"
-    r"wednesday|thursday|friday|saturday|sunday)\w*")
-# An abbreviation counts only where it reads as a day: after «в»/"on"/"next", or before a time or the end
-# ("I sat with John" is not Saturday).
-_MODIFIER = r"(следующ\w*|ближайш\w*|эт(?:от|у|о)|след\.?|next|this|coming)"
-_WEEKDAY_ABBR = (
-    re.compile(r"\b(?:(?:в|во|на|on|by)\s+(?:" + _MODIFIER + r"\s+)?|" + _MODIFIER + r"\s+)(" + _ABBR +
-               r")(?![\w-])\.?"),
-    re.compile(r"(?<![\w-])(?<!\bi\s)(?<!\bwe\s)(?<!\bhe\s)(?<!\bshe\s)(?<!\bthey\s)()()(" + _ABBR +
-               r")(?![\w-])\.?(?=\s*(?:,\s*)?(?:$|в\s|во\s|at\s|на\s|[\d(]|noon|"
-               r"morning|afternoon|evening|утр|вечер|днем|днём|после|с\s|with\s|for\s|next\s|след))"),
-)
+_WEEKDAY = re.compile(r"\b(понедельник|вторник|сред[аеуы]|четверг|пятниц[аеуы]|пятничк|суббот[аеуы]|"
+                      r"воскресень[еяю]|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\w*")
+# Abbreviations as people write them in chats («в пт в 16», "Fri 4pm", «Чт.»). Those that are no word are a day
+# wherever they stand; those that are one too («ср» compare, «пон» got it, "sat", "sun") only where they read as
+# a day: after «в»/"on"/"next", at the start, or before a time or the end ("I sat with John" is no Saturday).
+_ABBREVIATIONS = {"пн": 0, "пнд": 0, "вт": 1, "втр": 1, "срд": 2, "чтв": 3, "пт": 4, "птн": 4, "сб": 5, "сбт": 5,
+                  "вск": 6, "вскр": 6, "tue": 1, "tues": 1, "weds": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4}
+_WORDLIKE_ABBREVIATIONS = {"пон": 0, "ср": 2, "чт": 3, "четв": 3, "пят": 4, "суб": 5, "вс": 6, "воскр": 6,
+                           "mon": 0, "wed": 2, "sat": 5, "sun": 6}
+_ALL_ABBREVIATIONS = {**_ABBREVIATIONS, **_WORDLIKE_ABBREVIATIONS}
+_ABBREVIATION = re.compile(  # «пн-вт» is two days (a question), so a hyphen parts them too; "c'mon" is no Monday
+    r"(?<![\w'])(" + "|".join(sorted(_ALL_ABBREVIATIONS, key=len, reverse=True)) + r")(?!\w)\.?")
+_MODIFIER = r"следующ\w*|ближайш\w*|эт(?:от|у|о)|след\.?|next|this|coming|прошл\w*|last|previous"
+# The words before a weekday that belong to it: «в следующий», "on", "last".
+_LEAD = re.compile(r"(?:\b(?:в|во|на|on|by)\s+)?(?:\b(" + _MODIFIER + r")\s+)?$")
+_DAY_BEFORE = re.compile(r"(?:^|[,;:(!?]|\b(?:в|во|на|до|к|по|с|со|on|by|until|till|or|или|and|" + _MODIFIER +
+                         r"))\s*$")
+_DAY_AFTER = re.compile(r"\s*(?:,\s*)?(?:$|[?!;)]|[\d(]|(?:в|во|на|at|с|with|for|or|или)\s|noon|midday|lunch|"
+                        r"morning|afternoon|evening|утр|вечер|дн[её]м|обед|после|next|след)")
+_PRONOUN_BEFORE = re.compile(r"\b(?:i|we|he|she|they|you)\s+$")
+_PART_OF_WEEK = re.compile(r"\b(?:начал[еоа]|конц[еау]|середин[еуы]|early|late|mid|end\s+of|middle\s+of)\W*$")
+_ANY_DAY = re.compile(r"\bsome\s*time\b|\bany\s*(?:time|day)\b|\bwhenever\b|\b\w+[-\s]нибудь\b|\bлюб(?:ой|ого|ом)\b")
 _NEXT_WEEK = re.compile(r"\b(?:на\s+)?(?:следующей|след\.?)\s+неделе\b|\bnext\s+week\b|\bна\s+той\s+неделе\b")
+_LAST_WEEK = re.compile(r"\b(?:на\s+)?прошлой\s+неделе\b|\blast\s+week\b")
 _MONTHS_RU = (r"январ[яьe]|феврал[яь]|марта?|апрел[яь]|ма[яй]|июн[яь]|июл[яь]|августа?|сентябр[яь]|октябр[яь]|"
               r"ноябр[яь]|декабр[яь]|янв|фев|мар|апр|июн|июл|авг|сент?|окт|ноя|дек")
 _MONTHS_EN = r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|" \
@@ -43,27 +44,63 @@ _MONTHS_EN = r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
 _MONTH_NUMBER = {"янв": 1, "фев": 2, "мар": 3, "апр": 4, "май": 5, "мая": 5, "июн": 6, "июл": 7, "авг": 8, "сен": 9,
                  "окт": 10, "ноя": 11, "дек": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
                  "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12}
-_UNITS_GEN = {"первого": 1, "второго": 2, "третьего": 3, "четвертого": 4, "пятого": 5, "шестого": 6, "седьмого": 7,
-              "восьмого": 8, "девятого": 9}
-_DAY_WORDS = {**_UNITS_GEN, "десятого": 10, "одиннадцатого": 11, "двенадцатого": 12, "тринадцатого": 13,
-              "четырнадцатого": 14, "пятнадцатого": 15, "шестнадцатого": 16, "семнадцатого": 17,
-              "восемнадцатого": 18, "девятнадцатого": 19, "двадцатого": 20, "тридцатого": 30,
-              **{f"двадцать {w}": 20 + n for w, n in _UNITS_GEN.items()}, "тридцать первого": 31}
-_DAY_WORD = "(" + "|".join(sorted(_DAY_WORDS, key=len, reverse=True)) + ")"
-_DAY_NUM = r"(\d{1,2})(?:-?(?:го|е|ое|ого)|st|nd|rd|th)?"
-_YEAR = r"(?:,?\s+(\d{4})(?:\s*(?:года|г\.?))?)?"
-_MONTH_DATE = [  # (pattern, group of the day, group of the month, group of the year)
-    (re.compile(r"\b(?:" + _DAY_NUM + "|" + _DAY_WORD + r")\s+(" + _MONTHS_RU + r")\.?(?!\w)" + _YEAR), 0, 3, 4),
-    (re.compile(r"\b(" + _MONTHS_EN + r")\.?\s+" + _DAY_NUM + r"\b" + _YEAR), 2, 1, 3),
-    (re.compile(r"\b" + _DAY_NUM + r"\s+(?:of\s+)?(" + _MONTHS_EN + r")\b\.?" + _YEAR), 1, 2, 3),
-]
-# A day of the month without a month: «3-го числа», «на 7-е», «третьего», "the 14th" (its next occurrence).
-_DAY_ONLY = [
-    re.compile(r"\b(\d{1,2})(?:-?(?:го|е|ое|ого))?\s+числа\b|\b(\d{1,2})-?(?:го|е|ое|ого)\b|"
-               r"(?<!пол\s)(?<!пол)(?<!половина\s)\b" + _DAY_WORD + r"(?:\s+числа\b|(?=\s*(?:,|$|в\s|к\s|на\s|с\s)))"),
-    re.compile(r"\b(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!\s*(?:minutes?|mins?|hours?|of\s))|"
-               r"\b(\d{1,2})(?:st|nd|rd|th)\b"),
-]
+def _russian_ordinals() -> dict[str, int]:
+    """«третьего» and «третье» (of the month), «двадцать пятого», «тридцать первое»: each with its number."""
+    stems = {"перв": 1, "втор": 2, "треть": 3, "четверт": 4, "пят": 5, "шест": 6, "седьм": 7, "восьм": 8,
+             "девят": 9, "десят": 10, "одиннадцат": 11, "двенадцат": 12, "тринадцат": 13, "четырнадцат": 14,
+             "пятнадцат": 15, "шестнадцат": 16, "семнадцат": 17, "восемнадцат": 18, "девятнадцат": 19,
+             "двадцат": 20, "тридцат": 30}
+    words = {stem + end: n for stem, n in stems.items() for end in (("его", "е") if stem == "треть" else ("ого", "ое"))}
+    units = {w: n for w, n in words.items() if n < 10}
+    words.update({f"двадцать {w}": 20 + n for w, n in units.items()})
+    words.update({f"тридцать {w}": 31 for w, n in units.items() if n == 1})
+    return words
+
+
+def _english_ordinals() -> dict[str, int]:
+    """"third", "twenty-first", "thirty first": each with its number."""
+    units = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+    words = {w: n for n, w in enumerate((*units, "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth",
+                                         "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth",
+                                         "twentieth"), 1)}
+    words.update({f"twenty{sep}{w}": 21 + n for n, w in enumerate(units) for sep in ("-", " ")})
+    words.update({"thirtieth": 30, "thirty-first": 31, "thirty first": 31})
+    return words
+
+
+_RU_ORDINALS, _EN_ORDINALS = _russian_ordinals(), _english_ordinals()
+_DAY_WORDS = {**_RU_ORDINALS, **_EN_ORDINALS}
+
+
+def _alternatives(words: dict[str, int] | tuple[str, ...]) -> str:
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+_RU_ORDINAL = "(?P<word>" + _alternatives(_RU_ORDINALS) + ")"
+_RU_GENITIVE = "(?P<word>" + _alternatives(tuple(w for w in _RU_ORDINALS if w.endswith("го"))) + ")"
+_EN_ORDINAL = "(?P<word>" + _alternatives(_EN_ORDINALS) + ")"
+_DAY_NUM = r"(?P<day>\d{1,2})(?:-?(?:го|е|ое|ого)|st|nd|rd|th)?"
+_YEAR = r"(?:,?\s+(?P<year>\d{4})(?:\s*(?:года|г\.?))?)?"
+_MONTH_DATE = (  # «3 декабря», «третье декабря»; "Dec 3rd", "December the third"; "3 Dec", "the third of December"
+    re.compile(r"\b(?:" + _DAY_NUM + "|" + _RU_ORDINAL + r")\s+(?P<month>" + _MONTHS_RU + r")\.?(?!\w)" + _YEAR),
+    re.compile(r"\b(?P<month>" + _MONTHS_EN + r")\.?\s+(?:the\s+)?(?:" + _DAY_NUM + "|" + _EN_ORDINAL + r")\b" + _YEAR),
+    re.compile(r"\b(?:the\s+)?(?:" + _DAY_NUM + "|" + _EN_ORDINAL + r")\s+(?:of\s+)?(?P<month>" + _MONTHS_EN +
+               r")\b\.?" + _YEAR),
+)
+# What may follow an English ordinal that is a day ("on the third at 10"), and not a thing ("the third option").
+_EN_DAY_AFTER = r"(?=\s*(?:$|[,.;:?!)]|\d|(?:at|for|in|around|after|before|or|and|works|would|is|morning|afternoon|" \
+                r"evening|maybe|then|ok)\b))"
+# A day of the month without a month: «3-го числа», «на 7-е», «третьего», «на третье», "the 14th", "on the fifth".
+_DAY_ONLY = (
+    re.compile(r"\b(?P<day>\d{1,2})(?:-?(?:го|е|ое|ого))?\s+числа\b"),
+    re.compile(r"\b(?P<day>\d{1,2})-?(?:го|е|ое|ого)\b"),
+    re.compile(r"\b" + _RU_ORDINAL + r"\s+числа\b"),
+    re.compile(r"(?<!пол\s)(?<!пол)(?<!половина\s)\b" + _RU_GENITIVE + r"(?=\s*(?:,|$|в\s|к\s|на\s|с\s))"),
+    re.compile(r"\bна\s+" + _RU_ORDINAL + r"(?=\s*(?:,|$|в\s|к\s|с\s))"),  # «на третье»: «первое, что…» is no day
+    re.compile(r"\b(?:on\s+)?the\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*(?:minutes?|mins?|hours?|of\s))"),
+    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)\b"),
+    re.compile(r"\b(?:on\s+)?the\s+" + _EN_ORDINAL + _EN_DAY_AFTER),
+)
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _DOTTED = re.compile(r"(?<![\d:.])(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2}))?(?![\d:]|\.\d)")
 _SLASHED = re.compile(r"(?<![\d:/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d:/])")
@@ -76,41 +113,95 @@ class DayHint:
     days: tuple[date, ...]
 
 
-def find_weekday(text: str) -> Found[tuple[int, bool, bool]] | None:
-    """A weekday (name or abbreviation), «следующий»/"next"/«на следующей неделе»: (weekday, strict, next_week)."""
-    next_week = bool(_NEXT_WEEK.search(text))
+@dataclass(frozen=True)
+class WeekdayHint:
+    """A weekday the text names, and how: «следующий»/"next" (never today), «на следующей неделе», «прошлый»."""
+
+    weekday: int
+    strict: bool = False
+    week: int = 0  # the calendar week it is in: 1 «на следующей неделе», -1 «на прошлой неделе», 0 the nearest
+    last: bool = False
+
+    def resolve(self, today: date) -> date:
+        """The date: the nearest such day from today (today counts unless ``strict``), in next week, or the last.
+
+        «в следующий вторник» said on a Thursday is the coming Tuesday (5 days on), not the one after it;
+        «в прошлую пятницу» is a past day (the caller asks about it).
+        """
+        if self.last:
+            return today - timedelta(days=(today.weekday() - self.weekday) % 7 or 7)
+        if self.week:
+            monday = today - timedelta(days=today.weekday()) + timedelta(days=7 * self.week)
+            return monday + timedelta(days=self.weekday)
+        ahead = (self.weekday - today.weekday()) % 7
+        if ahead == 0 and self.strict:
+            ahead = 7
+        return today + timedelta(days=ahead)
+
+
+def _reads_as_day(context: str, match: re.Match[str]) -> bool:
+    """Whether an abbreviation that is also a word («ср», "sat") stands where a day would."""
+    before, after = context[:match.start()], context[match.end():]
+    return bool(_DAY_BEFORE.search(before) or (_DAY_AFTER.match(after) and not _PRONOUN_BEFORE.search(before)))
+
+
+def _weekday_match(text: str, context: str) -> tuple[int, int, int] | None:
+    """The first weekday name or abbreviation: (weekday, start, end).
+
+    Abbreviations are judged by ``context``, the text before times were cut out of it («пн утром»: «утром» says
+    «пн» is a day), but only where ``text`` still has them (a day already read is blanked there).
+    """
     if match := _WEEKDAY.search(text):
-        word = match[2]
+        word = match[1]
         names = _WEEKDAYS_EN if word[0].isascii() else _WEEKDAYS_RU
-        weekday = next(i for i, n in enumerate(names) if word.startswith(n))
-    elif match := (_WEEKDAY_ABBR[0].search(text) or _WEEKDAY_ABBR[1].search(text)):
-        weekday = _ABBREVIATIONS[match[3]]
-    else:
+        return next(i for i, n in enumerate(names) if word.startswith(n[:5])), match.start(), match.end()
+    for match in _ABBREVIATION.finditer(context):
+        a, b = match.span()
+        if text[a:b] == context[a:b] and (match[1] in _ABBREVIATIONS or _reads_as_day(context, match)):
+            return _ALL_ABBREVIATIONS[match[1]], a, b
+    return None
+
+
+def stray_abbreviation(text: str) -> str | None:
+    """An abbreviation left unread («давай ср ближе к вечеру»): a day may be meant, so it is asked, not dropped.
+
+    Not after a pronoun: "I sat down" speaks of no Saturday.
+    """
+    for match in _ABBREVIATION.finditer(text):
+        if not _PRONOUN_BEFORE.search(text[:match.start()]):
+            return match[1]
+    return None
+
+
+def find_weekday(text: str, context: str | None = None) -> Found[WeekdayHint] | None:
+    """A weekday (name or abbreviation) with its lead: «в следующий вторник», "next Tue", «на следующей неделе в пт»."""
+    found = _weekday_match(text, text if context is None else context)
+    if found is None:
         return None
-    modifier = match[1] or (match[2] if match.re in _WEEKDAY_ABBR else None) or ""
-    return Found((weekday, modifier.startswith(("следующ", "next")), next_week), match.span())
+    weekday, start, end = found
+    lead = _LEAD.search(text[:start])
+    assert lead is not None  # every part of it is optional
+    modifier = lead[1] or ""
+    hint = WeekdayHint(weekday, strict=modifier.startswith(("следующ", "след", "next")),
+                       week=_week_named(text), last=modifier.startswith(("прошл", "last", "prev")))
+    return Found(hint, (lead.start(), end))
+
+
+def _week_named(text: str) -> int:
+    return 1 if _NEXT_WEEK.search(text) else -1 if _LAST_WEEK.search(text) else 0
 
 
 def find_next_week(text: str, today: date) -> Found[date] | None:
-    """«на следующей неделе» / "next week" with no weekday: the next week's Monday, as a day."""
-    match = _NEXT_WEEK.search(text)
-    if match is None:
-        return None
-    return Found(resolve_weekday(0, True, True, today), match.span())
+    """«на следующей неделе» / "next week" with no weekday: the next week's Monday, as a day («на прошлой неделе»:
+    the last one's, a past day to ask about).
 
-
-def resolve_weekday(weekday: int, strict: bool, next_week: bool, today: date) -> date:
-    """The date of a weekday: the nearest one from today (today counts unless ``strict``), or in next week.
-
-    «в следующий вторник» said on a Thursday is the coming Tuesday (5 days on), not the one after it.
+    Not a part of it («в конце следующей недели», "early next week"), nor any day of it ("sometime next week"):
+    which day that is, only the user can say.
     """
-    if next_week:
-        monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
-        return monday + timedelta(days=weekday)
-    ahead = (weekday - today.weekday()) % 7
-    if ahead == 0 and strict:
-        ahead = 7
-    return today + timedelta(days=ahead)
+    match = _NEXT_WEEK.search(text) or _LAST_WEEK.search(text)
+    if match is None or _PART_OF_WEEK.search(text[:match.start()]) or _ANY_DAY.search(text):
+        return None
+    return Found(WeekdayHint(0, strict=True, week=_week_named(text)).resolve(today), match.span())
 
 
 def find_calendar_date(text: str, today: date) -> Found[DayHint] | None:
@@ -118,12 +209,10 @@ def find_calendar_date(text: str, today: date) -> Found[DayHint] | None:
     if match := _ISO.search(text):
         day = _safe_date(int(match[1]), int(match[2]), int(match[3]))
         return Found(DayHint((day,)), match.span()) if day else None
-    for pattern, day_group, month_group, year_group in _MONTH_DATE:
+    for pattern in _MONTH_DATE:
         if match := pattern.search(text):
-            number = int(match[1]) if day_group == 0 and match[1] else \
-                _DAY_WORDS[match[2]] if day_group == 0 else int(match[day_group])
-            month = _MONTH_NUMBER[match[month_group][:3]]
-            day = _dmy(number, month, match[year_group], today)
+            month = _MONTH_NUMBER[match["month"][:3]]
+            day = _dmy(_day_number(match), month, match["year"], today)
             return Found(DayHint((day,)), match.span()) if day else None
     if match := _DOTTED.search(text):
         day = _dmy(int(match[1]), int(match[2]), match[3], today)
@@ -135,11 +224,15 @@ def find_calendar_date(text: str, today: date) -> Found[DayHint] | None:
         return Found(DayHint(unique), match.span()) if unique else None
     for pattern in _DAY_ONLY:
         if match := pattern.search(text):
-            found = next(g for g in match.groups() if g)
-            number = int(found) if found.isdigit() else _DAY_WORDS[found]
-            day = next_day_of_month(number, today)
+            day = next_day_of_month(_day_number(match), today)
             return Found(DayHint((day,)), match.span()) if day else None
     return None
+
+
+def _day_number(match: re.Match[str]) -> int:
+    """The day of the month a date pattern matched, in digits or as a word."""
+    groups = match.groupdict()
+    return int(groups["day"]) if groups.get("day") else _DAY_WORDS[groups["word"]]
 
 
 def next_day_of_month(number: int, today: date) -> date | None:
@@ -172,60 +265,3 @@ def roll_year(day: date | None, today: date) -> date | None:
     if day is not None and (today - day).days > 31:
         return _safe_date(day.year + 1, day.month, day.day)
     return day
-
-
-# ------------------------------------------------------------------------------------------- typos, unclear days
-_DAY_VOCABULARY = ("завтра", "послезавтра", "сегодня", "понедельник", "вторник", "среду", "среда", "четверг",
-                   "пятницу", "пятница", "субботу", "суббота", "воскресенье", "today", "tomorrow", "tonight",
-                   *_WEEKDAYS_EN)
-_SHORTHANDS = {"tmrw": "tomorrow", "tmr": "tomorrow", "tmrow": "tomorrow", "tmorrow": "tomorrow", "2moro": "tomorrow",
-               "2morrow": "tomorrow", "2mrw": "tomorrow", "2day": "today", "zavtra": "завтра"}
-_NOT_TYPOS = re.compile(r"завтрак\w*|средн\w*|сред[еи]\w*|пятн[оа]\w*|четвер[оть]\w*|sundae|mondays?|fridays?")
-_UNCLEAR_DAY = re.compile(
-    r"\bчисл[аоу]\b|\bвыходн\w*|\bнедел\w*|\bднях\b|\bпраздник\w*|\bмесяц\w*|\b(?:как|когда)[-\s]нибудь\b|"
-    r"\bдругой\s+день\b|\bпозже\b|\bпотом\b|\bскоро\b|\bв\s+(?:январе|феврале|марте|апреле|мае|июне|июле|"
-    r"августе|сентябре|октябре|ноябре|декабре)\b|\bweekends?\b|\bweek\b|\bmonth\b|\bholidays?\b|\bsometime\b|"
-    r"\blater\b|\bsoon\b|\b(?:some|one|another|other)\s+day\b|\bin\s+(?:january|february|march|april|june|july|"
-    r"august|september|october|november|december)\b")
-
-
-def osa_distance(a: str, b: str) -> int:
-    """Edit distance counting a swap of neighbours as one edit («зватра» is one edit from «завтра»)."""
-    rows = [list(range(len(b) + 1))]
-    for i, ca in enumerate(a, 1):
-        row = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                row[j] = min(row[j], rows[-2][j - 2] + 1)
-        rows.append(row)
-    return rows[-1][-1]
-
-
-@lru_cache(maxsize=4096)
-def _day_word_near(word: str, limit: int) -> str | None:
-    if len(word) < 5 or word in _DAY_VOCABULARY or _NOT_TYPOS.fullmatch(word):
-        return None
-    # two slips only in long words: "total" is two edits from "today", «понедельнк» is a Monday
-    # slips keep the first letter (and it keeps this cheap on long messages)
-    near = [(osa_distance(word, v), v) for v in _DAY_VOCABULARY if v[0] == word[0] and abs(len(v) - len(word)) <= limit]
-    return min(((d, v) for d, v in near if d <= (limit if len(v) >= 7 else 1)), default=(0, None))[1]
-
-
-def correct_day_typos(text: str) -> str:
-    """Day words written with one slip («зватра», «пятнцу», "tomorow") or chat shorthand ("tmrw") made whole."""
-    def fix(match: re.Match[str]) -> str:
-        word = match[0].lower().replace("ё", "е")
-        return _SHORTHANDS.get(word) or _day_word_near(word, 1) or match[0]
-
-    return re.sub(r"(?<![\w-])(?:[a-zа-яё]+|2[a-z]+)(?![\w-])", fix, text, flags=re.IGNORECASE)
-
-
-def unclear_day(text: str) -> str | None:
-    """Words that speak of a day the rules cannot pin down («на днях», «в выходные», "later", «в пятнецу»)."""
-    if match := _UNCLEAR_DAY.search(text):
-        return match[0]
-    for word in re.findall(r"[a-zа-я]{5,}", text):
-        if _day_word_near(word, 2):
-            return word
-    return None

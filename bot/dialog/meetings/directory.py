@@ -18,11 +18,11 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.dialog.meetings.names import heard_as, is_cyrillic, is_declined, sound_key
+
 log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[\w-]+", re.UNICODE)
-# Russian case endings that may follow a name's stem («Иванов» → «Ивановым», «Анна» → «Анной»).
-_ENDINGS = ("", "а", "у", "ом", "ым", "ой", "ою", "е", "ы", "и", "ем", "ей", "ю", "я", "ой")
 
 
 class DirectoryError(ValueError):
@@ -39,35 +39,61 @@ class Person:
     telegram_id: int | None = None
 
     def refs(self) -> set[str]:
-        """Lower-case words and phrases that refer to this person."""
-        keys = {f.lower() for f in self.forms} | {self.name.lower()}
-        for word in _WORD.findall(self.name.lower()):
-            if len(word) >= 3:
-                keys.add(word)
+        """Lower-case words and phrases that refer to this person («ё» written «е», as people type it)."""
+        name = self.name.lower().replace("ё", "е")
+        keys = {f.lower().replace("ё", "е") for f in self.forms} | {name}
+        keys.update(word for word in _WORD.findall(name) if len(word) >= 3)
         return keys
 
 
 class Directory:
-    """Finds people by any of their forms; a bare stem also matches its Russian case endings."""
+    """Finds people by any of their forms: declined by Russian grammar, or spelled in the other alphabet."""
 
     def __init__(self, people: list[Person]) -> None:
         self.people = people
         self._by_key: dict[str, Person] = {}
+        self._by_start: dict[str, list[tuple[str, Person]]] = {}  # a key's first three letters: its declined forms'
+        # (sound key, written in Cyrillic) → person, as written and with a final vowel off («Анной» → "an" of "ana")
+        self._by_sound: dict[tuple[str, bool], Person] = {}
+        self._by_sound_stem: dict[tuple[str, bool], Person] = {}
         for person in people:
             for key in person.refs():
                 self._by_key.setdefault(key, person)
+                self._by_start.setdefault(key[:3], []).append((key, person))
+                if " " not in key:
+                    self._index_sound(key, person)
+
+    def _index_sound(self, key: str, person: Person) -> None:
+        sound, cyrillic = sound_key(key), is_cyrillic(key)
+        if len(sound) >= 3:
+            self._by_sound.setdefault((sound, cyrillic), person)
+            if sound[-1] in "aeiou":
+                self._by_sound_stem.setdefault((sound[:-1], cyrillic), person)
 
     def find(self, words: str) -> Person | None:
-        """The person a word or phrase refers to («Ивановым», «Anna Smith»), or None."""
-        key = words.strip().lower()
+        """The person a word or phrase refers to («Ивановым», «Anna Smith», «Джоном» for John), or None."""
+        key = words.strip().lower().replace("ё", "е")
         if key in self._by_key:
             return self._by_key[key]
-        for stem_len in (0, 1):  # «Анной»: drop the stem's last vowel («анн») before adding endings
-            for known, person in self._by_key.items():
-                stem = known[:-stem_len] if stem_len and known[-1] in "аяоеь" else known
-                if len(stem) >= 3 and key.startswith(stem) and key[len(stem):] in _ENDINGS:
-                    return person
-        return None
+        for known, person in self._by_start.get(key[:3], ()):
+            if is_declined(key, known):
+                return person
+        return None if " " in key else self._sounds_like(key)
+
+    def _sounds_like(self, word: str) -> Person | None:
+        """A name of the other alphabet only: «Джоном» is John, "Vanya" is «Ваня» (the keys are rough: within one
+        alphabet «вверх» would sound like «Вера»)."""
+        (whole, cut), other = heard_as(word), not is_cyrillic(word)
+        stems = sorted(cut, key=lambda s: (-len(s), s))  # the least cut off first, and always in one order
+        for sound in (*whole, *stems):
+            if (person := self._by_sound.get((sound, other))) is not None:
+                return person
+        return next((p for s in stems if (p := self._by_sound_stem.get((s, other))) is not None), None)
+
+    def as_written(self, word: str) -> bool:
+        """Whether a word names someone as it stands, with no case ending («Ваня», «Джон»; not «Ване», «Джону»)."""
+        key = word.strip().lower().replace("ё", "е")
+        return key in self._by_key or (sound_key(key), not is_cyrillic(key)) in self._by_sound
 
     def by_name(self, name: str) -> Person | None:
         """The person with exactly this display name."""

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.dialog.meetings.directory import Directory
-from bot.dialog.meetings.parse import MeetingRequest, normalise, parse_meeting, parse_when_text
+from bot.dialog.meetings.parse import MeetingRequest, names_a_day, normalise, parse_meeting, parse_when_text
 from inference.llm import ChatMessage, LLMClient, LLMError
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,8 @@ def merge_surface(req: MeetingRequest, fields: dict[str, Any], text: str, *, now
     if when:
         found = parse_when_text(when, tod if tod in ("morning", "afternoon", "evening") else None, now=now,
                                 max_days_ahead=max_days_ahead)
-        if found.found_when:
+        # where the rules saw a day they could not read, a span that names none (only "в 15") must not make it today
+        if found.found_when and (req.problem != "unclear_day" or names_a_day(when, now)):
             req.start, req.day, req.problem, req.candidates = found.start, found.day, found.problem, found.candidates
             req.time_of_day = found.time_of_day or req.time_of_day
             req.source = "llm"
@@ -80,10 +81,11 @@ def merge_surface(req: MeetingRequest, fields: dict[str, Any], text: str, *, now
 
 async def parse_with_fallback(text: str, *, now: datetime, tz: str, directory: Directory, max_days_ahead: int,
                               llm: LLMClient | None, server_kind: str = "llamacpp") -> MeetingRequest:
-    """Rules first; only when they find no day and no time, the model's surface fields, re-read by the rules."""
+    """Rules first; only when they find no day and no time, or a day they cannot read, the model's surface fields,
+    re-read by the rules."""
     req = parse_meeting(text, now=now, tz=tz, directory=directory, max_days_ahead=max_days_ahead)
-    if req.found_when or llm is None:
-        return req
+    if llm is None or (req.found_when and req.problem != "unclear_day"):
+        return req  # an unclear day («давай ср ближе к вечеру») may be one the model can copy out («ср»)
     try:
         fields = await llm.complete_json([ChatMessage("system", _SYSTEM), ChatMessage("user", text[:500])],
                                          SURFACE_SCHEMA, max_tokens=120)

@@ -13,26 +13,23 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.dialog.meetings.dates import (
-    correct_day_typos,
-    find_calendar_date,
-    find_next_week,
-    find_weekday,
-    resolve_weekday,
-    unclear_day,
-)
+from bot.dialog.meetings.dates import find_calendar_date, find_next_week, find_weekday, stray_abbreviation
 from bot.dialog.meetings.directory import Directory
-from bot.dialog.meetings.rules import Found, find_days_ahead, find_delta, find_duration, find_range, find_time
+from bot.dialog.meetings.participants import find_people
+from bot.dialog.meetings.rules import (
+    Found,
+    find_day_adjective,
+    find_days_ahead,
+    find_delta,
+    find_duration,
+    find_range,
+    find_time,
+)
+from bot.dialog.meetings.typos import correct_day_typos, unclear_day
 from bot.i18n import Lang, detect_language
 
-_NAME = r"[A-ZА-ЯЁ][a-zа-яё]+(?:-[A-ZА-ЯЁ][a-zа-яё]+)?"
-_WITH = re.compile(r"\b(?:с|со|with)\s+((?:[\w-]+)(?:(?:\s*,\s*|\s+(?:и|and)\s+|\s+)[\w-]+){0,5})", re.IGNORECASE)
 _TOPIC = re.compile(r"((?:по\s+поводу|насч[её]т|на\s+тему|обсудить|about|to\s+discuss|regarding|re:)\s+.+)$",
                     re.IGNORECASE)
-_STOP_NAMES = {"утра", "обеда", "работы", "вами", "тобой", "you", "me", "us", "the", "a", "an",
-               "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues",
-               "wed", "thu", "thurs", "fri", "sat", "sun", "today", "tomorrow", "tonight", "next", "this", "on",
-               "at", "in", "for"}
 
 
 @dataclass
@@ -42,7 +39,8 @@ class MeetingRequest:
     start: datetime | None = None  # aware, in the user's zone
     day: date | None = None  # a day without a time
     duration_min: int | None = None
-    participants: list[str] = field(default_factory=list)
+    participants: list[str] = field(default_factory=list)  # the directory's people, by their full names
+    unknown_people: list[str] = field(default_factory=list)  # names after «с»/"with" the directory lacks, as written
     title: str = ""
     time_of_day: str | None = None  # morning/afternoon/evening for vague times («после обеда»)
     problem: str | None = None  # past | too_far | ambiguous | unclear_day (a day word the rules do not know)
@@ -71,8 +69,8 @@ class MeetingRequest:
         """The ``dialog-keeper meetings parse`` output."""
         return {"start": self.start.isoformat() if self.start else None,
                 "day": self.day.isoformat() if self.day else None, "duration_min": self.duration_min,
-                "participants": self.participants, "title": self.title, "needs": self.needs,
-                "time_of_day": self.time_of_day, "problem": self.problem,
+                "participants": self.participants, "unknown_people": self.unknown_people, "title": self.title,
+                "needs": self.needs, "time_of_day": self.time_of_day, "problem": self.problem,
                 "candidates": [d.isoformat() for d in self.candidates], "source": self.source}
 
 
@@ -88,43 +86,6 @@ def normalise(text: str) -> str:
     table = str.maketrans({"ё": "е", "Ё": "Е", "\u00a0": " ", "–": "-", "—": "-", "’": "'"})
     lowered = text.translate(table).lower()
     return lowered if len(lowered) == len(text) else text.translate(table)
-
-
-def find_participants(original: str, lowered: str, directory: Directory) -> tuple[list[str], list[tuple[int, int]]]:
-    """People after «с»/«со»/"with": directory matches by any form, unknown capitalised names as written."""
-    names: list[str] = []
-    spans: list[tuple[int, int]] = []
-    for match in _WITH.finditer(original):
-        words = re.findall(r"[\w-]+|,|\bи\b|\band\b", match[1])
-        taken_end = match.start(1)
-        i = 0
-        while i < len(words):
-            word = words[i]
-            if word in (",", "и", "and"):
-                i += 1
-                continue
-            pair = f"{word} {words[i + 1]}" if i + 1 < len(words) else None
-            person = (directory.find(pair) if pair else None) or directory.find(word)
-            if person is not None:
-                step = 2 if pair and directory.find(pair) is person else 1
-                if step == 1 and i + 1 < len(words) and directory.find(words[i + 1]) is person:
-                    step = 2  # «Иваном Ивановым»: both words name the same person
-                name = person.name
-            elif re.fullmatch(_NAME, word) and word.lower() not in _STOP_NAMES:
-                step, name = 1, word
-                if i + 1 < len(words) and re.fullmatch(_NAME, words[i + 1]) and not directory.find(words[i + 1]) \
-                        and words[i + 1].lower() not in _STOP_NAMES:
-                    step, name = 2, f"{word} {words[i + 1]}"
-            else:
-                break
-            if name not in names:
-                names.append(name)
-            for w in words[i:i + step]:
-                taken_end = original.index(w, taken_end) + len(w)
-            i += step
-        if taken_end > match.start(1):
-            spans.append((match.start(), taken_end))
-    return names, spans
 
 
 def _title(rest: str, original: str, lang: Lang) -> str:
@@ -150,8 +111,9 @@ def parse_meeting(text: str, *, now: datetime, tz: ZoneInfo | str = "Europe/Mosc
     req.duration_min = duration.value if duration else (ranged.value[2] if ranged else None)
     rest = _blank(lowered, duration)
     original = _blank(text, duration) if len(lowered) == len(text) else text
-    req.participants, spans = find_participants(original, rest, directory or Directory([]))
-    for span in spans:
+    people = find_people(original, directory or Directory([]))
+    req.participants, req.unknown_people = people.names, people.unknown
+    for span in people.spans:
         rest = _blank(rest, Found(0, span))
     _resolve_when(req, rest, now, max_days_ahead, fixed=ranged.value[:2] if ranged else None)
     req.title = _title(rest, text if len(lowered) == len(text) else rest, req.lang)
@@ -166,6 +128,7 @@ def _resolve_when(req: MeetingRequest, text: str, now: datetime, max_days_ahead:
         req.start = (now.astimezone(UTC) + delta.value).astimezone(now.tzinfo)
         _check(req, now, max_days_ahead)
         return
+    context = text  # with its times: in «пн утром» it is «утром» that says «пн» is a day
     ahead = find_days_ahead(text)  # first: «через 3 дня» must not be read as «3 дня» (3 pm)
     text = _blank(text, ahead)
     clock = find_time(text)
@@ -174,14 +137,12 @@ def _resolve_when(req: MeetingRequest, text: str, now: datetime, max_days_ahead:
     if clock is not None and hm is None:
         hour, minute, req.time_of_day = clock.value
         hm = (hour, minute)
-    days = _named_days(text, ahead, now, hm)
-    if not days and (week := find_next_week(text, today)) is not None:
-        days = (week.value,) if hm is None else ()  # «на следующей неделе» alone: from its Monday
+    days = _named_days(text, context, ahead, now, hm) or _hinted_day(text, context, today, hm)
     if len(days) > 1:
         req.problem, req.candidates = "ambiguous", list(days)
         return
-    if not days and unclear_day(text):
-        req.problem = "unclear_day"  # «на днях в 15», «в пятнецу»: a day is meant, and never silently today
+    if not days and (unclear_day(text) or stray_abbreviation(text)):
+        req.problem = "unclear_day"  # «на днях в 15», «в питнецу»: a day is meant, and never silently today
         return
     if not days:  # a time only: today if it is still ahead, else tomorrow
         if hm is None:
@@ -195,7 +156,7 @@ def _resolve_when(req: MeetingRequest, text: str, now: datetime, max_days_ahead:
     _check(req, now, max_days_ahead)
 
 
-def _named_days(text: str, ahead: Found[int] | None, now: datetime, hm: tuple[int, int] | None
+def _named_days(text: str, context: str, ahead: Found[int] | None, now: datetime, hm: tuple[int, int] | None
                 ) -> tuple[date, ...]:
     """Every day the text names; two different ones («в пн или вт», «завтра или послезавтра») make it ambiguous.
 
@@ -213,16 +174,38 @@ def _named_days(text: str, ahead: Found[int] | None, now: datetime, hm: tuple[in
             return explicit.value.days
         found.extend(explicit.value.days)
     named = list(found)
-    while (weekday := find_weekday(text)) is not None:
+    while (weekday := find_weekday(text, context)) is not None:
         text = _blank(text, weekday)
-        wd, strict, next_week = weekday.value
-        if any(d.weekday() == wd for d in named):
+        if any(d.weekday() == weekday.value.weekday for d in named):
             continue
-        day = resolve_weekday(wd, strict, next_week, today)
+        day = weekday.value.resolve(today)
         if day == today and hm is not None and datetime.combine(day, time(*hm), now.tzinfo) <= now:
             day += timedelta(days=7)  # «в четверг в 11» said on Thursday at noon: next Thursday
         found.append(day)
     return tuple(sorted(set(found)))
+
+
+def _hinted_day(text: str, context: str, today: date, hm: tuple[int, int] | None) -> tuple[date, ...]:
+    """Where no day is named: one said in passing («завтрашний созвон», "this morning"), or next week alone.
+
+    The hint is read in ``context``, where the times are still in ("this morning" may be the time found).
+    """
+    if (adjective := find_day_adjective(context)) is not None:
+        return (today + timedelta(days=adjective.value),)
+    if hm is None and (week := find_next_week(text, today)) is not None:
+        return (week.value,)  # from the next (or last) week's Monday; with a time it is a question: which day?
+    return ()
+
+
+def names_a_day(span: str, now: datetime) -> bool:
+    """Whether a span names a day by itself, not only a time (which alone would mean today or tomorrow)."""
+    text = normalise(correct_day_typos(span))
+    if find_delta(text) is not None:
+        return True
+    ahead = find_days_ahead(text)
+    rest = _blank(text, ahead)
+    rest = _blank(rest, find_time(rest))
+    return bool(_named_days(rest, text, ahead, now, None) or _hinted_day(rest, text, now.date(), None))
 
 
 def _check(req: MeetingRequest, now: datetime, max_days_ahead: int) -> None:

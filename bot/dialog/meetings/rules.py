@@ -20,13 +20,14 @@ _NUMBERS = {
     "двадцать": 20, "тридцать": 30, "сорок пять": 45, "сорок": 40, "девяносто": 90,
     "one": 1, "an": 1, "a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
-    "forty-five": 45, "forty five": 45, "forty": 40, "ninety": 90,
+    "forty-five": 45, "forty five": 45, "forty": 40, "ninety": 90, "a couple of": 2, "couple of": 2, "a couple": 2,
 }
 NUM = "(" + r"\d+(?:[.,]\d+)?|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + ")"
 _ORDINAL_GEN = {"первого": 1, "второго": 2, "третьего": 3, "четвертого": 4, "пятого": 5, "шестого": 6,
                 "седьмого": 7, "восьмого": 8, "девятого": 9, "десятого": 10, "одиннадцатого": 11,
                 "двенадцатого": 12}
-_HOUR_WORDS = {"час": 1, **{k: v for k, v in _NUMBERS.items() if 1 <= v <= 12 and k not in ("an", "a", "пару")}}
+_HOUR_WORDS = {"час": 1, **{k: v for k, v in _NUMBERS.items() if 1 <= v <= 12 and k not in ("an", "a", "пару")
+                                 and "couple" not in k}}
 HOUR_WORD = "(" + "|".join(sorted(_HOUR_WORDS, key=len, reverse=True)) + ")"
 
 
@@ -64,8 +65,12 @@ _DURATION_RULES: list[tuple[str, Any]] = [
     (r"\b(?:на|for)\s+" + NUM + r"\s*" + _HOURS_WORD, lambda m: round(number(m[1]) * 60)),
     (r"\b(?:на|for)\s+" + NUM + r"\s*" + _MINUTES_WORD, lambda m: round(number(m[1]))),
     (r"\bминут\s+на\s+(\d+)\b", lambda m: int(m[1])),  # «минут на 20»: about 20 minutes
+    (r"(?<!\d\s)\bминут\s+(\d{1,3})\b(?!\s*(?:час|мин|[:.]\d))", lambda m: int(m[1])),  # «минут 20» too
     (r"\bчаса\s+на\s+(\d+|два|три|пару)\b", lambda m: round(number(m[1]) * 60)),
+    (r"\b(?:на\s+)?часа\s+(?:на\s+)?полтора\b", 90),  # «часа полтора», «часа на полтора»: about 90 minutes
     (r"(?<!через\s)(?<!\bin\s)\b(\d+)[-\s]?(?:minutes?|mins?|минутн\w*)\b", lambda m: int(m[1])),
+    # «созвон 30 мин»; not «без 15 минут 3» (a time), «за 10 минут до» (a reminder), «в 10 30 минут»
+    (r"(?<!через\s)(?<!без\s)(?<!за\s)(?<!\d\s)\b(\d+)\s?(?:мин|минут[уы]?)\b(?!\s*\d)", lambda m: int(m[1])),
     (r"(?<!через\s)(?<!\bin\s)(?<!\bat\s)\b(\d(?:[.,]5)?)\s?(?:h|hrs?|hours?)\b(?!\s+ago)",
      lambda m: round(number(m[1]) * 60)),
     (r"(?<!через\s)\bполтора\s+часа\b|\b(?:an?\s+)?hour[-\s]and[-\s]a[-\s]half\b", 90),
@@ -108,6 +113,10 @@ def bare(hour: int) -> int:
 
 
 _PART = r"(утра|дня|вечера|ночи)"
+_WEEKDAY_WORDS = (r"(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|"
+                  r"saturday|sunday|пн|вт|ср|чт|пт|сб|вс|понедельник|вторник|сред[ау]|четверг|пятниц[ау]|суббот[ау]|"
+                  r"воскресенье)")
+_BARE, _CLOCK = "bare", "clock"  # an hour said without am/pm: «в 3» (afternoon unless told), «7:30» (as written)
 _BEFORE_WORDS = {"пяти": 5, "десяти": 10, "пятнадцати": 15, "двадцати": 20, "двадцати пяти": 25}
 _BEFORE = "четверти|" + "|".join(sorted(_BEFORE_WORDS, key=len, reverse=True)) + r"|[1-9]|[1-2]\d"
 _NOT_DATE_AFTER = (r"(?![:.,/]?\d)(?!\s*(?:-?го\b|числ|янв|фев|мар|апр|ма[яй]|июн|июл|авг|сен|окт|ноя|дек|jan|feb|mar|"
@@ -115,13 +124,12 @@ _NOT_DATE_AFTER = (r"(?![:.,/]?\d)(?!\s*(?:-?го\b|числ|янв|фев|ма�
                    r"nd\b|rd\b|th\b))")
 # (pattern, (hour, minute, label) from the match). Labels mark vague times: the slot offer starts there.
 _TIME_RULES: list[tuple[str, Any]] = [
-    (r"(?<![\d.:/])([01]?\d|2[0-3]):([0-5]\d)(?!\d)(?:\s*(am|pm|a\.m\.|p\.m\.)|\s*" + _PART + r")?",
-     lambda m: (_ampm(int(m[1]), m[3]) if m[3] else (_part(int(m[1]), m[4]) if m[4] else int(m[1])), int(m[2]),
-                None)),
+    (r"(?<![\d:/])(?<!\d\.)([01]?\d|2[0-3]):([0-5]\d)(?!\d)(?:\s*(am|pm|a\.m\.|p\.m\.)|\s*" + _PART + r")?",
+     lambda m: (_ampm(int(m[1]), m[3]), int(m[2]), None) if m[3] else _said(int(m[1]), int(m[2]), m[4], _CLOCK)),
     (r"\b(?:в|к|at)\s+([01]?\d|2[0-3])\.(00|1[3-9]|[2-5]\d)(?![\d.])", lambda m: (int(m[1]), int(m[2]), None)),
     (r"\bбез\s+(" + _BEFORE + r")(?:\s+минут\w*)?\s+(\d{1,2}|" + HOUR_WORD[1:] + r"(?:\s+час\w*)?"
      r"(?:\s+" + _PART + r")?",
-     lambda m: (_part(_hour(m[2]) - 1 or 12, m[3]), 60 - _minutes_before(m[1]), None)),
+     lambda m: _said(_hour(m[2]) - 1 or 12, 60 - _minutes_before(m[1]), m[3])),
     (r"(?<![\d.:/-])([01]?\d|2[0-3])\s*ч\s*([0-5]\d)\s*(?:м(?:ин\w*)?\b)?", lambda m: (int(m[1]), int(m[2]), None)),
     (r"\b(?:в|к|at)\s+([01]?\d|2[0-3])(?:-|\s)([0-5]\d)\b(?!\s*(?:мин|min|час|hour|ч\b|-?го\b|числ|[.:/-]\d))",
      lambda m: (int(m[1]), int(m[2]), None)),
@@ -129,23 +137,34 @@ _TIME_RULES: list[tuple[str, Any]] = [
      lambda m: (_ampm(int(m[1]), m[3]), int(m[2] or 0), None)),
     (r"\b([01]?\d|2[0-3])\s*(?:час(?:а|ов)?\s+)?" + _PART + r"\b", lambda m: (_part(int(m[1]), m[2]), 0, None)),
     (r"\b(?:в\s+)?пол(?:овин[аеуы])?\s*-?\s*(" + "|".join(_ORDINAL_GEN) + r")(?:\s+" + _PART + r")?",
-     lambda m: (_part(_ORDINAL_GEN[m[1]] - 1 or 12, m[2]), 30, None)),
-    (r"\bв\s+" + HOUR_WORD + r"(?:\s+час(?:а|ов)?)?(?:\s+" + _PART + r")?\b",
-     lambda m: (_part(_HOUR_WORDS[m[1]], m[2]), 0, None)),
-    (r"\bhalf\s+past\s+(\d{1,2}|" + HOUR_WORD[1:], lambda m: (bare(_hour(m[1])), 30, None)),
-    (r"\bquarter\s+past\s+(\d{1,2}|" + HOUR_WORD[1:], lambda m: (bare(_hour(m[1])), 15, None)),
-    (r"\bquarter\s+to\s+(\d{1,2}|" + HOUR_WORD[1:], lambda m: (bare(_hour(m[1]) - 1 or 12), 45, None)),
-    (r"(?<!через\s)(?<!на\s)\b([01]?\d|2[0-3])\s*(?:час(?:а|ов)?|ч)\b", lambda m: (bare(int(m[1])), 0, None)),
+     lambda m: _said(_ORDINAL_GEN[m[1]] - 1 or 12, 30, m[2])),
+    (r"\b(?:в\s+)?четверть\s+(" + "|".join(_ORDINAL_GEN) + r")(?:\s+" + _PART + r")?",  # «четверть третьего»: 2:15
+     lambda m: _said(_ORDINAL_GEN[m[1]] - 1 or 12, 15, m[2])),
+    (r"\bв\s+" + HOUR_WORD + r"(?!\s+из\b)(?:\s+час(?:а|ов)?)?(?:\s+" + _PART + r")?\b",  # not «в один из дней»
+     lambda m: _said(_HOUR_WORDS[m[1]], 0, m[2])),
+    (r"\bhalf\s+past\s+(\d{1,2}|" + HOUR_WORD[1:], lambda m: (_hour(m[1]), 30, _BARE)),
+    (r"\bquarter\s+past\s+(\d{1,2}|" + HOUR_WORD[1:], lambda m: (_hour(m[1]), 15, _BARE)),
+    (r"\bhalf\s+(\d{1,2}|" + HOUR_WORD[1:] + r"(?!\s*(?:an?\b|hour))", lambda m: (_hour(m[1]), 30, _BARE)),  # "half 3"
+    (r"\bquarter\s+to\s+(\d{1,2}|" + HOUR_WORD[1:], lambda m: (_hour(m[1]) - 1 or 12, 45, _BARE)),
+    (r"(?<!через\s)(?<!на\s)\b([01]?\d|2[0-3])\s*(?:час(?:а|ов)?|ч)\b", lambda m: (int(m[1]), 0, _BARE)),
     (r"\b(?:в\s+)?полдень\b|\b(?:at\s+)?(?:noon|midday)\b", (12, 0, None)),
-    (r"\b(?:at|around)\s+(\d{1,2})\b" + _NOT_DATE_AFTER + r"(?:\s*o'?clock)?", lambda m: (bare(int(m[1])), 0, None)),
-    (r"\bat\s+" + HOUR_WORD + r"(?:\s*o'?clock)?\b", lambda m: (bare(_HOUR_WORDS[m[1]]), 0, None)),
-    (r"\b(?:в|к|около)\s+([01]?\d|2[0-3])\b" + _NOT_DATE_AFTER, lambda m: (bare(int(m[1])), 0, None)),
+    (r"\b(?:at|around|after)\s+(\d{1,2})\b" + _NOT_DATE_AFTER + r"(?:\s*o'?clock|\s*ish\b)?",
+     lambda m: (int(m[1]), 0, _BARE)),
+    (r"\b(\d{1,2})\s*(?:o'?clock|ish)\b", lambda m: (int(m[1]), 0, _BARE)),
+    (r"\bat\s+" + HOUR_WORD + r"(?:\s*o'?clock)?\b", lambda m: (_HOUR_WORDS[m[1]], 0, _BARE)),
+    (r"\b(?:в|к|около|после|часов\s+в)\s+([01]?\d|2[0-3])\b" + _NOT_DATE_AFTER, lambda m: (int(m[1]), 0, _BARE)),
+    # an hour right after a weekday ("wed 10", «пт 16»): only the hour is the time's span, the day stays to be read
+    (r"\b" + _WEEKDAY_WORDS + r"\.?,?\s+(?P<at>[01]?\d|2[0-3])\b" + _NOT_DATE_AFTER,
+     lambda m: (int(m["at"]), 0, _BARE)),
     (r"\bпосле\s+обеда\b|\b(?:in\s+the\s+|this\s+)?afternoon\b|\bafter\s+lunch\b", (14, 0, "afternoon")),
     (r"\bв\s+обед\b|\b(?:at\s+|over\s+)?lunch(?:time)?\b", (13, 0, "afternoon")),
-    (r"\bв\s+конце\s+(?:рабочего\s+)?дня\b|\b(?:at\s+the\s+)?end\s+of\s+(?:the\s+)?day\b", (17, 0, "evening")),
-    (r"\bвечером\b|\b(?:in\s+the\s+|this\s+)?evening\b|\btonight\b", (18, 0, "evening")),
-    (r"\bутром\b|\bс\s+утра\b|\b(?:in\s+the\s+|this\s+)?morning\b", (10, 0, "morning")),
-    (r"\bдн[её]м\b|\bв\s+течение\s+дня\b", (13, 0, "afternoon")),
+    (r"\b(?:в|к)\s+концу?\s+(?:рабочего\s+)?дня\b|\b(?:at\s+the\s+|by\s+)?end\s+of\s+(?:the\s+)?(?:work\s*)?day\b|"
+     r"\b(?:by\s+)?eod\b|\bк\s+вечеру\b", (17, 0, "evening")),
+    (r"\bвечером\b|(?<!добрый\s)\bвечер\b|\b(?:in\s+the\s+|this\s+)?evening\b|\btonight\b", (18, 0, "evening")),
+    (r"\bутром\b|\bс\s+утра\b|\b(?:in\s+the\s+|this\s+)?morning\b|\bв\s+первой\s+половине\s+дня\b",
+     (10, 0, "morning")),
+    (r"\bво\s+второй\s+половине\s+дня\b", (14, 0, "afternoon")),
+    (r"\bдн[её]м\b|\bв\s+течение\s+дня\b", (14, 0, "afternoon")),
 ]
 
 
@@ -157,15 +176,39 @@ def _minutes_before(word: str) -> int:
     return 15 if word == "четверти" else int(word) if word.isdigit() else _BEFORE_WORDS[word]
 
 
+def _said(hour: int, minute: int, part: str | None, kind: str = _BARE) -> tuple[int, int, str | None]:
+    """An hour with «утра»/«вечера» said after it is settled; without, the words around it settle it later."""
+    return (_part(hour, part), minute, None) if part else (hour, minute, kind)
+
+
+# Words around a bare hour that say it is in the evening («вечером в 8», "tonight at 8": 20:00) or the morning
+# («утром в 7», "tomorrow morning at 7": 07:00, not the afternoon a bare 7 is read as).
+_EVENING = re.compile(r"\bвечером\b|(?<!добрый\s)\bвечер\b|\bevening\b|\btonight\b")  # «добрый вечер» greets
+_MORNING = re.compile(r"\bутр(?:ом|а)\b|\bmorning\b")
+
+
+def _settle(text: str, hour: int, kind: str) -> int:
+    """A bare hour: in the half of the day the text says, else 1–7 afternoon (a clock «7:30» stays as written)."""
+    evening, morning = bool(_EVENING.search(text)), bool(_MORNING.search(text))
+    if evening and not morning and 1 <= hour <= 11:
+        return hour + 12
+    if morning and not evening and 5 <= hour <= 11:
+        return hour
+    return bare(hour) if kind == _BARE else hour
+
+
 def find_time(text: str) -> Found[tuple[int, int, str | None]] | None:
     """A time of day as (hour, minute, vague label or None): «в 15», «10 утра», «15:30», "3pm", «после обеда»."""
     hit = _first(text, _TIME_RULES)
     if hit is None:
         return None
     match, (hour, minute, label) = hit
+    span = match.span("at") if "at" in match.re.groupindex else match.span()
+    if label in (_BARE, _CLOCK):
+        hour, label = _settle(text, hour, label), None
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
         return None
-    return Found((hour, minute, label), match.span())
+    return Found((hour, minute, label), span)
 
 
 # ----------------------------------------------------------------------------------- offsets from "now"
@@ -185,7 +228,17 @@ _DAYS_RULES: list[tuple[str, Any]] = [
     (r"\bпослезавтра\b|\b(?:the\s+)?day\s+after\s+tomorrow\b", 2),
     (r"\bзавтра\b|\btomorrow\b", 1),
     (r"\bсегодня\b|\btoday\b", 0),  # "tonight" is a time rule (18:00 today)
+    (r"\bпозавчера\b|\b(?:the\s+)?day\s+before\s+yesterday\b", -2),
     (r"\bвчера\b|\byesterday\b", -1),
+    (r"\b(?:неделю|(?:a|one)\s+week)\s+(?:назад|ago)\b", -7),
+    (r"\b" + NUM + r"\s*(?:недел[иьюе]\w*|weeks?)\s+(?:назад|ago)\b", lambda m: -7 * round(number(m[1]))),
+    (r"\b" + NUM + r"\s*(?:дн(?:я|ей)|день|days?)\s+(?:назад|ago)\b", lambda m: -round(number(m[1]))),
+]
+# «завтрашний созвон в 15», "this morning at 10", "tonight at 8": a day said in passing. Only a hint:
+# «вчерашнюю встречу перенесём на пятницу» is about Friday, so these count where nothing else names a day.
+_DAY_ADJECTIVES: list[tuple[str, Any]] = [
+    (r"\bпослезавтрашн\w*", 2), (r"\bпозавчерашн\w*", -2), (r"\bзавтрашн\w*", 1), (r"\bсегодняшн\w*", 0),
+    (r"\bвчерашн\w*", -1), (r"\bthis\s+(?:morning|afternoon|evening)\b|\btonight\b", 0),
 ]
 
 
@@ -201,9 +254,15 @@ def find_days_ahead(text: str) -> Found[int] | None:
     return Found(int(hit[1]), hit[0].span()) if hit else None
 
 
+def find_day_adjective(text: str) -> Found[int] | None:
+    """Days from today an adjective says («завтрашний» 1, «вчерашнюю» -1): a hint where no day is named."""
+    hit = _first(text, _DAY_ADJECTIVES)
+    return Found(int(hit[1]), hit[0].span()) if hit else None
+
+
 # -------------------------------------------------------------------------------------------- time ranges
 _RANGES: list[tuple[str, Any]] = [
-    (r"\bс\s+([01]?\d|2[0-3])(?:[:.]([0-5]\d))?\s+до\s+([01]?\d|2[0-3])(?:[:.]([0-5]\d))?(?:\s*" + _PART + r")?\b",
+    (r"\b[сc]\s+([01]?\d|2[0-3])(?:[:.]([0-5]\d))?\s+до\s+([01]?\d|2[0-3])(?:[:.]([0-5]\d))?(?:\s*" + _PART + r")?\b",
      lambda m: _range(int(m[1]), int(m[2] or 0), int(m[3]), int(m[4] or 0), None, m[5])),
     (r"\b(?:from|between)\s+(\d{1,2})(?::([0-5]\d))?\s*(am|pm)?\s*(?:-|to|till|until|and)\s*(\d{1,2})(?::([0-5]\d))?"
      r"\s*(am|pm)?", lambda m: _range(int(m[1]), int(m[2] or 0), int(m[4]), int(m[5] or 0), m[3], None, m[6])),

@@ -85,7 +85,9 @@ class MeetingService:
                                  requester=user.name, chat_title=chat.name, lang=lang, text=text,
                                  start_at=req.start, day=req.day.isoformat() if req.day else None,
                                  time_of_day=req.time_of_day, duration_min=req.duration_min,
-                                 participants=req.participants, title=req.title, problem=req.problem,
+                                 # people the directory lacks stay named in the event (not invited: no address)
+                                 participants=req.participants + req.unknown_people, title=req.title,
+                                 problem=req.problem,
                                  candidates=[d.isoformat() for d in req.candidates],
                                  uid=f"dk-{uuid.uuid4().hex}@dialog-keeper")
         return await self._advance(draft, now)

@@ -1,0 +1,126 @@
+"""Day words as people mistype them, and day words the rules cannot pin down.
+
+A slip («зватра», «пятнцу», "wensday"), a doubled or dropped double letter ("tommorow", «сеереду») or vowel-less
+shorthand ("tmrw", «звтр») is corrected to the day word it clearly means. Where it is not clear — two day words
+are about as near ("thusday": Tuesday or Thursday?) — nothing is corrected, and :func:`unclear_day` later makes
+the message a question: a day word that is present but not understood must never become today.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# The words typos are corrected to, grouped by what they mean (two spellings of one day never compete).
+_MEANINGS: tuple[tuple[str, ...], ...] = (
+    ("завтра",), ("послезавтра",), ("сегодня",), ("вчера",), ("позавчера",), ("понедельник",), ("вторник",),
+    ("среду", "среда"), ("четверг",), ("пятницу", "пятница"), ("субботу", "суббота"), ("воскресенье",),
+    ("today",), ("tomorrow",), ("tonight",), ("yesterday",), ("monday",), ("tuesday",), ("wednesday",),
+    ("thursday",), ("friday",), ("saturday",), ("sunday",),
+)
+_MEANING = {word: group[0] for group in _MEANINGS for word in group}
+_SHORTHANDS = {"tmr": "tomorrow", "tmrow": "tomorrow", "2moro": "tomorrow", "2morow": "tomorrow",
+               "2morrow": "tomorrow", "2mrw": "tomorrow", "tomoz": "tomorrow", "2day": "today", "2nite": "tonight",
+               "tonite": "tonight", "zavtra": "завтра", "седня": "сегодня"}
+# Real words a slip or two from a day word: «завтрак» is breakfast, «вечера» evening, «следа» a trace, «четверть»
+# a quarter, «среди» among; "sundry", "Frida" (checked against the commonest Russian and English words).
+_NOT_TYPOS = re.compile(r"завтрак\w*|вечер\w*|след\w*|средь|средн\w*|сред[еи]\w*|пятн[оа]\w*|вторичн\w*|"
+                        r"четвер(?:[оть]|к[аиуео])\w*|четверых|воскрешени\w*|sundae|sundry|mondays?|fridays?|fridge|"
+                        r"frida|toddy|todays|tonights")
+_VOWELS = set("aeiouаеёиоуыэюяьъ")
+# Stems of day words: a message that has one the rules did not read («позавчерашний», "someday") asks.
+_DAY_ROOTS = re.compile(
+    r"\w*(?:завтр(?!ак)|вчера|сегодн|понедельн|вторник|четверг|пятниц|пятничк|суббот|воскресен|недел)\w*|"
+    r"\b\w*day\b|\b(?:ago|назад)\b")
+_UNCLEAR_DAY = re.compile("|".join((
+    r"\bчисл[аоу]\b", r"\bвыходн\w*", r"\bбудн\w*", r"\bдн(?:и|ей|ям|ях|ями)\b", r"\bпраздник\w*", r"\bмесяц\w*",
+    r"\bгод[ау]?\b", r"\b\w+[-\s]нибудь\b", r"\bпозже\b", r"\bпотом\b", r"\bскоро\b", r"\bдень\s+рожден\w*",
+    # «в любой день», «мой день», «в свободный день» (not «добрый день»)
+    r"\b(?:друг|люб|тот|этот|один|мо|тво|наш|ваш|ближайш|свободн|удобн|рабоч|перв|последн|\w+-то)\w*\s+(?:день|дня)\b",
+    r"\bweekends?\b", r"\bweek\b", r"\bmonth\b", r"\byear\b", r"\bholidays?\b", r"\bsometime\b", r"\blater\b",
+    r"\bsoon\b", r"\bwhenever\b", r"\bany\s*time\b", r"\b(?:some|one|another|other)\s+day\b",
+    # a month with no day read from it («в декабре», «декабря в 10», "sometime in December")
+    r"\b(?:январ|феврал|апрел|июн|июл|сентябр|октябр|ноябр|декабр)[ьяею]\b", r"\b(?:март|август)[аеу]?\b",
+    r"\bма[йяею]\b", r"\b(?:january|february|march|april|june|july|august|september|october|november|december)\b",
+)))
+
+
+def osa_distance(a: str, b: str) -> int:
+    """Edit distance counting a swap of neighbours as one edit («зватра» is one edit from «завтра»)."""
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def collapse_doubles(word: str) -> str:
+    """«сеереду» → «середу», "tommorrow" → "tomorow": doubling a letter or not is the commonest slip of all."""
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+def _skeleton(word: str) -> str:
+    return collapse_doubles("".join(c for c in word if c not in _VOWELS))
+
+
+def _distance(word: str, known: str) -> int:
+    return min(osa_distance(word, known), osa_distance(collapse_doubles(word), collapse_doubles(known)))
+
+
+def _allowed(word: str, known: str, loose: bool) -> int:
+    """How many slips a word may have: one; two to notice a long day word (then the message asks: «птица в 15»
+    asking which day is a small price), or to correct one in long words that start alike ("wensday")."""
+    if loose:
+        return 2 if len(known) >= 7 else 1
+    return 2 if len(known) >= 8 and len(word) >= 6 and word[:2] == known[:2] else 1
+
+
+@lru_cache(maxsize=4096)
+def day_word_near(word: str, loose: bool = False) -> str | None:
+    """The day word ``word`` is a slip of, when one clearly is; ``loose`` allows more slips (to ask, not to book).
+
+    Slips keep the first letter (it also keeps this cheap), and a second day word as near or one slip further
+    ("thusday": Tuesday or Thursday?) means it is not clear which day is meant.
+    """
+    if len(word) < 5 or word in _MEANING or _NOT_TYPOS.fullmatch(word):
+        return None
+    near = sorted((_distance(word, v), v) for v in _MEANING
+                  if v[0] == word[0] and abs(len(v) - len(word)) <= 2)
+    fits = [(d, v) for d, v in near if d <= _allowed(word, v, loose)]
+    if not fits:
+        return None
+    best, known = fits[0]
+    rivals = {_MEANING[v] for d, v in near if d <= best + 1} - {_MEANING[known]}
+    return None if rivals and not loose else known
+
+
+def _shorthand(word: str) -> str | None:
+    """Chat shorthand: a listed one ("tmrw", «седня»), or a day word's consonants alone ("tmrw", «звтр»)."""
+    if word in _SHORTHANDS:
+        return _SHORTHANDS[word]
+    if len(word) >= 3 and not _VOWELS & set(word):
+        return next((v for v in _MEANING if _skeleton(v) == collapse_doubles(word)), None)
+    return None
+
+
+def correct_day_typos(text: str) -> str:
+    """Day words written with a slip («зватра», «пятнцу», "tommorow") or as shorthand ("tmrw") made whole."""
+    def fix(match: re.Match[str]) -> str:
+        word = match[0].lower().replace("ё", "е")
+        return _shorthand(word) or day_word_near(word) or match[0]
+
+    return re.sub(r"(?<![\w-])(?:[a-zа-яё]+|2[a-z]+)(?![\w-])", fix, text, flags=re.IGNORECASE)
+
+
+def unclear_day(text: str) -> str | None:
+    """Words that speak of a day the rules cannot pin down («на днях», «в выходные», "later", «в пятнецу»)."""
+    if match := _UNCLEAR_DAY.search(text) or _DAY_ROOTS.search(text):
+        return match[0]
+    for word in re.findall(r"[a-zа-я]{5,}", text):
+        if day_word_near(word, loose=True):
+            return word
+    return None
