@@ -1,7 +1,8 @@
 """Regression slice of the frozen meeting phrases (written before tuning) and the tuning set, per kind.
 
 Thresholds sit a little under the figures the benchmark reports (`python benchmarks/meeting_parse.py`:
-frozen 97/97 exact, 0 silently wrong days; tuning 77/77), so a change that costs a few phrases fails here.
+frozen 97/97 exact, 0 silently wrong days; tuning 77/77; frozen2, written blind and never tuned on, 95/100
+and 1 silently wrong day), so a change that costs a few phrases fails here.
 """
 
 from __future__ import annotations
@@ -20,3 +21,12 @@ def test_frozen_and_tuning_meeting_phrases() -> None:
     assert tuning["exact_match"] >= 0.97, tuning["misses"]
     for kind, figures in frozen["by_kind"].items():
         assert figures["exact_match"] >= 0.85, (kind, frozen["misses"])
+
+
+def test_blind_frozen2_meeting_phrases() -> None:
+    """Only the figures are asserted, never the phrases: a failure here is fixed on the tuning sets."""
+    frozen2 = measure()["frozen2"]
+    assert frozen2["phrases"] >= 80
+    assert frozen2["exact_match"] >= 0.93
+    # one phrase is read as a wrong day (reported); looking at it to fix it would tune on the set
+    assert frozen2["silently_wrong_days"] <= 1

@@ -186,6 +186,16 @@ def test_frozen_intent_set_regression_slice() -> None:
     assert accuracy >= 0.95 and min(per_label.values()) >= 0.85, per_label  # reported 70/70
 
 
+def test_blind_frozen2_intent_set_regression_slice() -> None:
+    """frozen2 (written blind, never tuned on): reported 126/140 = 90.0 %; thresholds a little under.
+
+    Only the figures are asserted, never the messages: a failure here is fixed on the tuning sets.
+    """
+    accuracy, per_label = _rules_then_question([ROOT / "benchmarks/frozen2/intents.tsv"])
+    assert accuracy >= 0.88, per_label
+    assert min(per_label.values()) >= 0.6, per_label  # the weakest label, human, reported 0.65
+
+
 @pytest.mark.parametrize(("text", "key"), [
     ("Спасибо большое!", "smalltalk_thanks"), ("thank you so much", "smalltalk_thanks"),
     ("Благодарю за помощь", "smalltalk_thanks"), ("Пока!", "smalltalk_bye"), ("goodbye", "smalltalk_bye"),
