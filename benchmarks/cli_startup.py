@@ -78,6 +78,9 @@ def _stack(code_root: Path, data_dir: Path, port: int, extra: list[str]) -> dict
            "DK_LLAMA_SERVER__MODEL_PATH": str(ROOT / "models/dev/smollm2-135m-instruct/model.gguf"),
            "DK_LLM__MAX_TOKENS": "16", "DK_MODELS_DIR": str(ROOT / "models")}
     env.update(dict(pair.split("=", 1) for pair in extra))
+    # As on a user's machine, Python keeps the compiled modules it writes on the first (warm-up) run; a shell
+    # with PYTHONDONTWRITEBYTECODE would recompile the whole bot package on every measured start.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 

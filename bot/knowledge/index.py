@@ -179,8 +179,10 @@ class KnowledgeIndex:
         self.cross_lexical_share = cross_lexical_share
         self.layout = layout or CollectionLayout()
         self._client = client
-        # Local-mode Qdrant and the torch model are shared state: serialise access from worker threads.
+        # Local-mode Qdrant is shared state: serialise access from worker threads. The embedding model has a
+        # lock of its own, so a folder's next batch is embedded while the previous one is written.
         self._lock = threading.Lock()
+        self._embed_lock = threading.Lock()
 
     @cached_property
     def _store(self) -> QdrantVectorStore:
@@ -224,7 +226,7 @@ class KnowledgeIndex:
         if not missing:
             return
         texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in missing]
-        with self._lock:
+        with self._embed_lock:
             vectors = self.embed_model.get_text_embedding_batch(texts)
         for node, vector in zip(missing, vectors, strict=True):
             node.embedding = vector
@@ -269,7 +271,7 @@ class KnowledgeIndex:
 
     def embed_query(self, text: str) -> list[float]:
         """The query vector (with the model's query prefix, if any)."""
-        with self._lock:
+        with self._embed_lock:
             return self.embed_model.get_query_embedding(text)
 
     def search(self, vector: list[float], *, top_k: int, spaces: Sequence[str] | None = None,
