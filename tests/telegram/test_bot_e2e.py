@@ -146,7 +146,7 @@ async def test_per_user_rate_limit_says_when_to_come_back(bot_factory: Callable[
     bot = await bot_factory(telegram={"user_rate_per_minute": 2})
     alice = tg.user(ALICE_ID, "Alice")
     chat = tg.private_chat(alice)
-    for question in ["Who won the 2018 FIFA World Cup final?", "How far is Mars from the Sun?", "Best cat food?"]:
+    for question in ["What colour are flamingos?", "Which bicycle brand is the best?", "Best cat food?"]:
         await tg.inject_message(chat, alice, question)
     limited = await tg.wait_for(lambda c: c.method == "sendMessage" and "Слишком много" in str(c.params.get("text")))
     await stop_bot(bot)
@@ -250,7 +250,7 @@ async def test_a_question_left_unanswered_by_a_stopped_bot_is_answered_after_res
 async def test_stale_or_forged_buttons_are_answered_and_never_reach_the_admins(bot: BotUnderTest,
                                                                               tg: BotApiEmulator) -> None:
     alice = tg.user(ALICE_ID, "Alice")
-    await tg.inject_message(tg.private_chat(alice), alice, "Who won the 2018 FIFA World Cup final?")
+    await tg.inject_message(tg.private_chat(alice), alice, "What colour are flamingos?")
     reply = await bot.final_reply(ALICE_ID)
     for data in ("fb:987654:1", "human:99999", "foo:bar"):  # a missing answer, a missing question, unknown data
         since = tg.mark()
