@@ -43,6 +43,7 @@ class DialogLoop:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until ``stop``: claim what is claimable, answer it; wait for a notice from an ingress or the next poll."""
+        await asyncio.to_thread(self._warm_up)
         listener = asyncio.create_task(self._listen(stop))
         try:
             while not stop.is_set():
@@ -61,6 +62,17 @@ class DialogLoop:
                 await listener
             if self._tasks:
                 await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _warm_up(self) -> None:
+        """Build the answer path (index, embedding model, LLM client) before the first claim, not during it.
+
+        Built lazily by the first answer, its imports and model load held the event loop for seconds on a slow
+        host — longer than a claim's lease, so the first claims of every process ran out and were taken over.
+        """
+        try:
+            self.container.answers  # noqa: B018  # a cached property: building it is the point
+        except Exception:  # the first answer meets the same failure and reports it to the user and the admins
+            log.exception("could not prepare the answer path before claiming")
 
     async def round(self) -> int:
         """One look at the inbox: claim up to the free slots; returns how many updates were started."""
