@@ -184,11 +184,18 @@ class IngestService:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed-ahead") as ahead:
             flying: tuple[Future[None], Queue] | None = None
 
-            def launch(batch: Queue) -> Iterator[tuple[Path, IngestResult | DocumentError]]:
+            def land() -> Iterator[tuple[Path, IngestResult | DocumentError]]:
+                """Write the batch in flight, once its embedding is done."""
                 nonlocal flying
-                future = ahead.submit(self.index.embed, [n for q in batch if isinstance(q, _Prepared) for n in q.nodes])
                 if flying is not None:
                     yield from self._write(*flying, space=space, added_by=added_by)
+                    flying = None
+
+            def launch(batch: Queue) -> Iterator[tuple[Path, IngestResult | DocumentError]]:
+                """Start embedding ``batch``, then write the one before it meanwhile."""
+                nonlocal flying
+                future = ahead.submit(self.index.embed, [n for q in batch if isinstance(q, _Prepared) for n in q.nodes])
+                yield from land()
                 flying = (future, batch)
 
             for path in paths:
@@ -197,7 +204,7 @@ class IngestService:
                     in_flight = [] if flying is None else flying[1]
                     if any(isinstance(q, _Prepared) and q.loaded.sha256 == loaded.sha256 for q in queue + in_flight):
                         yield from launch(queue)  # its twin is written first; this file is then "unchanged"
-                        yield from launch([])
+                        yield from land()
                         queue = []
                     prepared = self._prepare(loaded, space=space)
                 except DocumentError as exc:
@@ -209,7 +216,7 @@ class IngestService:
                     yield from launch(queue)
                     queue = []
             yield from launch(queue)
-            yield from launch([])
+            yield from land()
 
     def _write(self, embedded: Future[None], queue: list[_Prepared | tuple[Path, IngestResult | DocumentError]], *,
                space: str, added_by: str | None) -> Iterator[tuple[Path, IngestResult | DocumentError]]:
