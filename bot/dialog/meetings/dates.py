@@ -90,11 +90,11 @@ _MONTH_DATE = (  # «3 декабря», «третье декабря»; "Dec 3
 # What may follow an English ordinal that is a day ("on the third at 10"), and not a thing ("the third option").
 _EN_DAY_AFTER = r"(?=\s*(?:$|[,.;:?!)]|\d|(?:at|for|in|around|after|before|or|and|works|would|is|morning|afternoon|" \
                 r"evening|maybe|then|ok)\b))"
-# A day of the month without a month: «3-го числа», «на 7-е», «третьего», «на третье», "the 14th", "on the fifth".
+# A day of the month without a month: «3-го числа», «на 5 число», «на 7-е», «третьего», «на третье», "the 14th".
 _DAY_ONLY = (
-    re.compile(r"\b(?P<day>\d{1,2})(?:-?(?:го|е|ое|ого))?\s+числа\b"),
+    re.compile(r"\b(?P<day>\d{1,2})(?:-?(?:го|е|ое|ого))?\s+числ[ао]\b"),
     re.compile(r"\b(?P<day>\d{1,2})-?(?:го|е|ое|ого)\b"),
-    re.compile(r"\b" + _RU_ORDINAL + r"\s+числа\b"),
+    re.compile(r"\b" + _RU_ORDINAL + r"\s+числ[ао]\b"),
     re.compile(r"(?<!пол\s)(?<!пол)(?<!половина\s)\b" + _RU_GENITIVE + r"(?=\s*(?:,|$|в\s|к\s|на\s|с\s))"),
     re.compile(r"\bна\s+" + _RU_ORDINAL + r"(?=\s*(?:,|$|в\s|к\s|с\s))"),  # «на третье»: «первое, что…» is no day
     re.compile(r"\b(?:on\s+)?the\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*(?:minutes?|mins?|hours?|of\s))"),
@@ -108,7 +108,8 @@ _SLASHED = re.compile(r"(?<![\d:/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d:
 
 @dataclass(frozen=True)
 class DayHint:
-    """A day the text names: one date, or several when the writing is ambiguous (12/03)."""
+    """A day the text names: one date, several when the writing is ambiguous (12/03), none when no calendar has
+    the date written (31.11): that is a question, never a day guessed around it."""
 
     days: tuple[date, ...]
 
@@ -205,28 +206,41 @@ def find_next_week(text: str, today: date) -> Found[date] | None:
 
 
 def find_calendar_date(text: str, today: date) -> Found[DayHint] | None:
-    """An explicit date: «3 декабря», «третьего декабря», "Dec 3", «5.12», "2026-12-05", "12/03", «3-го числа»."""
+    """An explicit date: «3 декабря», «третьего декабря», "Dec 3", «5.12», "2026-12-05", "12/03", «3-го числа».
+
+    A date no calendar has («31.11», "Feb 30") is found with no days: the writer meant a date, so it must not
+    vanish and leave the time alone to be booked today.
+    """
     if match := _ISO.search(text):
         day = _safe_date(int(match[1]), int(match[2]), int(match[3]))
-        return Found(DayHint((day,)), match.span()) if day else None
+        return Found(DayHint((day,) if day else ()), match.span())
     for pattern in _MONTH_DATE:
         if match := pattern.search(text):
             month = _MONTH_NUMBER[match["month"][:3]]
             day = _dmy(_day_number(match), month, match["year"], today)
-            return Found(DayHint((day,)), match.span()) if day else None
+            return Found(DayHint((day,) if day else ()), match.span())
     if match := _DOTTED.search(text):
         day = _dmy(int(match[1]), int(match[2]), match[3], today)
-        return Found(DayHint((day,)), match.span()) if day else None
+        if day is None and not _calendar_shaped(int(match[1]), int(match[2])):
+            return None  # «3.14»: no day and no month, so no date either
+        return Found(DayHint((day,) if day else ()), match.span())
     if match := _SLASHED.search(text):
         a, b = int(match[1]), int(match[2])
         options = [d for d in (_dmy(a, b, match[3], today), _dmy(b, a, match[3], today)) if d is not None]
         unique = tuple(dict.fromkeys(options))
-        return Found(DayHint(unique), match.span()) if unique else None
+        if not unique and not (_calendar_shaped(a, b) or _calendar_shaped(b, a)):
+            return None
+        return Found(DayHint(unique), match.span())
     for pattern in _DAY_ONLY:
         if match := pattern.search(text):
             day = next_day_of_month(_day_number(match), today)
             return Found(DayHint((day,)), match.span()) if day else None
     return None
+
+
+def _calendar_shaped(day: int, month: int) -> bool:
+    """Numbers that read as a day and a month («31.11»), whether or not that date exists."""
+    return 1 <= day <= 31 and 1 <= month <= 12
 
 
 def _day_number(match: re.Match[str]) -> int:

@@ -137,7 +137,11 @@ def _resolve_when(req: MeetingRequest, text: str, now: datetime, max_days_ahead:
     if clock is not None and hm is None:
         hour, minute, req.time_of_day = clock.value
         hm = (hour, minute)
-    days = _named_days(text, context, ahead, now, hm) or _hinted_day(text, context, today, hm)
+    named = _named_days(text, context, ahead, now, hm)
+    if named is None:
+        req.problem = "unclear_day"  # «31.11 в 10»: a date is written, but not one to book
+        return
+    days = named or _hinted_day(text, context, today, hm)
     if len(days) > 1:
         req.problem, req.candidates = "ambiguous", list(days)
         return
@@ -157,10 +161,11 @@ def _resolve_when(req: MeetingRequest, text: str, now: datetime, max_days_ahead:
 
 
 def _named_days(text: str, context: str, ahead: Found[int] | None, now: datetime, hm: tuple[int, int] | None
-                ) -> tuple[date, ...]:
+                ) -> tuple[date, ...] | None:
     """Every day the text names; two different ones («в пн или вт», «завтра или послезавтра») make it ambiguous.
 
     A weekday that agrees with a date or a «завтра» next to it is the same day («в пн 7 декабря», «завтра, в пт»).
+    None: a day is written that cannot be booked as written (a date no calendar has, «31.11»).
     """
     today = now.date()
     found: list[date] = []
@@ -170,6 +175,8 @@ def _named_days(text: str, context: str, ahead: Found[int] | None, now: datetime
         ahead = find_days_ahead(text)
     if (explicit := find_calendar_date(text, today)) is not None:
         text = _blank(text, explicit)
+        if not explicit.value.days:
+            return None
         if len(explicit.value.days) > 1:
             return explicit.value.days
         found.extend(explicit.value.days)
@@ -205,7 +212,8 @@ def names_a_day(span: str, now: datetime) -> bool:
     ahead = find_days_ahead(text)
     rest = _blank(text, ahead)
     rest = _blank(rest, find_time(rest))
-    return bool(_named_days(rest, text, ahead, now, None) or _hinted_day(rest, text, now.date(), None))
+    named = _named_days(rest, text, ahead, now, None)
+    return named is None or bool(named or _hinted_day(rest, text, now.date(), None))
 
 
 def _check(req: MeetingRequest, now: datetime, max_days_ahead: int) -> None:
