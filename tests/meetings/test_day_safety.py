@@ -27,3 +27,19 @@ def test_a_date_no_calendar_has_is_a_question_not_a_time_today(text: str) -> Non
 ])
 def test_day_of_month_forms(text: str, expected: tuple[str | None, str | None, str | None]) -> None:
     assert _when(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("сегодня в полночь", "Fri 27.11 00:00"), ("в полночь", "Fri 27.11 00:00"),  # tonight's midnight
+    ("в пятницу в полночь", "Sat 28.11 00:00"), ("tomorrow at midnight", "Sat 28.11 00:00"),  # the night after it
+    ("в 12 ночи в пятницу", "Sat 28.11 00:00"), ("в четверг в полночь", "Fri 27.11 00:00"),  # today's, not next week's
+    ("17h Friday", "Fri 27.11 17:00"), ("Fri 9h30", "Fri 27.11 09:30"),
+    ("in 2h", "Thu 26.11 14:00"), ("через 2ч", "Thu 26.11 14:00"),  # a start from now, not a duration or 2 pm
+])
+def test_midnight_and_hours_written_with_h(text: str, expected: str) -> None:
+    assert _when(text) == (expected, None, None)
+
+
+def test_a_single_digit_with_h_stays_a_duration() -> None:
+    req = parse_meeting("2h call tomorrow at 3pm", now=NOW, tz="Europe/Moscow")
+    assert req.duration_min == 120 and req.start is not None and req.start.hour == 15

@@ -17,6 +17,7 @@ from bot.dialog.meetings.dates import find_calendar_date, find_next_week, find_w
 from bot.dialog.meetings.directory import Directory
 from bot.dialog.meetings.participants import find_people
 from bot.dialog.meetings.rules import (
+    END_OF_DAY,
     Found,
     find_day_adjective,
     find_days_ahead,
@@ -137,7 +138,12 @@ def _resolve_when(req: MeetingRequest, text: str, now: datetime, max_days_ahead:
     if clock is not None and hm is None:
         hour, minute, req.time_of_day = clock.value
         hm = (hour, minute)
-    named = _named_days(text, context, ahead, now, hm)
+    midnight = hm == (END_OF_DAY, 0)  # the midnight that ends the day named: 00:00 of the day after it
+    if midnight:
+        hm = (0, 0)
+    named = _named_days(text, context, ahead, now, None if midnight else hm)
+    if midnight and named and len(named) == 1:  # several days are asked about as the user wrote them
+        named = (named[0] + timedelta(days=1),)
     if named is None:
         req.problem = "unclear_day"  # «31.11 в 10»: a date is written, but not one to book
         return

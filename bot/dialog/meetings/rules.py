@@ -122,8 +122,11 @@ _BEFORE = "четверти|" + "|".join(sorted(_BEFORE_WORDS, key=len, reverse=
 _NOT_DATE_AFTER = (r"(?![:.,/]?\d)(?!\s*(?:-?го\b|числ|янв|фев|мар|апр|ма[яй]|июн|июл|авг|сен|окт|ноя|дек|jan|feb|mar|"
                    r"apr|may|jun|jul|aug|sep|oct|nov|dec|минут|мин|дн|день|недел|час|ч\b|min|hour|day|week|st\b|"
                    r"nd\b|rd\b|th\b))")
+END_OF_DAY = 24  # the hour of midnight said of a day: «в пятницу в полночь» is the night after Friday
 # (pattern, (hour, minute, label) from the match). Labels mark vague times: the slot offer starts there.
 _TIME_RULES: list[tuple[str, Any]] = [
+    (r"\b(?:в\s+)?полноч[ьи]\b|\b(?:at\s+)?midnight\b|\b(?:в\s+)?12\s+(?:часов\s+)?ночи\b|(?<![\d:.])24[:.]00\b",
+     (END_OF_DAY, 0, None)),
     (r"(?<![\d:/])(?<!\d\.)([01]?\d|2[0-3]):([0-5]\d)(?!\d)(?:\s*(am|pm|a\.m\.|p\.m\.)|\s*" + _PART + r")?",
      lambda m: (_ampm(int(m[1]), m[3]), int(m[2]), None) if m[3] else _said(int(m[1]), int(m[2]), m[4], _CLOCK)),
     (r"\b(?:в|к|at)\s+([01]?\d|2[0-3])\.(00|1[3-9]|[2-5]\d)(?![\d.])", lambda m: (int(m[1]), int(m[2]), None)),
@@ -131,6 +134,9 @@ _TIME_RULES: list[tuple[str, Any]] = [
      r"(?:\s+" + _PART + r")?",
      lambda m: _said(_hour(m[2]) - 1 or 12, 60 - _minutes_before(m[1]), m[3])),
     (r"(?<![\d.:/-])([01]?\d|2[0-3])\s*ч\s*([0-5]\d)\s*(?:м(?:ин\w*)?\b)?", lambda m: (int(m[1]), int(m[2]), None)),
+    # "17h", "9h30" as written in much of Europe; a single digit alone ("2h") is a duration, read before this
+    (r"(?<!через\s)(?<!\bin\s)\b(?:(1\d|2[0-3])h|([01]?\d|2[0-3])h([0-5]\d))\b",
+     lambda m: (int(m[1] or m[2]), int(m[3] or 0), None)),
     (r"\b(?:в|к|at)\s+([01]?\d|2[0-3])(?:-|\s)([0-5]\d)\b(?!\s*(?:мин|min|час|hour|ч\b|-?го\b|числ|[.:/-]\d))",
      lambda m: (int(m[1]), int(m[2]), None)),
     (r"\b(1[0-2]|0?[1-9])(?:[.:](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)",
@@ -206,7 +212,7 @@ def find_time(text: str) -> Found[tuple[int, int, str | None]] | None:
     span = match.span("at") if "at" in match.re.groupindex else match.span()
     if label in (_BARE, _CLOCK):
         hour, label = _settle(text, hour, label), None
-    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+    if not (0 <= hour <= 23 and 0 <= minute <= 59) and (hour, minute) != (END_OF_DAY, 0):
         return None
     return Found((hour, minute, label), span)
 
@@ -216,7 +222,7 @@ _DELTA_RULES: list[tuple[str, Any]] = [
     (r"\bчерез\s+полчаса\b|\bin\s+half\s+an\s+hour\b", timedelta(minutes=30)),
     (r"\bчерез\s+полтора\s+часа\b|\bin\s+an\s+hour\s+and\s+a\s+half\b", timedelta(minutes=90)),
     (r"\bчерез\s+час\b|\bin\s+(?:an|one)\s+hour\b", timedelta(hours=1)),
-    (r"\b(?:через|in)\s+" + NUM + r"\s*(?:час(?:а|ов)?|hours?)\b", lambda m: timedelta(hours=number(m[1]))),
+    (r"\b(?:через|in)\s+" + NUM + r"\s*(?:час(?:а|ов)?|ч|hours?|hrs?|h)\b", lambda m: timedelta(hours=number(m[1]))),
     (r"\b(?:через|in)\s+" + NUM + r"\s*(?:минут[уы]?|мин|minutes?|mins?)\b",
      lambda m: timedelta(minutes=number(m[1]))),
 ]
