@@ -43,3 +43,36 @@ def test_midnight_and_hours_written_with_h(text: str, expected: str) -> None:
 def test_a_single_digit_with_h_stays_a_duration() -> None:
     req = parse_meeting("2h call tomorrow at 3pm", now=NOW, tz="Europe/Moscow")
     assert req.duration_min == 120 and req.start is not None and req.start.hour == 15
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a week from today at noon", ("Thu 03.12 12:00", None, None)), ("3 days from now", (None, "2026-11-29", None)),
+    ("a week tomorrow at 10", ("Fri 04.12 10:00", None, None)),
+    ("in a fortnight at 3", ("Thu 10.12 15:00", None, None)),
+    ("a week from Friday at 10", ("Fri 04.12 10:00", None, None)),
+    ("the Friday after next at 3", ("Fri 04.12 15:00", None, None)),
+    ("the day after Friday at 2", ("Sat 28.11 14:00", None, None)),
+    ("на следующий день после пятницы в 10", ("Sat 28.11 10:00", None, None)),
+    ("the week after next on Tuesday at 10", ("Tue 08.12 10:00", None, None)),
+])
+def test_days_counted_from_another_day(text: str, expected: tuple[str | None, str | None, str | None]) -> None:
+    assert _when(text) == expected  # each of these was read as its anchor alone: today, or the Friday itself
+
+
+@pytest.mark.parametrize("text", [
+    "до пятницы в 15", "by Friday at 3", "к пятнице", "until Friday", "не позже 5-го", "by the 5th",
+    "с понедельника до среды",  # a deadline: any day up to it
+    "в любой день кроме пятницы в 15", "не в эту пятницу", "except Friday, 2pm",  # only a day ruled out
+    "в день зарплаты в 3", "после отпуска в 10", "after the release at 3pm", "on the day of the launch at 10",
+])
+def test_a_deadline_an_excluded_day_or_an_event_day_is_asked(text: str) -> None:
+    assert _when(text) == (None, None, "unclear_day"), text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("не в пятницу, а в субботу в 10", "Sat 28.11 10:00"), ("not on Friday, Monday at 10", "Mon 30.11 10:00"),
+    ("why not Friday at 3?", "Fri 27.11 15:00"), ("почему бы не в пятницу в 3?", "Fri 27.11 15:00"),
+    ("в пятницу после обеда", "Fri 27.11 14:00"), ("завтра после 15", "Fri 27.11 15:00"),  # times, not events
+])
+def test_the_day_left_when_another_is_ruled_out(text: str, expected: str) -> None:
+    assert _when(text) == (expected, None, None)

@@ -104,6 +104,17 @@ _DAY_ONLY = (
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _DOTTED = re.compile(r"(?<![\d:.])(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2}))?(?![\d:]|\.\d)")
 _SLASHED = re.compile(r"(?<![\d:/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d:/])")
+_WEEK_AFTER_NEXT = re.compile(r"\bweek\s+after\s+next\b|\bнеделе\s+после\s+следующей\b")
+# Days counted from a weekday: "a week from Friday", "two days after Monday", «на следующий день после пятницы».
+_OFFSET_BEFORE = re.compile(r"(?:\b(?P<n>a|one|two|three|four|\d)\s+(?P<unit>week|day)s?|\bthe\s+day|"
+                            r"\b(?:на\s+)?следующий\s+день)\s+(?:from|after|после)\s+$")
+_AFTER_NEXT = re.compile(r"\s+after\s+next\b")  # "the Friday after next": a week after the next Friday
+# Words before a day that make it no day to book: a deadline («до пятницы», "by Friday", «к пятнице», «не позже
+# 5-го») — any day up to it, only the user can say which — or a day ruled out («кроме пятницы», «не в пятницу»,
+# "not on Friday"; not "why not Friday?", «почему бы не в пятницу»): the other day said, if any, is the one.
+_DAY_LEAD = r"\s+(?:(?:в|во|на|on|the)\s+)?(?:(?:эт\w*|this|next|coming|следующ\w*|ближайш\w*)\s+)?$"
+_DEADLINE = re.compile(r"\b(?:до|к|ко|by|until|till|before|не\s+позже|не\s+позднее|no\s+later\s+than)" + _DAY_LEAD)
+_EXCLUDED = re.compile(r"(?:\bкроме|\bexcept|(?<!\bбы\s)\bне|(?<!\bwhy\s)\bnot)" + _DAY_LEAD)
 
 
 @dataclass(frozen=True)
@@ -122,6 +133,8 @@ class WeekdayHint:
     strict: bool = False
     week: int = 0  # the calendar week it is in: 1 «на следующей неделе», -1 «на прошлой неделе», 0 the nearest
     last: bool = False
+    plus_days: int = 0  # counted on from that day: "a week from Friday" 7, "the Friday after next" 7
+    ruled_out: str = ""  # "deadline" («до пятницы») or "excluded" («кроме пятницы»): not the day to meet
 
     def resolve(self, today: date) -> date:
         """The date: the nearest such day from today (today counts unless ``strict``), in next week, or the last.
@@ -133,11 +146,11 @@ class WeekdayHint:
             return today - timedelta(days=(today.weekday() - self.weekday) % 7 or 7)
         if self.week:
             monday = today - timedelta(days=today.weekday()) + timedelta(days=7 * self.week)
-            return monday + timedelta(days=self.weekday)
+            return monday + timedelta(days=self.weekday + self.plus_days)
         ahead = (self.weekday - today.weekday()) % 7
         if ahead == 0 and self.strict:
             ahead = 7
-        return today + timedelta(days=ahead)
+        return today + timedelta(days=ahead + self.plus_days)
 
 
 def _reads_as_day(context: str, match: re.Match[str]) -> bool:
@@ -183,12 +196,29 @@ def find_weekday(text: str, context: str | None = None) -> Found[WeekdayHint] | 
     lead = _LEAD.search(text[:start])
     assert lead is not None  # every part of it is optional
     modifier = lead[1] or ""
-    hint = WeekdayHint(weekday, strict=modifier.startswith(("следующ", "след", "next")),
-                       week=_week_named(text), last=modifier.startswith(("прошл", "last", "prev")))
-    return Found(hint, (lead.start(), end))
+    begin, plus = lead.start(), 0
+    if offset := _OFFSET_BEFORE.search(text[:begin]):
+        count = 1 if offset["n"] in (None, "a", "one") else _SMALL.get(offset["n"]) or int(offset["n"])
+        begin, plus = offset.start(), count * (7 if offset["unit"] == "week" else 1)
+    if after_next := _AFTER_NEXT.match(text, end):
+        end, plus = after_next.end(), plus + 7
+    hint = WeekdayHint(weekday, strict=modifier.startswith(("следующ", "след", "next")) or after_next is not None,
+                       week=_week_named(text), last=modifier.startswith(("прошл", "last", "prev")), plus_days=plus,
+                       ruled_out=ruled_out(text[:start]))
+    return Found(hint, (begin, end))
+
+
+def ruled_out(before: str) -> str:
+    """"deadline" or "excluded" when the words before a day make it no day to meet, else ""."""
+    return "deadline" if _DEADLINE.search(before) else "excluded" if _EXCLUDED.search(before) else ""
+
+
+_SMALL = {"two": 2, "three": 3, "four": 4}
 
 
 def _week_named(text: str) -> int:
+    if _WEEK_AFTER_NEXT.search(text):
+        return 2
     return 1 if _NEXT_WEEK.search(text) else -1 if _LAST_WEEK.search(text) else 0
 
 

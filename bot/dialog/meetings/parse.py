@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.dialog.meetings.dates import find_calendar_date, find_next_week, find_weekday, stray_abbreviation
+from bot.dialog.meetings.dates import find_calendar_date, find_next_week, find_weekday, ruled_out, stray_abbreviation
 from bot.dialog.meetings.directory import Directory
 from bot.dialog.meetings.participants import find_people
 from bot.dialog.meetings.rules import (
@@ -171,30 +171,40 @@ def _named_days(text: str, context: str, ahead: Found[int] | None, now: datetime
     """Every day the text names; two different ones («в пн или вт», «завтра или послезавтра») make it ambiguous.
 
     A weekday that agrees with a date or a «завтра» next to it is the same day («в пн 7 декабря», «завтра, в пт»).
-    None: a day is written that cannot be booked as written (a date no calendar has, «31.11»).
+    A day ruled out is dropped («не в пятницу, а в субботу»: Saturday). None: a day is written that cannot be
+    booked as written (a date no calendar has, «31.11»; a deadline, «до пятницы»; only days ruled out).
     """
     today = now.date()
     found: list[date] = []
+    dropped = False
     while ahead is not None:
         found.append(today + timedelta(days=ahead.value))
         text = _blank(text, ahead)
         ahead = find_days_ahead(text)
     if (explicit := find_calendar_date(text, today)) is not None:
+        dropped = bool(why := ruled_out(text[:explicit.span[0]]))
         text = _blank(text, explicit)
-        if not explicit.value.days:
+        if not explicit.value.days or why == "deadline":
             return None
-        if len(explicit.value.days) > 1:
+        if len(explicit.value.days) > 1 and not dropped:
             return explicit.value.days
-        found.extend(explicit.value.days)
+        found.extend(() if dropped else explicit.value.days)
     named = list(found)
     while (weekday := find_weekday(text, context)) is not None:
         text = _blank(text, weekday)
-        if any(d.weekday() == weekday.value.weekday for d in named):
+        if weekday.value.ruled_out == "deadline":
+            return None
+        if weekday.value.ruled_out:
+            dropped = True
+            continue
+        if not weekday.value.plus_days and any(d.weekday() == weekday.value.weekday for d in named):
             continue
         day = weekday.value.resolve(today)
         if day == today and hm is not None and datetime.combine(day, time(*hm), now.tzinfo) <= now:
             day += timedelta(days=7)  # «в четверг в 11» said on Thursday at noon: next Thursday
         found.append(day)
+    if dropped and not found:
+        return None
     return tuple(sorted(set(found)))
 
 

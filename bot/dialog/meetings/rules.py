@@ -231,6 +231,10 @@ _DAYS_RULES: list[tuple[str, Any]] = [
     (r"\b(?:через|in)\s+" + NUM + r"\s*(?:недел[иью]|weeks?)\b", lambda m: round(number(m[1])) * 7),
     (r"\bчерез\s+день\b", 2),
     (r"\b(?:через|in)\s+" + NUM + r"\s*(?:дн(?:я|ей)|день|days?)\b", lambda m: round(number(m[1]))),
+    # counted from today or tomorrow: "a week from today", "3 days from now", "a week tomorrow", "in a fortnight"
+    (r"\b" + NUM + r"\s*(week|day)s?\s+(?:from\s+)?(today|now|tomorrow)\b",
+     lambda m: round(number(m[1])) * (7 if m[2] == "week" else 1) + (m[3] == "tomorrow")),
+    (r"\b(?:in\s+)?a\s+fortnight(?:\s+from\s+(?:today|now))?\b|\bfortnight\s+today\b", 14),
     (r"\bпослезавтра\b|\b(?:the\s+)?day\s+after\s+tomorrow\b", 2),
     (r"\bзавтра\b|\btomorrow\b", 1),
     (r"\bсегодня\b|\btoday\b", 0),  # "tonight" is a time rule (18:00 today)

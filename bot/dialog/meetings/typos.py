@@ -39,6 +39,10 @@ _UNCLEAR_DAY = re.compile("|".join((
     r"\b(?:друг|люб|тот|этот|один|мо|тво|наш|ваш|ближайш|свободн|удобн|рабоч|перв|последн|\w+-то)\w*\s+(?:день|дня)\b",
     r"\bweekends?\b", r"\bweek\b", r"\bmonth\b", r"\byear\b", r"\bholidays?\b", r"\bsometime\b", r"\blater\b",
     r"\bsoon\b", r"\bwhenever\b", r"\bany\s*time\b", r"\b(?:some|one|another|other)\s+day\b",
+    # the day of an event, or after one, whose date only the user knows: «в день зарплаты», «после отпуска в 10»,
+    # "on the day of the launch", "after the release" (times like «после обеда», «после 15» were read before)
+    r"\bв\s+день\b", r"\bпосле\s+[а-я]{3,}", r"\bon\s+the\s+day\b",
+    r"\bafter\s+(?:the|my|our|your|his|her|their)\s+[a-z]{3,}",
     # a month with no day read from it («в декабре», «декабря в 10», "sometime in December")
     r"\b(?:январ|феврал|апрел|июн|июл|сентябр|октябр|ноябр|декабр)[ьяею]\b", r"\b(?:март|август)[аеу]?\b",
     r"\bма[йяею]\b", r"\b(?:january|february|march|april|june|july|august|september|october|november|december)\b",
