@@ -76,3 +76,15 @@ def test_a_deadline_an_excluded_day_or_an_event_day_is_asked(text: str) -> None:
 ])
 def test_the_day_left_when_another_is_ruled_out(text: str, expected: str) -> None:
     assert _when(text) == (expected, None, None)
+
+
+@pytest.mark.parametrize("text", [
+    "in a few days at 3pm", "one of these days at 2", "в ближайшее время в 15", "next time at 3",
+    "в следующий раз в 15", "в другой раз в 15", "Jan at 11", "на каникулах в 12", "на следующий день в 10",
+])
+def test_an_open_day_with_a_time_is_asked_not_booked_today_or_tomorrow(text: str) -> None:
+    assert _when(text) == (None, None, "unclear_day"), text
+
+
+def test_a_cut_weekday_after_v_is_the_weekday() -> None:
+    assert _when("в сред в 11") == ("Wed 02.12 11:00", None, None)  # it was read as a time alone: tomorrow

@@ -20,7 +20,8 @@ _WEEKDAY = re.compile(r"\b(понедельник|вторник|сред[аеу
 # a day: after «в»/"on"/"next", at the start, or before a time or the end ("I sat with John" is no Saturday).
 _ABBREVIATIONS = {"пн": 0, "пнд": 0, "вт": 1, "втр": 1, "срд": 2, "чтв": 3, "пт": 4, "птн": 4, "сб": 5, "сбт": 5,
                   "вск": 6, "вскр": 6, "tue": 1, "tues": 1, "weds": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4}
-_WORDLIKE_ABBREVIATIONS = {"пон": 0, "ср": 2, "чт": 3, "четв": 3, "пят": 4, "суб": 5, "вс": 6, "воскр": 6,
+_WORDLIKE_ABBREVIATIONS = {"пон": 0, "понед": 0, "вторн": 1, "ср": 2, "сред": 2, "чт": 3, "четв": 3, "пят": 4,
+                           "суб": 5, "вс": 6, "воскр": 6,
                            "mon": 0, "wed": 2, "sat": 5, "sun": 6}
 _ALL_ABBREVIATIONS = {**_ABBREVIATIONS, **_WORDLIKE_ABBREVIATIONS}
 _ABBREVIATION = re.compile(  # «пн-вт» is two days (a question), so a hyphen parts them too; "c'mon" is no Monday

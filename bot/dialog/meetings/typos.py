@@ -36,7 +36,13 @@ _UNCLEAR_DAY = re.compile("|".join((
     r"\bчисл[аоу]\b", r"\bвыходн\w*", r"\bбудн\w*", r"\bдн(?:и|ей|ям|ях|ями)\b", r"\bпраздник\w*", r"\bмесяц\w*",
     r"\bгод[ау]?\b", r"\b\w+[-\s]нибудь\b", r"\bпозже\b", r"\bпотом\b", r"\bскоро\b", r"\bдень\s+рожден\w*",
     # «в любой день», «мой день», «в свободный день» (not «добрый день»)
-    r"\b(?:друг|люб|тот|этот|один|мо|тво|наш|ваш|ближайш|свободн|удобн|рабоч|перв|последн|\w+-то)\w*\s+(?:день|дня)\b",
+    r"\b(?:друг|люб|тот|этот|один|мо|тво|наш|ваш|ближайш|свободн|удобн|рабоч|перв|последн|следующ|\w+-то)\w*\s+"
+    r"(?:день|дня)\b",
+    # days, times and breaks that leave the day open: "in a few days", «в ближайшее время», «в другой раз», "next
+    # time", «на каникулах», "Jan" with no day of it
+    r"\bdays\b", r"\bближайшее\s+время\b", r"\b(?:следующий|другой|иной)\s+раз\b", r"\b(?:next|another)\s+time\b",
+    r"\b(?:отпуск|каникул)\w*", r"\bvacation\b", r"\b(?:янв|фев|мар|апр|авг|сент?|окт|ноя|дек)\b",
+    r"\b(?:jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec)\b",
     r"\bweekends?\b", r"\bweek\b", r"\bmonth\b", r"\byear\b", r"\bholidays?\b", r"\bsometime\b", r"\blater\b",
     r"\bsoon\b", r"\bwhenever\b", r"\bany\s*time\b", r"\b(?:some|one|another|other)\s+day\b",
     # the day of an event, or after one, whose date only the user knows: «в день зарплаты», «после отпуска в 10»,
