@@ -88,3 +88,17 @@ def test_an_open_day_with_a_time_is_asked_not_booked_today_or_tomorrow(text: str
 
 def test_a_cut_weekday_after_v_is_the_weekday() -> None:
     assert _when("в сред в 11") == ("Wed 02.12 11:00", None, None)  # it was read as a time alone: tomorrow
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("tomorrow at 4.30pm", "Fri 27.11 16:30"),  # was 04:30: the «в 10.30» rule took it before am/pm was read
+    ("пт 15.00", "Fri 27.11 15:00"), ("Fri 9.30", "Fri 27.11 09:30"),  # minutes no month can be
+    ("Fri @3", "Fri 27.11 15:00"), ("в пятницу в районе 3", "Fri 27.11 15:00"),
+    ("Friday at three thirty", "Fri 27.11 15:30"), ("Friday at three forty-five", "Fri 27.11 15:45"),
+])
+def test_more_ways_to_write_a_time(text: str, expected: str) -> None:
+    assert _when(text) == (expected, None, None)
+
+
+def test_a_dotted_pair_that_may_be_a_date_stays_a_date() -> None:
+    assert _when("пт 10.12")[2] == "ambiguous"  # Friday, or 10 December (a Thursday): the user says which

@@ -129,7 +129,11 @@ _TIME_RULES: list[tuple[str, Any]] = [
      (END_OF_DAY, 0, None)),
     (r"(?<![\d:/])(?<!\d\.)([01]?\d|2[0-3]):([0-5]\d)(?!\d)(?:\s*(am|pm|a\.m\.|p\.m\.)|\s*" + _PART + r")?",
      lambda m: (_ampm(int(m[1]), m[3]), int(m[2]), None) if m[3] else _said(int(m[1]), int(m[2]), m[4], _CLOCK)),
-    (r"\b(?:в|к|at)\s+([01]?\d|2[0-3])\.(00|1[3-9]|[2-5]\d)(?![\d.])", lambda m: (int(m[1]), int(m[2]), None)),
+    (r"\b(?:в|к|at)\s+([01]?\d|2[0-3])\.(00|1[3-9]|[2-5]\d)(?![\d.])(?!\s*[ap]\.?m)",  # "at 4.30pm": the am/pm rule
+     lambda m: (int(m[1]), int(m[2]), None)),
+    # «пт 15.00», "Fri 9.30": minutes no month can be, so a time even with no «в» before it
+    (r"(?<![\d.:/])(0?[7-9]|1\d|2[0-3])\.(00|15|30|45)(?![\d.])(?!\s*[ap]\.?m)",
+     lambda m: (int(m[1]), int(m[2]), None)),
     (r"\bбез\s+(" + _BEFORE + r")(?:\s+минут\w*)?\s+(\d{1,2}|" + HOUR_WORD[1:] + r"(?:\s+час\w*)?"
      r"(?:\s+" + _PART + r")?",
      lambda m: _said(_hour(m[2]) - 1 or 12, 60 - _minutes_before(m[1]), m[3])),
@@ -154,11 +158,14 @@ _TIME_RULES: list[tuple[str, Any]] = [
     (r"\bquarter\s+to\s+(\d{1,2}|" + HOUR_WORD[1:], lambda m: (_hour(m[1]) - 1 or 12, 45, _BARE)),
     (r"(?<!через\s)(?<!на\s)\b([01]?\d|2[0-3])\s*(?:час(?:а|ов)?|ч)\b", lambda m: (int(m[1]), 0, _BARE)),
     (r"\b(?:в\s+)?полдень\b|\b(?:at\s+)?(?:noon|midday)\b", (12, 0, None)),
-    (r"\b(?:at|around|after)\s+(\d{1,2})\b" + _NOT_DATE_AFTER + r"(?:\s*o'?clock|\s*ish\b)?",
+    (r"(?:\b(?:at|around|after)\s+|@\s*)(\d{1,2})\b" + _NOT_DATE_AFTER + r"(?:\s*o'?clock|\s*ish\b)?",
      lambda m: (int(m[1]), 0, _BARE)),
     (r"\b(\d{1,2})\s*(?:o'?clock|ish)\b", lambda m: (int(m[1]), 0, _BARE)),
+    (r"\bat\s+" + HOUR_WORD + r"\s+(fifteen|thirty|forty[-\s]five)\b",  # "at three thirty"
+     lambda m: (_HOUR_WORDS[m[1]], _NUMBERS[m[2].replace("-", " ")], _BARE)),
     (r"\bat\s+" + HOUR_WORD + r"(?:\s*o'?clock)?\b", lambda m: (_HOUR_WORDS[m[1]], 0, _BARE)),
-    (r"\b(?:в|к|около|после|часов\s+в)\s+([01]?\d|2[0-3])\b" + _NOT_DATE_AFTER, lambda m: (int(m[1]), 0, _BARE)),
+    (r"\b(?:в\s+районе|где-то\s+в|в|к|около|после|часов\s+в)\s+([01]?\d|2[0-3])\b" + _NOT_DATE_AFTER,
+     lambda m: (int(m[1]), 0, _BARE)),
     # an hour right after a weekday ("wed 10", «пт 16»): only the hour is the time's span, the day stays to be read
     (r"\b" + _WEEKDAY_WORDS + r"\.?,?\s+(?P<at>[01]?\d|2[0-3])\b" + _NOT_DATE_AFTER,
      lambda m: (int(m["at"]), 0, _BARE)),
