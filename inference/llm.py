@@ -1,4 +1,9 @@
-"""OpenAI-compatible chat client (vLLM in production, llama.cpp server here)."""
+"""OpenAI-compatible chat client (vLLM in production, llama.cpp server here).
+
+It speaks the protocol with httpx directly: three endpoints (chat completions, streamed or not, and the model
+list) are all it needs, and the ``openai`` package's import (hundreds of pydantic models) cost every
+``dialog-keeper ask`` about a third of a second before its first token.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,30 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import openai
+import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 log = logging.getLogger(__name__)
 
-# Failures worth another try: the server is starting, restarting or briefly overloaded.
-_TRANSIENT = (openai.APIConnectionError, openai.APITimeoutError, openai.InternalServerError,
-              openai.RateLimitError)
+
+class _ServerBusy(Exception):
+    """The server answered 429 or 5xx: overloaded, starting or restarting."""
+
+    def __init__(self, status_code: int) -> None:
+        super().__init__(f"HTTP {status_code}")
+        self.status_code = status_code
+
+
+class _Refused(Exception):
+    """The server answered another error status (a bad request, an unknown model): no retry helps."""
+
+    def __init__(self, status_code: int) -> None:
+        super().__init__(f"HTTP {status_code}")
+        self.status_code = status_code
+
+
+# Failures worth another try: the server cannot be reached, timed out, or is briefly overloaded.
+_TRANSIENT = (httpx.TransportError, _ServerBusy)
 
 
 # The conversation a request belongs to (the Telegram chat id): sent as X-Session-ID so that a router in front of
@@ -78,35 +99,58 @@ class LLMClient:
         # Answers streaming now, and when one last made progress: a busy one-slot server is not a dead one.
         self._in_flight = 0
         self._progress_at = 0.0
-        # Retries are ours (tenacity) so that only the request opening is retried, never a half-streamed answer.
-        self._client = openai.AsyncOpenAI(
-            base_url=base_url, api_key=api_key, max_retries=0,
-            timeout=openai.Timeout(timeout_s, connect=connect_timeout_s))
+        # The read timeout is per read: a long answer may stream for minutes, a silent server may not.
+        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/") + "/",
+                                       headers={"Authorization": f"Bearer {api_key}"},
+                                       timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s))
+
+    def _body(self, messages: Sequence[ChatMessage], **fields: Any) -> dict[str, Any]:
+        """A chat completion request (a test may add sampling fields here)."""
+        return {"model": self.model, "messages": [{"role": m.role, "content": m.content} for m in messages],
+                **fields}
+
+    async def _open(self, body: dict[str, Any], *, stream: bool) -> httpx.Response:
+        """Send one request; an error status is raised (read and closed), a good one returned unread."""
+        request = self._http.build_request("POST", "chat/completions", json=body, headers=session_headers())
+        response = await self._http.send(request, stream=stream)
+        if response.is_success:
+            return response
+        await response.aread()
+        await response.aclose()
+        busy = response.status_code == 429 or response.status_code >= 500
+        raise (_ServerBusy if busy else _Refused)(response.status_code)
+
+    def _failure(self, exc: Exception) -> LLMError:
+        """The typed error a caller handles, naming what went wrong."""
+        if isinstance(exc, _Refused):
+            return LLMError(f"model server at {self.base_url} answered {exc.status_code}")
+        what = str(exc) if isinstance(exc, _ServerBusy) else type(exc).__name__
+        return LLMUnavailable(f"model server at {self.base_url} is unreachable: {what}")
 
     async def stream_chat(self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None,
                           temperature: float | None = None) -> AsyncIterator[str]:
         """Yield the answer's text pieces as the server produces them."""
-        payload = [{"role": m.role, "content": m.content} for m in messages]
+        body = self._body(messages, stream=True, max_tokens=max_tokens or self._max_tokens,
+                          temperature=self._temperature if temperature is None else temperature)
         self._in_flight += 1
         self._progress_at = time.monotonic()
         try:
+            # Retries are ours (tenacity), so that only the request opening is retried, never a half-streamed answer.
             async for attempt in AsyncRetrying(
                     retry=retry_if_exception_type(_TRANSIENT), stop=stop_after_attempt(self._retries + 1),
                     wait=wait_exponential(multiplier=0.25, max=4), reraise=True):
                 with attempt:
-                    stream = await self._client.chat.completions.create(
-                        model=self.model, messages=payload, stream=True,  # type: ignore[arg-type]  # dicts are valid params
-                        max_tokens=max_tokens or self._max_tokens,
-                        temperature=self._temperature if temperature is None else temperature,
-                        extra_headers=session_headers())
-            async for chunk in stream:  # type: ignore[union-attr]  # stream=True gives an AsyncStream
-                self._progress_at = time.monotonic()
-                if chunk.choices and chunk.choices[0].delta.content:
-                    yield chunk.choices[0].delta.content
-        except _TRANSIENT as exc:
-            raise LLMUnavailable(f"model server at {self.base_url} is unreachable: {type(exc).__name__}") from exc
-        except openai.APIStatusError as exc:
-            raise LLMError(f"model server at {self.base_url} answered {exc.status_code}") from exc
+                    response = await self._open(body, stream=True)
+            try:
+                async for chunk in sse_chunks(response):
+                    self._progress_at = time.monotonic()
+                    choices = chunk.get("choices") or []
+                    if piece := (choices[0].get("delta") or {}).get("content") if choices else None:
+                        yield piece
+            finally:
+                await response.aclose()
+        except (*_TRANSIENT, _Refused) as exc:
+            raise self._failure(exc) from exc
         finally:
             self._in_flight -= 1
 
@@ -118,34 +162,39 @@ class LLMClient:
                             max_tokens: int = 64) -> dict[str, Any]:
         """One non-streamed completion constrained to ``schema``, parsed; LLMError when it is not valid JSON."""
         kind = await self.resolved_kind()
-        payload = [{"role": m.role, "content": m.content} for m in messages]
+        body = self._body(messages, max_tokens=max_tokens, temperature=0, **structured_output(kind, schema))
         try:
-            response = await self._client.chat.completions.create(
-                model=self.model, messages=payload, max_tokens=max_tokens, temperature=0,  # type: ignore[arg-type]  # dicts are valid params
-                extra_body=structured_output(kind, schema), extra_headers=session_headers())
-        except _TRANSIENT as exc:
-            raise LLMUnavailable(f"model server at {self.base_url} is unreachable: {type(exc).__name__}") from exc
-        except openai.APIStatusError as exc:
-            raise LLMError(f"model server at {self.base_url} answered {exc.status_code}") from exc
-        text = response.choices[0].message.content or "" if response.choices else ""
+            response = await self._open(body, stream=False)
+        except (*_TRANSIENT, _Refused) as exc:
+            raise self._failure(exc) from exc
         try:
+            choices = response.json().get("choices") or []
+            text = (choices[0].get("message") or {}).get("content") or "" if choices else ""
             value = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise LLMError(f"the model did not answer JSON: {text[:80]!r}") from exc
+        except (ValueError, AttributeError, TypeError) as exc:
+            raise LLMError(f"the model did not answer JSON: {response.text[:80]!r}") from exc
         if not isinstance(value, dict):
             raise LLMError("the model answered JSON that is not an object")
         return value
+
+    async def _models(self) -> list[dict[str, Any]]:
+        """The ``/models`` list (OpenAI's ``{"data": [{"id": …, "owned_by": …}]}``)."""
+        response = await self._http.get("models")
+        if not response.is_success:
+            busy = response.status_code == 429 or response.status_code >= 500
+            raise (_ServerBusy if busy else _Refused)(response.status_code)
+        data = response.json().get("data") or []
+        return [m for m in data if isinstance(m, dict)]
 
     async def resolved_kind(self) -> Literal["llamacpp", "vllm"]:
         """The server's dialect: the configured one, or (``auto``) what ``/models`` says owns the model."""
         if self.server_kind != "auto":
             return self.server_kind
         try:
-            page = await self._client.models.list()
-            owners = {getattr(m, "owned_by", "") for m in page.data}
+            owners = {m.get("owned_by", "") for m in await self._models()}
         except _TRANSIENT as exc:
-            raise LLMUnavailable(f"model server at {self.base_url} is unreachable: {type(exc).__name__}") from exc
-        except openai.APIStatusError:
+            raise self._failure(exc) from exc
+        except (_Refused, ValueError):
             owners = set()  # a server without /models is not vLLM (vLLM always lists its models)
         self.server_kind = "vllm" if "vllm" in owners else "llamacpp"  # detected once per client
         return self.server_kind
@@ -153,11 +202,33 @@ class LLMClient:
     async def served_models(self) -> list[str]:
         """Model names the server offers (a cheap health check)."""
         try:
-            page = await self._client.models.list()
-        except (*_TRANSIENT, openai.APIStatusError) as exc:
-            raise LLMUnavailable(f"model server at {self.base_url} is unreachable: {type(exc).__name__}") from exc
-        return [m.id for m in page.data]
+            return [str(m.get("id")) for m in await self._models()]
+        except (*_TRANSIENT, _Refused, ValueError) as exc:
+            raise LLMUnavailable(str(self._failure(exc))) from exc
 
     async def aclose(self) -> None:
         """Close the HTTP connection pool."""
-        await self._client.close()
+        await self._http.aclose()
+
+
+async def sse_chunks(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
+    """The JSON chunks of a streamed completion (server-sent events), up to ``[DONE]``.
+
+    A chunk that reports an error (vLLM and llama.cpp send ``{"error": …}`` when generation fails mid-way)
+    raises :class:`LLMError`: the text so far is not an answer.
+    """
+    async for line in response.aiter_lines():
+        if not line.startswith("data:"):
+            continue  # blank separators and SSE comments (pings)
+        data = line.removeprefix("data:").strip()
+        if data == "[DONE]":
+            return
+        try:
+            chunk = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise LLMError(f"the model server sent a broken stream: {data[:80]!r}") from exc
+        if not isinstance(chunk, dict):
+            continue
+        if "error" in chunk:
+            raise LLMError(f"the model server failed mid-answer: {str(chunk['error'])[:120]}")
+        yield chunk

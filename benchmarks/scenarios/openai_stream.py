@@ -10,12 +10,13 @@ result says so.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
+from inference.llm import LLMError, sse_chunks
 
 
 @dataclass
@@ -65,15 +66,9 @@ async def stream_chat(client: httpx.AsyncClient, url: str, payload: dict[str, An
                 body = (await response.aread()).decode(errors="replace")[:200]
                 result.error = f"HTTP {response.status_code}: {body}"
                 return result
-            async for line in response.aiter_lines():
-                if not line.startswith("data:"):
-                    continue  # blank separators and SSE comments (pings)
-                data = line.removeprefix("data:").strip()
-                if data == "[DONE]":
-                    break
+            async for chunk in sse_chunks(response):
                 now = time.perf_counter()
                 last_any = now
-                chunk = json.loads(data)
                 if usage := chunk.get("usage"):
                     result.usage_output_tokens = usage.get("completion_tokens")
                     result.usage_prompt_tokens = usage.get("prompt_tokens")
@@ -89,7 +84,7 @@ async def stream_chat(client: httpx.AsyncClient, url: str, payload: dict[str, An
     except TimeoutError:
         result.error = f"timed out after {timeout_s:.0f} s"
         return result
-    except (httpx.HTTPError, json.JSONDecodeError) as exc:
+    except (httpx.HTTPError, LLMError) as exc:
         result.error = f"{type(exc).__name__}: {exc}"[:200]
         return result
     result.latency = last_any - start

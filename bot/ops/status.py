@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from bot.container import Container
 
 # Distributions whose versions matter when reading a bug report from a deployment.
-KEY_LIBRARIES = ("python-telegram-bot", "openai", "qdrant-client", "llama-index-core", "sentence-transformers",
+KEY_LIBRARIES = ("python-telegram-bot", "httpx", "qdrant-client", "llama-index-core", "sentence-transformers",
                  "torch", "faster-whisper", "ctranslate2", "rq", "sqlmodel", "nvidia-ml-py")
 STATUS_CHECKS = ("gpu", "llm", "workers")  # the checks /status shows (/health shows them all)
 

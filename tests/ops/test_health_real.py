@@ -131,13 +131,13 @@ def _never_stop(llm: LLMClient) -> None:
     A small model may decide it has counted enough after a hundred words; on a quiet machine that ended the
     answer before the health rounds did, and the test then proved nothing about a busy server.
     """
-    create = llm._client.chat.completions.create
+    body = llm._body
     eos = {str(token): -100 for token in _SMOLLM2_END_TOKENS}
 
-    async def without_end(*args: Any, **kwargs: Any) -> Any:
-        return await create(*args, logit_bias=eos, **kwargs)
+    def without_end(messages: Any, **fields: Any) -> dict[str, Any]:
+        return body(messages, logit_bias=eos, **fields)
 
-    llm._client.chat.completions.create = without_end  # type: ignore[method-assign]
+    llm._body = without_end  # type: ignore[method-assign]
 
 
 async def _drain(stream: AsyncIterator[str], into: list[str]) -> None:
