@@ -11,14 +11,19 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# The newest migration (tests/store/test_migrations.py holds it to Alembic's head): a database already there
+# starts without Alembic, whose import and script scan cost every CLI command a tenth of a second or more.
+HEAD_REVISION = "0013"
 
 # Database calls get threads of their own: in the default pool they would queue behind embeddings and local
 # Qdrant searches (a few threads on a small host), and a placeholder would wait for someone else's retrieval.
@@ -47,6 +52,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
 
 def alembic_config(url: str) -> Config:
     """Alembic configuration built in code, so migrations ship inside the package."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -54,8 +61,26 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(url: str) -> None:
-    """Bring the schema at ``url`` up to the newest migration."""
+    """Bring the schema at ``url`` up to the newest migration (nothing to do, and no Alembic, when it is there)."""
+    if schema_revision(url) == HEAD_REVISION:
+        return
+    from alembic import command
+
     command.upgrade(alembic_config(url), "head")
+
+
+def schema_revision(url: str) -> str | None:
+    """The migration the database at ``url`` is at; None for a new (or unreadable) one."""
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return None  # asking would create the file
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
+    except SQLAlchemyError:
+        return None  # no alembic_version table yet: Alembic creates it
+    finally:
+        engine.dispose()
 
 
 @contextmanager

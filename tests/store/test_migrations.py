@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 from sqlmodel import Session
 
 from bot.store import repo
-from bot.store.db import alembic_config, make_engine, migrate, session_scope
+from bot.store.db import HEAD_REVISION, alembic_config, make_engine, migrate, schema_revision, session_scope
 from bot.store.models import AnswerRecord, MessageKind, Outcome
 
 TABLES = {"chat", "users", "message", "answer", "document", "chunk"}
@@ -34,6 +34,26 @@ def test_upgrade_from_empty_creates_every_table_at_head(database_url: str) -> No
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
     migrate(database_url)  # applying again is a no-op, as on every start
     engine.dispose()
+
+
+def test_the_head_a_start_checks_for_is_alembics_head() -> None:
+    """A start at HEAD_REVISION skips Alembic: a new migration must move it, or databases would never get it."""
+    assert ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() == HEAD_REVISION
+
+
+def test_a_database_one_migration_behind_is_upgraded_on_start(database_url: str) -> None:
+    migrate(database_url)
+    script = ScriptDirectory.from_config(alembic_config(database_url))
+    previous = script.get_revision(HEAD_REVISION).down_revision
+    command.downgrade(alembic_config(database_url), str(previous))
+    assert schema_revision(database_url) == previous
+    migrate(database_url)
+    assert schema_revision(database_url) == HEAD_REVISION
+
+
+def test_a_new_sqlite_file_is_not_created_by_asking_its_revision(tmp_path: Path) -> None:
+    assert schema_revision(f"sqlite:///{tmp_path / 'none.db'}") is None
+    assert not (tmp_path / "none.db").exists()
 
 
 def test_downgrade_to_base_removes_the_tables(database_url: str) -> None:
