@@ -60,7 +60,6 @@ class Inbox:
         self.engine = container.engine
         self.settings = container.settings
         self.notifier: Notifier = container.notifier
-        self.jobs: Jobs = container.jobs
         self.bot_username = ""
         # Updates are handled concurrently, but kept one at a time (FIFO): rows keep the order they arrived in,
         # which the conversation memory relies on. Keeping is one short transaction.
@@ -283,6 +282,11 @@ class Inbox:
             await in_session(self.engine, repo.set_answer_reply, answer_id=answer.answer_id,
                              reply_telegram_id=reply_id)
         return MessageStatus.done
+
+    @property
+    def jobs(self) -> Jobs:
+        """The job queues, built on first use: a text question never needs them (nor the Redis client's import)."""
+        return self._container.jobs
 
     async def kept_by_id(self, message_id: int) -> Kept:
         """A stored message by its database id."""

@@ -108,7 +108,11 @@ class Pipeline(Protocol):
     notifier: Notifier
     settings: Settings
     engine: Engine
-    jobs: Jobs
+
+    @property
+    def jobs(self) -> Jobs:
+        """The job queues (voice and document work)."""
+        ...
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether a Telegram user is an admin."""
