@@ -1,7 +1,8 @@
 """``run quality``: does the answer path find the right document, and refuse what no document answers?
 
 Each set (``benchmarks/frozen/`` — written before tuning, the real figure — and
-``benchmarks/tuning/`` and ``benchmarks/tuning2/``, the only ones retrieval was tuned on) is a knowledge
+``benchmarks/tuning/``, ``benchmarks/tuning2/`` and ``benchmarks/tuning3/``, the only ones retrieval was
+tuned on) is a knowledge
 base (``kb/``) and labelled questions (``kb_questions.tsv``: kind, language, question, expected_file, previous). The
 knowledge base is ingested through the bot's own ingestion into a scratch data directory; every
 question then goes through the answer path's retrieval (``bot.dialog.retrieve.retrieve``: search,
@@ -34,7 +35,9 @@ from benchmarks.harness.records import ROOT, RunContext, display_path, make_sett
 DEFAULTS = {"max_requests": 1000, "max_seconds": 1800.0}
 RESULT_FILE = "quality.json"
 SETS = {"frozen": ROOT / "benchmarks/frozen", "tuning": ROOT / "benchmarks/tuning",
-        "tuning2": ROOT / "benchmarks/tuning2"}
+        "tuning2": ROOT / "benchmarks/tuning2",
+        # tuning2's knowledge base (kb/ is a symlink) with new colloquial questions: see tuning3/KB_README.md
+        "tuning3": ROOT / "benchmarks/tuning3"}
 REFUSE = "-"  # expected_file of a question that must be refused
 REFUSAL_KINDS = ("off_topic", "near_miss")
 
