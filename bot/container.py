@@ -183,7 +183,8 @@ class Container:
         from bot.knowledge.lexical import LexicalIndex
 
         cfg = self.settings.retrieval
-        lexical = LexicalIndex(self.engine) if cfg.mode == "hybrid" else None
+        lexical = (LexicalIndex(self.engine, typo_edits=cfg.lexical_typo_edits, typo_weight=cfg.lexical_typo_weight,
+                                transliterate=cfg.lexical_transliterate) if cfg.mode == "hybrid" else None)
         return KnowledgeIndex(client=self.qdrant, embed_model=self.embed_model,
                               model_name=self.settings.embeddings.model_dir.name,
                               collection_prefix=self.settings.qdrant.collection_prefix, lexical=lexical,
@@ -191,6 +192,7 @@ class Container:
                               language_offset=cfg.cross_language_offset,
                               floor_offset=cfg.cross_language_floor_offset,
                               cross_lexical_share=cfg.cross_language_lexical_share,
+                              floor_lexical_weight=cfg.floor_lexical_weight,
                               layout=self.collection_layout)
 
     @property

@@ -144,6 +144,17 @@ class RetrievalSettings(BaseModel):
     # … and when the relevance floor judges it: 0, because vague and off-topic questions score as high against
     # other-language text as real cross-language answers do (e5-small: overlap 0.75–0.80 on the tuning set).
     cross_language_floor_offset: float = Field(default=0.0, ge=0.0, le=0.2)
+    # The relevance floor credits shared words: cosine + this × the share of the query's BM25 weight a chunk holds.
+    # Colloquial answerable questions score as low a cosine as off-topic ones, but share some words with the answer
+    # (0.05 on tuning/tuning2/tuning3: answerable kept +3–12 points, off-topic refusal unchanged; 0 = off).
+    floor_lexical_weight: float = Field(default=0.05, ge=0.0, le=0.2)
+    # Hybrid: a query word the BM25 vocabulary lacks is looked up as its Cyrillic transliteration ("otpusk" →
+    # «отпуск»: tuning3 paraphrase top-3 0.80 → 0.87) and, with typo_edits > 0, as the known stems that many edits
+    # away ("атпуск"), a typo counting typo_weight per edit. Typo matching is off: on a small vocabulary it mostly
+    # found wrong words ("питере" → «потер»), tuning/tuning2 first-document 1–6 points lower, tuning3 no better.
+    lexical_transliterate: bool = True
+    lexical_typo_edits: int = Field(default=0, ge=0, le=2)
+    lexical_typo_weight: float = Field(default=0.8, gt=0.0, le=1.0)
 
 
 class AnswerSettings(BaseModel):

@@ -61,12 +61,12 @@ def retrieve(index: KnowledgeIndex, question: str, *, top_k: int, min_score: flo
     """The relevant hits among the ``top_k`` best for ``question`` (borrowing ``previous`` for a follow-up)."""
     found = Retrieved(hits=[], candidates=[])
     candidates = _search(index, question, top_k, spaces, found)
-    found.hits, found.candidates = _relevant(candidates, top_k, min_score), candidates
+    found.hits, found.candidates = _relevant(index, candidates, top_k, min_score), candidates
     if not found.hits and previous and is_follow_up(question):
         # A follow-up ("and for interns?") often only makes sense with the previous question; what the
         # combined search finds still has to be close to the question itself, or it is another topic.
         combined = _search(index, f"{previous}\n{question}", top_k, spaces, found)
-        borrowed = _relevant(combined, top_k, min_score)
+        borrowed = _relevant(index, combined, top_k, min_score)
         if content_words(question):  # "and for interns?": the borrowed fragment must be about interns too
             own = candidates[:top_k]  # the question's own fragments, as many as an answer uses
             borrowed = [h for h in borrowed if candidates_score(own, h) >= FOLLOW_UP_FLOOR * min_score]
@@ -76,8 +76,9 @@ def retrieve(index: KnowledgeIndex, question: str, *, top_k: int, min_score: flo
     return found
 
 
-def _relevant(candidates: Sequence[Hit], top_k: int, min_score: float) -> list[Hit]:
-    return [h for h in candidates[:top_k] if is_relevant(h, min_score)]
+def _relevant(index: KnowledgeIndex, candidates: Sequence[Hit], top_k: int, min_score: float) -> list[Hit]:
+    weight = index.floor_lexical_weight
+    return [h for h in candidates[:top_k] if is_relevant(h, min_score, lexical_weight=weight)]
 
 
 def _search(index: KnowledgeIndex, query: str, top_k: int, spaces: Sequence[str] | None,

@@ -161,7 +161,7 @@ class KnowledgeIndex:
                  collection_prefix: str, lexical: LexicalIndex | None = None, fusion: str = "relative",
                  alpha: float = 0.5, cross_language: bool = False, language_offset: float = 0.0,
                  floor_offset: float = 0.0, layout: CollectionLayout | None = None,
-                 cross_lexical_share: float = 0.0) -> None:
+                 cross_lexical_share: float = 0.0, floor_lexical_weight: float = 0.0) -> None:
         self.embed_model = embed_model
         self.model_name = model_name
         # A model that knows its size saves embedding a probe text at every start (the CLI starts often).
@@ -177,6 +177,7 @@ class KnowledgeIndex:
         # same-language bias, measured on benchmarks/tuning): ranking and the relevance floor read it.
         self.cross_language, self.language_offset, self.floor_offset = cross_language, language_offset, floor_offset
         self.cross_lexical_share = cross_lexical_share
+        self.floor_lexical_weight = floor_lexical_weight  # the relevance floor's credit for shared words (relevance.py)
         self.layout = layout or CollectionLayout()
         self._client = client
         # Local-mode Qdrant is shared state: serialise access from worker threads. The embedding model has a

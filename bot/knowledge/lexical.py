@@ -22,6 +22,7 @@ import numpy as np
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
+from bot.knowledge.spelling import Alternative, Speller
 from bot.store.models import ChunkRecord, DocumentRecord
 
 log = logging.getLogger(__name__)
@@ -38,25 +39,38 @@ class Tokenizer:
         from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_RUSSIAN
 
         self._stemmers = {"ru": Stemmer.Stemmer("russian"), "en": Stemmer.Stemmer("english")}
-        self._stop = {w.replace("ё", "е") for w in (*STOPWORDS_EN_PLUS, *STOPWORDS_RUSSIAN)}
+        self._stop = frozenset(w.replace("ё", "е") for w in (*STOPWORDS_EN_PLUS, *STOPWORDS_RUSSIAN))
         self._cache: dict[str, str] = {}
         self._lock = threading.Lock()  # a PyStemmer stemmer must not be used by two threads at once
 
     def __call__(self, text: str) -> list[str]:
         """The stems of ``text``'s words, stop words dropped."""
+        return [stem for _, stem in self.words(text)]
+
+    def words(self, text: str) -> list[tuple[str, str]]:
+        """(word, stem) of each of ``text``'s words, stop words dropped."""
         out = []
         for word in _WORD.findall(text.lower().replace("ё", "е")):
-            if word in self._stop:
-                continue
-            stem = self._cache.get(word)
-            if stem is None:
-                with self._lock:
-                    stem = self._stemmers["ru" if _CYRILLIC.search(word) else "en"].stemWord(word)
-                if len(self._cache) > 500_000:  # queries bring new words forever; the corpus's come back
-                    self._cache.clear()
-                self._cache[word] = stem
-            out.append(stem)
+            if word not in self._stop:
+                out.append((word, self.stem(word, "ru" if _CYRILLIC.search(word) else "en")))
         return out
+
+    def stem(self, word: str, language: str) -> str:
+        """``word``'s stem by ``language``'s stemmer (cached)."""
+        key = word if language == ("ru" if _CYRILLIC.search(word) else "en") else f"{language}:{word}"
+        stem = self._cache.get(key)
+        if stem is None:
+            with self._lock:
+                stem = self._stemmers[language].stemWord(word)
+            if len(self._cache) > 500_000:  # queries bring new words forever; the corpus's come back
+                self._cache.clear()
+            self._cache[key] = stem
+        return stem
+
+    @property
+    def stop_words(self) -> frozenset[str]:
+        """The dropped words (English and Russian, ё as е)."""
+        return self._stop
 
 
 @dataclass(frozen=True)
@@ -79,14 +93,27 @@ class _Snapshot:
     df: np.ndarray  # chunks containing each term id
     bm25: Any  # bm25s.BM25, or None when there are no chunks
     positions: dict[str, int] = field(default_factory=dict)
+    speller: Speller | None = None  # unknown query words → known terms (None: off)
+
+
+@dataclass(frozen=True)
+class _Term:
+    """A vocabulary term a query word stands for: its id (−1 unknown), weight (1 exact, less for a typo), IDF."""
+
+    term: str
+    term_id: int
+    weight: float
+    idf: float
 
 
 class LexicalIndex:
     """BM25 search over the chunk table, filtered by knowledge space."""
 
-    def __init__(self, engine: Engine, *, refresh_s: float = 1.0) -> None:
+    def __init__(self, engine: Engine, *, refresh_s: float = 1.0, typo_edits: int = 0, typo_weight: float = 0.8,
+                 transliterate: bool = True) -> None:
         self._engine = engine
         self._refresh_s = refresh_s
+        self._typo_edits, self._typo_weight, self._transliterate = typo_edits, typo_weight, transliterate
         self._tokenize = Tokenizer()
         self._snapshot: _Snapshot | None = None
         self._checked_at = 0.0
@@ -101,11 +128,10 @@ class LexicalIndex:
         """The ``top_k`` best BM25 matches for ``query`` among the chunks of ``spaces`` (all if None),
         best first, followed by the chunks of ``include`` not among them (scored too, maybe 0)."""
         snapshot = self._current()
-        terms = list(dict.fromkeys(self._tokenize(query)))
         if snapshot.bm25 is None:
             return []
-        scores = (np.asarray(snapshot.bm25.get_scores(terms), dtype=np.float32) if terms
-                  else np.zeros(len(snapshot.ids), dtype=np.float32))
+        words = self._query_terms(snapshot, query)
+        scores = self._scores(snapshot, words)
         if spaces:
             wanted = [snapshot.space_of[s] for s in spaces if s in snapshot.space_of]
             scores = np.where(np.isin(snapshot.space_codes, wanted), scores, 0.0)
@@ -116,21 +142,50 @@ class LexicalIndex:
             best = [int(i) for i in top[np.argsort(-scores[top], kind="stable")]]
         chosen = set(best)
         best += [i for i in (snapshot.positions.get(c) for c in include) if i is not None and i not in chosen]
-        return [LexicalHit(snapshot.ids[i], float(scores[i]), self._coverage(snapshot, terms, i)) for i in best]
+        return [LexicalHit(snapshot.ids[i], float(scores[i]), self._coverage(snapshot, words, i)) for i in best]
+
+    def _query_terms(self, snapshot: _Snapshot, query: str) -> list[list[_Term]]:
+        """Each distinct word of ``query`` as the terms it stands for: its own stem, or (unknown to the
+        vocabulary) its transliteration or near spellings; a word nothing matches stays as its unknown stem."""
+        n, speller = len(snapshot.ids), snapshot.speller
+        words: list[list[_Term]] = []
+        seen: set[str] = set()
+        for word, stem in self._tokenize.words(query):
+            if stem in seen or (speller is not None and speller.ignorable(word, stem)):
+                continue
+            seen.add(stem)
+            alternatives = (speller.alternatives(word, stem) if speller else []) or [Alternative(stem, 1.0)]
+            terms = []
+            for alt in alternatives:
+                term_id = snapshot.vocab.get(alt.term, -1)
+                df = int(snapshot.df[term_id]) if term_id >= 0 else 0
+                terms.append(_Term(alt.term, term_id, alt.weight, math.log(1 + (n - df + 0.5) / (df + 0.5))))
+            words.append(terms)
+        return words
 
     @staticmethod
-    def _coverage(snapshot: _Snapshot, terms: list[str], position: int) -> float:
-        """The share of the query's IDF weight whose terms chunk ``position`` contains."""
-        n, here = len(snapshot.ids), snapshot.doc_terms[position]
+    def _scores(snapshot: _Snapshot, words: list[list[_Term]]) -> np.ndarray:
+        """BM25 of every chunk: exact words summed as usual; a respelled word adds its best stand-in's score
+        times that stand-in's weight."""
+        exact = [w[0].term for w in words if len(w) == 1 and w[0].weight == 1.0]
+        scores = (np.asarray(snapshot.bm25.get_scores(exact), dtype=np.float32) if exact
+                  else np.zeros(len(snapshot.ids), dtype=np.float32))
+        for word in words:
+            if len(word) > 1 or word[0].weight != 1.0:
+                scores = scores + np.max([t.weight * np.asarray(snapshot.bm25.get_scores([t.term]), dtype=np.float32)
+                                          for t in word], axis=0)
+        return scores
+
+    @staticmethod
+    def _coverage(snapshot: _Snapshot, words: list[list[_Term]], position: int) -> float:
+        """The share of the query's IDF weight whose words chunk ``position`` contains (a respelled word
+        counts its weight)."""
+        here = snapshot.doc_terms[position]
         total = covered = 0.0
-        for term in terms:
-            term_id = snapshot.vocab.get(term, -1)
-            df = int(snapshot.df[term_id]) if term_id >= 0 else 0
-            weight = math.log(1 + (n - df + 0.5) / (df + 0.5))  # BM25's IDF
-            total += weight
-            at = int(np.searchsorted(here, term_id))
-            if term_id >= 0 and at < here.size and int(here[at]) == term_id:
-                covered += weight
+        for word in words:
+            total += max(t.idf for t in word)
+            held = [t.weight * t.idf for t in word if t.term_id >= 0 and _holds(here, t.term_id)]
+            covered += max(held, default=0.0)
         return covered / total if total else 0.0
 
     def _current(self) -> _Snapshot:
@@ -178,5 +233,17 @@ class LexicalIndex:
             bm25 = bm25s.BM25()
             bm25.index([doc or [""] for doc in corpus], show_progress=False)
         log.info("lexical index: %d chunks in %.0f ms", len(ids), (time.perf_counter() - started) * 1000)
+        speller = None
+        if self._typo_edits > 0 or self._transliterate:
+            speller = Speller(vocab, stem_russian=lambda word: self._tokenize.stem(word, "ru"),
+                              max_edits=self._typo_edits, typo_weight=self._typo_weight,
+                              transliterate=self._transliterate, stop_words=self._tokenize.stop_words)
         return _Snapshot(version=version, ids=ids, space_codes=space_codes, space_of=space_of, doc_terms=doc_terms,
-                         vocab=vocab, df=df, bm25=bm25, positions={c: i for i, c in enumerate(ids)})
+                         vocab=vocab, df=df, bm25=bm25, positions={c: i for i, c in enumerate(ids)},
+                         speller=speller)
+
+
+def _holds(terms: np.ndarray, term_id: int) -> bool:
+    """Whether the sorted ``terms`` contain ``term_id``."""
+    at = int(np.searchsorted(terms, term_id))
+    return at < terms.size and int(terms[at]) == term_id

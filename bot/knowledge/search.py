@@ -71,7 +71,7 @@ def explain(index: KnowledgeIndex, query: str, *, min_score: float, top_k: int =
             rank=rank, title=str(meta.get("title", "")), heading_path=str(meta.get("heading_path", "")),
             source=str(meta.get("source", "")), space=str(meta.get("space", "")), page=meta.get("page"),
             dense=round(hit.score, 4), lexical=_round(hit.lexical), bm25=_round(hit.bm25), fused=_round(hit.fused),
-            relevant=is_relevant(hit, min_score),
+            relevant=is_relevant(hit, min_score, lexical_weight=index.floor_lexical_weight),
             preview=text if len(text) <= preview_chars else text[:preview_chars - 1] + "…"))
     return SearchReport(query=query, mode=index.mode, fusion=index.fusion if index.mode == "hybrid" else None,
                         model=index.model_name, collection=index.collection, min_score=min_score,
