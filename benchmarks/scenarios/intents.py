@@ -4,8 +4,9 @@ Every message of the labelled sets (text, intent, lang) is classified by the phr
 (``bot.dialog.intents.classify_by_rules``) and by the LLM through ``IntentClassifier`` (JSON schema in the server's
 dialect, temperature 0). The sets are reported apart (``key.set``): ``frozen2`` (``benchmarks/frozen2/intents.tsv``,
 written blind on 2026-12-02 and never tuned on: the real figure), ``frozen`` (written before tuning, but the rules
-were later tuned on it: an upper bound), ``tuning`` (``intents_labelled.tsv`` + ``intents_holdout.tsv``) and
-``tuning2``, what the rules were tuned on. Records, by ``key.path``:
+were later tuned on it: an upper bound), ``tuning`` (``intents_labelled.tsv`` + ``intents_holdout.tsv``),
+``tuning2`` and ``tuning3`` (each written blind before the round that read it), what the rules were tuned on.
+Records, by ``key.path``:
 
 - ``rules``: precision of what the rules claim, and the fraction they claim (coverage);
 - ``rules_then_question``: the bot with ``DK_INTENTS__LLM=off`` (and ``auto`` on llama.cpp): rules, else question;
@@ -37,8 +38,8 @@ from bot.dialog.intents import Classification, Intent, IntentClassifier, classif
 DEFAULTS = {"max_requests": 1000, "max_seconds": 1800.0}
 DEFAULT_DATA = [ROOT / "benchmarks/frozen2/intents.tsv", ROOT / "benchmarks/frozen/intents.tsv",
                 ROOT / "benchmarks/tuning/intents_labelled.tsv", ROOT / "benchmarks/tuning/intents_holdout.tsv",
-                ROOT / "benchmarks/tuning2/intents.tsv"]
-SET_FOLDERS = ("frozen", "tuning", "frozen2", "tuning2")
+                ROOT / "benchmarks/tuning2/intents.tsv", ROOT / "benchmarks/tuning3/intents.tsv"]
+SET_FOLDERS = ("frozen", "tuning", "frozen2", "tuning2", "tuning3")
 RESULT_FILE = "intents.json"
 LABELS = [i.value for i in Intent]
 UNCLAIMED = "(none)"  # the rules' column for messages no rule matched

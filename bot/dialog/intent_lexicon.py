@@ -118,54 +118,70 @@ SMALLTALK_FILLER = any_of(
     r"и\s+тебе", r"и\s+вам")
 
 # --- human: a person, asked for ---------------------------------------------------------------------------------------
+PLEASE = r"(?:пожалуйста|пож|пжл|пж|плиз|плз|please|pls|plz|now|asap|срочно|уже)"
+# "need someone to fix my laptop", «нужен менеджер для подписания»: a task for a person is a question.
+NOT_FOR_A_TASK = r"(?![\s,]+(?:чтобы|для|to\s+(?!talk|speak|chat)|for\s+(?:the|a|an|this)\b))"
 # A person the bot can hand over to. Support and admins count only after a verb of contact («соедините с
 # поддержкой»): «нужна поддержка по 1С» asks for help with 1C, not for a person.
 PERSON_RU = any_of(
     r"человек\w*", r"людьм?и", r"люд(?:ей|ям)", r"оператор\w*", r"менеджер\w*", r"манагер\w*", r"специалист\w*",
     r"спец(?:а|у|ом)", r"сотрудник\w*", r"консультант\w*", r"руководител\w*", r"начальств\w*", r"начальник\w*",
     r"директор\w*", r"агент(?:а|у|ом)?", r"жив(?:ого|ому|ым|ой)", r"старш(?:его|ему|им)(?:\s+\w+)?",
+    r"руководств(?:у|ом)(?!\s+(?:пользовател|по\b))",  # «передайте руководству»; «руководство по…» is a manual
     r"(?:кем|кого|кому)-?(?:то|нибудь|либо)(?:\s+из\s+\w+)?")
-SUPPORT_RU = any_of(r"(?:тех)?поддержк\w*", r"саппорт\w*", r"сапорт\w*", r"хелпдеск\w*", r"админ\w*", r"модератор\w*")
-PERSON_ADJECTIVE_RU = r"(?:(?:жив|реальн|настоящ|нормальн|компетентн|адекватн|ваш|как(?:ого|ому|им)|толков)\w*\s+)"
+# Departments count as support: «соедините с бухгалтерией», «поговорить с юристом», «свяжите с отделом кадров».
+SUPPORT_RU = any_of(r"(?:тех)?поддержк\w*", r"саппорт\w*", r"сапорт\w*", r"хелпдеск\w*", r"админ\w*", r"модератор\w*",
+                    r"бухгалтери\w*", r"бухгалтер(?:у|ом)?\b", r"юрист\w*", r"юридическ\w+\s+отдел\w*", r"кадровик\w*",
+                    r"отдел\w*\s+(?:кадров|продаж|персонала|закупок|качества|возвратов|по\s+работе\s+с\s+\w+)", r"hr\b",
+                    r"эйчар\w*")
+PERSON_ADJECTIVE_RU = (r"(?:(?:жив|реальн|настоящ|нормальн|компетентн|адекватн|ваш|как(?:ого|ому|им)|толков|"
+                       r"ответственн)\w*\s+)")
 # Verbs that ask for someone, and the small words that may sit between them and the person: «свяжите меня,
 # пожалуйста, с менеджером», «можно поговорить с кем-то из поддержки».
 ASK_FOR_RU = any_of(
     r"позови(?:те)?", r"позвать", r"зови(?:те)?", r"соедини(?:те)?", r"соединить", r"переключи(?:те)?", r"переключить",
-    r"переведи(?:те)?", r"перевести", r"свяжи(?:те)?", r"связать", r"дай(?:те)?", r"давай(?:те)?", r"нужен", r"нужна",
-    r"хочу", r"хотел(?:а|ось)?", r"требую", r"подключи(?:те)?", r"пригласи(?:те)?", r"верни(?:те)?", r"передай(?:те)?",
-    r"передать", r"направь(?:те)?", r"можно", r"могу", r"поговорить", r"пообщаться", r"связаться", r"побеседовать",
-    r"переговорить", r"обратиться", r"переадрес\w*", r"перенаправ\w*")
+    r"переведи(?:те)?", r"перевести", r"свяжи(?:те)?", r"связать", r"вызови(?:те)?", r"вызвать", r"дай(?:те)?",
+    r"давай(?:те)?", r"нужен", r"нужна", r"хочу", r"хотел(?:а|ось)?", r"требую", r"подключи(?:те)?", r"пригласи(?:те)?",
+    r"верни(?:те)?", r"передай(?:те)?", r"передать", r"направь(?:те)?", r"можно", r"могу", r"поговорить", r"пообщаться",
+    r"связаться", r"побеседовать", r"переговорить", r"обратиться", r"переадрес\w*", r"перенаправ\w*")
 CONTACT_VERB_RU = any_of(r"соедини\w*", r"переключи\w*", r"переведи\w*", r"перевести", r"свяжи\w*", r"связать\w*",
                          r"позови\w*", r"позвать", r"поговорить", r"пообщаться", r"связаться", r"обратиться",
                          r"подключи\w*", r"передай(?:те)?", r"передать", r"переадрес\w*", r"перенаправ\w*")
 BETWEEN_RU = (r"(?:(?:меня|мне|со\s+мной|пожалуйста|пож|пжл|пжлст|пж|плиз|плз|срочно|уже|хоть|ну|бы|же|лучше|"
-              r"напрямую|лично|сейчас|с|со|на|к|ко|до|мой|мою|вопрос|обращение|жалобу|заявку|поговорить|"
+              r"напрямую|лично|только|сейчас|сюда|в\s+чат|с|со|на|к|ко|до|мой|мою|вопрос|обращение|жалобу|заявку|поговорить|"
               r"пообщаться|связаться|побеседовать|переговорить|обратиться|общаться|говорить)[\s,]+){0,4}")
 PERSON_EN = any_of(
     r"human(?!\s+resources)s?", r"person", r"people", r"operator", r"agent", r"rep", r"representative", r"manager",
     r"supervisor", r"some(?:one|body)", r"any(?:one|body)", r"staff(?:\s+member)?", r"employee", r"consultant",
-    r"specialist", r"team\s+member", r"customer\s+(?:service|support|care)",
+    r"specialist", r"team\s+member", r"customer\s+(?:service|support|care)", r"boss",
+    r"(?:some|any)(?:one|body)\s+in\s+charge",
     r"(?:some|any)(?:one|body)\s+(?:from|on|in|at)\s+(?:your|the)\s+(?:team|staff|support|company|office|side)")
 # How long a slot with someone lasts: «забронируй часик с Анной», "grab 15 min with John".
 TIME_SPAN = any_of(r"время", r"слот\w*", r"окн[оа]", r"окошк\w*", r"полчас\w*", r"час\w*", r"\d+\s*мин\w*", r"time",
                    r"slot", r"\d+\s*(?:minutes|mins|min|m|hours?|hrs?|h)\b", r"(?:a\s+)?(?:few|couple)\s+min\w*")
 PERSON_ADJECTIVE_EN = r"(?:(?:a|an|the|your|some|one\s+of\s+your|real|live|actual|proper|human)\s+)"
 SUPPORT_EN = any_of(r"support(?:\s+(?:team|staff|agent|person))?", r"admin\w*", r"helpdesk", r"help\s+desk",
-                    r"(?:your|the)\s+team")
+                    r"(?:your|the)\s+team",
+                    # a department: "connect me with sales", "transfer me to the billing department" (not its system)
+                    r"(?:the\s+|your\s+)?(?:sales|billing|hr|legal|finance|accounting|payroll)(?:\s+(?:team|department|"
+                    r"dept|people))?(?!\s+(?:system|dashboard|portal|tool|app|report|data|database|module|account|policy|"
+                    r"process|form)\w*)")
 # What is wanted of the person, not about them: "manager's approval", «номер менеджера» ask about a person.
 NOT_THE_PERSON_EN = r"(?!'s|’s|\s+(?:number|email|phone|contact|name|hours|details|approval|signature))"
 ASK_FOR_EN = any_of(
     r"talk", r"speak", r"chat", r"connect", r"transfer", r"put\s+me\s+through", r"forward", r"escalate", r"get",
-    r"pass\s+me(?:\s+on)?", r"give", r"i\s+(?:want|need|wanna|would\s+like|'d\s+like)",
-    r"let\s+me\s+(?:talk|speak|chat)", r"(?:can|could|may)\s+i\s+(?:talk|speak|chat|get|have)", r"bring")
-CONTACT_VERB_EN = any_of(r"talk", r"speak", r"chat", r"connect", r"transfer", r"put\s+me\s+through", r"forward",
-                         r"pass\s+me(?:\s+on)?", r"escalate", r"get\s+me")
+    r"pass\s+(?:me|this|it)(?:\s+on)?", r"hand\s+(?:me|this|it)\s+(?:over|off)", r"put\s+me\s+in\s+touch", r"give",
+    r"i\s+(?:want|need|wanna|would\s+like|'d\s+like)",
+    r"let\s+me\s+(?:talk|speak|chat)", r"(?:have|get)\s+a\s+(?:word|chat)",
+    r"(?:can|could|may)\s+i\s+(?:talk|speak|chat|get|have)", r"bring")
+CONTACT_VERB_EN = any_of(r"talk", r"speak", r"chat", r"connect", r"transfer", r"put\s+me\s+(?:through|in\s+touch)",
+                         r"forward", r"pass\s+me(?:\s+on)?", r"escalate", r"get\s+me")
 BETWEEN_EN = r"(?:(?:to|with|me|through|please|pls|plz|now|asap|directly|over|this|it|up|talk|speak|chat)\s+){0,4}"
 # Someone asked to get in touch: "can someone from your team contact me", «пусть менеджер мне перезвонит».
 GET_IN_TOUCH_EN = any_of(r"contact", r"call", r"ring", r"email", r"e-mail", r"text", r"message", r"dm",
                          r"reach(?:\s+out\s+to)?", r"get\s+(?:back\s+)?(?:to|in\s+touch\s+with)", r"help")
-GET_IN_TOUCH_RU = any_of(r"перезвонит\w*", r"позвонит\w*", r"свяжется", r"свяжутся", r"напишет", r"напишут", r"ответит",
-                         r"ответят", r"набер[её]т")
+GET_IN_TOUCH_RU = any_of(r"перезвон(?:ит|ят)\w*", r"позвон(?:ит|ят)\w*", r"свяжется", r"свяжутся", r"напишет",
+                         r"напишут", r"ответит", r"ответят", r"набер[её]т")
 
 # --- meeting: scheduling verbs and meeting words ---------------------------------------------------------------------
 MEETING_NOUN_RU = any_of(

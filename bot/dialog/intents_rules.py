@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.dialog import intent_lexicon as lex
+from bot.dialog.intents_human import CALL_FOR_SOMEONE, HANDOFF, NO_BOT
 from bot.dialog.intents_other import is_notice
 
 if TYPE_CHECKING:
     from bot.dialog.meetings.parse import MeetingRequest
 
 _I = re.IGNORECASE
-_PLEASE = r"(?:пожалуйста|пож|пжл|пж|плиз|плз|please|pls|plz|now|asap|срочно|уже)"
+_PLEASE = lex.PLEASE
 
 
 def _either(*alternatives: str) -> re.Pattern[str]:
@@ -76,15 +78,15 @@ def is_smalltalk(text: str) -> bool:
 
 # --- human -----------------------------------------------------------------------------------------------------------
 _ADJ_RU, _ADJ_EN = lex.PERSON_ADJECTIVE_RU, lex.PERSON_ADJECTIVE_EN
-# "need someone to fix my laptop", «нужен менеджер для подписания»: a task for a person is a question.
-_NOT_FOR_A_TASK = r"(?![\s,]+(?:чтобы|для|to\s+(?!talk|speak|chat)|for\s+(?:the|a|an|this)\b))"
+_NOT_FOR_A_TASK = lex.NOT_FOR_A_TASK
 _ASK_FOR_PERSON = _either(
     # «позовите человека», «можно поговорить с кем-то из поддержки», «соедините со специалистом»
     rf"(?<!\w){lex.ASK_FOR_RU}[\s,]+{lex.BETWEEN_RU}{_ADJ_RU}{{0,2}}{lex.PERSON_RU}(?!\w){_NOT_FOR_A_TASK}",
     rf"(?<!\w){lex.CONTACT_VERB_RU}[\s,]+{lex.BETWEEN_RU}{_ADJ_RU}{{0,2}}{lex.SUPPORT_RU}",
     # the person first: «с оператором соедините», «менеджера позовите»
     rf"\bс(?:о)?\s+{_ADJ_RU}{{0,2}}(?:{lex.PERSON_RU}|{lex.SUPPORT_RU})[\s,]+(?:{_PLEASE}[\s,]+)?"
-    rf"(?:соедини\w*|свяжи\w*|поговорить|пообщаться|связаться|побеседовать|переговорить|дайте\s+поговорить)",
+    rf"(?:(?:можно|могу|хочу)\s+)?(?:соедини\w*|свяжи\w*|поговорить|пообщаться|связаться|побеседовать|переговорить|"
+    rf"дайте\s+поговорить)",
     rf"(?<!\w){_ADJ_RU}{{0,2}}{lex.PERSON_RU}[\s,]+(?:{_PLEASE}[\s,]+)?(?:позови\w*|позвать|дай(?:те)?|зови\w*|"
     rf"подключи\w*|пригласи\w*|соедини\w*|свяжи\w*|переключи\w*)(?!\w)",
     # "talk to a human", "get me a real person", "connect me with support"
@@ -104,47 +106,35 @@ _GET_IN_TOUCH = _either(
     # a call back ordered: «закажите обратный звонок», "i want a callback"
     r"(?<!\w)(?:хочу|нужен|закажите|заказать|оставьте|оставить)\s+(?:\w+\s+)?обратн\w+\s+звон\w*",
     r"\b(?:request|want|need|get|book)\s+(?:a\s+)?call\s*-?back\b")
+# The last sentence of several: what a message ends by asking for.
+_LAST_SENTENCE = re.compile(r"(?<=[.?!])\s*[^.?!]+[.?!]*\s*$")
 # «перезвоните мне» asks for a person; with a time («наберите меня в 16:00») it asks for a call — a meeting.
 _CALL_ME = _either(r"(?<!\w)(?:(?:пере)?звон(?:ите|и)|позвони(?:те)?|набер(?:ите|и)|звякни(?:те)?)\s+(?:мне|меня)",
+                   r"(?<!\w)(?:прошу|просьба|можете|могли\s+бы)\s+(?:мне\s+)?перезвонить",
+                   # «перезвоните, пожалуйста, по номеру…», «перезвоните!»: the number is the user's
+                   rf"(?<!\w)перезвон(?:ите|и)(?:[\s,]+{_PLEASE})?(?:[\s,]+(?:на\s+(?:этот\s+|мой\s+)?(?:номер|телефон)|"
+                   rf"по\s+(?:этому\s+|моему\s+)?(?:номеру|телефону)|\+?\d)|\W*$)",
                    r"\b(?:call|ring)\s+me\b", r"\bgive\s+me\s+a\s+(?:call|ring)\b")
-# The whole message calls for someone: «есть кто живой?», «оператор, ответьте», «где живой человек», "human please".
-_CALL_FOR_SOMEONE = _either(
-    r"^\W*(?:ау\W+|алло\W+|hello\W+)?(?:(?:есть\s+)?(?:тут\s+|здесь\s+)?кто(?:-?(?:то|нибудь|либо))?"
-    r"(?:\s+(?:живой|живые|из\s+людей|тут|здесь|есть|на\s+связи)){1,3}|есть\s+(?:тут\s+|здесь\s+)?кто"
-    r"(?:-?(?:то|нибудь|либо))?)\W*$",
-    r"^\W*(?:а\s+)?есть\s+(?:тут\s+|здесь\s+|у\s+вас\s+)?(?:живые\s+люди|живой\s+человек|живые|люди|операторы?)"
-    r"(?:\s+(?:тут|здесь))?\W*$",
-    r"^\W*где\s+(?:тут\s+|у\s+вас\s+)?(?:живой\s+человек|живые\s+люди|оператор|человек|живой|люди)\W*$",
-    r"^\W*(?:оператор|менеджер|человек|специалист|поддержка|operator|agent|human|support)[\s,!]+(?:ответь\w*|"
-    r"отзовит\w*|отзовись|вы\s+тут|где\s+вы|ау|алло|помогите|are\s+you\s+there|anyone|help)\W*$",
-    r"^\W*(?:hello\W+)?(?:is\s+)?(?:there\s+)?(?:any|some)(?:one|body)\s+"
-    r"(?:(?:from|on|in)\s+(?:the\s+|your\s+)?\w+\s+)?(?:there|here|around|alive|real|available|online)\W*$",
-    r"^\W*(?:are|is)\s+there\s+(?:any|a|some|real)?\s*(?:humans?|people|persons?|real\s+people|live\s+agents?)"
-    r"(?:\s+(?:here|there|around|online))?\W*$",
-    rf"^\W*(?:(?:дайте|давайте|можно|позовите|нужен|нужна|a|an)\s+)?(?:{_ADJ_RU}{{0,2}}(?:человек\w*|оператор\w*|"
-    rf"менеджер\w*|специалист\w*|сотрудник\w*|консультант\w*|живого)|(?:тех)?поддержк[аиу]|"
-    rf"customer\s+(?:service|support|care)|{_ADJ_EN}{{0,2}}(?:human|person|operator|agent|representative|rep|manager|"
-    rf"supervisor)|support)(?:[\s,!]+(?:{_PLEASE}|нужен|нужна|дайте|давайте|мне|me))*\W*$",
-    r"^\W*(?:please\s+|pls\s+)?escalate\b(?!.*\?)")
-# The bot refused: «не хочу с ботом», «задолбал бот», "i don't want to talk to a bot".
-_NO_BOT = _either(
-    r"(?<!\w)(?:не\s+хочу|не\s+буду|не\s+надо|хватит|надоел\w*|достал\w*|задолбал\w*|без)\s+(?:\w+\s+){0,3}?"
-    r"(?:ро)?бот\w*",
-    r"(?<!\w)с\s+бот(?:ом)?\s+не\s+(?:хочу|буду)",
-    r"\b(?:don'?t|do\s+not|dont)\s+(?:want|wanna|need|like)\s+(?:\w+\s+){0,4}?(?:bots?|robots?|machines?|ai|"
-    r"chatbots?)\b",
-    r"\bno\s+(?:more\s+)?(?:bots?|robots?)\b", r"\b(?:stop|enough)\s+(?:of\s+)?(?:the\s+|this\s+)?bot\b")
-
-
 def is_human(text: str) -> bool:
     """A person asked for, someone asked to get in touch, a call for anyone alive, or the bot refused."""
-    if _CALL_FOR_SOMEONE.search(text):
-        return True  # the whole message is the call: «где живой человек?» is no question about people
-    if _NO_BOT.search(text) and not _WH_START.search(text):
+    last = _LAST_SENTENCE.search(text)
+    last_sentence = last[0] if last and last.start() > 0 else ""
+    if CALL_FOR_SOMEONE.search(text) or (last_sentence and CALL_FOR_SOMEONE.search(last_sentence)):
+        return True  # the whole message, or its last sentence, is the call: «почему никто не отвечает? оператор!»
+    if NO_BOT.search(text) and not _WH_START.search(text):
         return True  # «задолбал бот, где люди»: the bot refused, whatever follows
-    if asks_about(text) or (_CALL_ME.search(text) and _has_when(text)):
-        return False
-    return bool(_ASK_FOR_PERSON.search(text) or _GET_IN_TOUCH.search(text) or _CALL_ME.search(text))
+    if _CALL_ME.search(text) and _has_when(text):
+        return False  # a call at a time: a meeting
+    if asks_about(text):
+        # a question, then a person demanded in a last sentence that asks nothing: "who handles refunds? I want to
+        # speak to someone now" («хочу поговорить с менеджером. как это сделать?» stays a question)
+        return bool(last_sentence) and not asks_about(last_sentence) and _asks_for_person(last_sentence)
+    return _asks_for_person(text)
+
+
+def _asks_for_person(text: str) -> bool:
+    return bool(_ASK_FOR_PERSON.search(text) or _GET_IN_TOUCH.search(text) or _CALL_ME.search(text)
+                or HANDOFF.search(text))
 
 
 # --- meeting ---------------------------------------------------------------------------------------------------------
@@ -205,11 +195,23 @@ _LENGTH_HINT = re.compile(r"\d|час|hour|мин|min|\bhr", _I)
 _PROCEDURE = _either(r"\bhow\s+(?:to|do|does|can|should|could)\b", r"\bкак\s+(?:мне\s+|нам\s+)?\w+(?:ть|ться|ти)\b")
 # A room is booked, not met in: "book a meeting room" is no meeting, "book a room and a meeting with…" is one.
 _ROOM = _either(r"\b(?:(?:meeting|conference)\s+)?rooms?\b", r"переговорн\w*(?:\s+комнат\w*)?", r"переговорк\w*")
+# Meeting words typed with one slip («встертимся», «созвонимя», "meetign") are read as the word meant. Only words
+# that open like one are tried (as for day words in meetings/typos.py), which keeps this cheap.
+_MEETING_SPELLINGS = ("встретимся", "встретиться", "встречу", "встреча", "созвонимся", "созвониться", "meeting")
+_SLIP_CANDIDATE = re.compile(r"\b(?:вс|со|me)[a-zа-я]{4,9}\b")
+
+
+@lru_cache(maxsize=4096)
+def _spelled(word: str) -> str:
+    from bot.dialog.meetings.typos import osa_distance
+
+    return next((known for known in _MEETING_SPELLINGS if known[:2] == word[:2] and abs(len(known) - len(word)) <= 1
+                 and osa_distance(word, known) == 1), word)
 
 
 def is_meeting(text: str) -> bool:
     """A scheduling verb with a meeting word, a proposal to meet, or a meeting word with a day or time."""
-    text = _ROOM.sub(" ", text)
+    text = _SLIP_CANDIDATE.sub(lambda m: _spelled(m[0]), _ROOM.sub(" ", text))
     if _WHEN_TO_MEET.search(text):
         return True
     if _PROCEDURE.search(text) or asks_about(text):

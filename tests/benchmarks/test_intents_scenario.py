@@ -14,7 +14,7 @@ from tests.support.openai_stand_in import serve_stand_in
 
 DATA = """text\tintent\tlang
 Позовите человека\thuman\tru
-Can a human take over?\thuman\ten
+Your bot is a joke, put a human on\thuman\ten
 давайте созвонимся завтра\tmeeting\tru
 How do I book a meeting room?\tquestion\ten
 какой регламент у встреч с клиентами?\tquestion\tru
@@ -53,5 +53,5 @@ async def test_intents_run_reports_each_path(tmp_path: Path) -> None:
     combined = [c.intent.value if (c := classify_by_rules(text)) else "meeting" for text, _, _ in labels]
     expected = sum(c == intent for c, (_, intent, _) in zip(combined, labels, strict=True)) / 8
     assert records["combined"]["metrics"]["accuracy_fraction"] == round(expected, 4)
-    assert records["rules"]["details"]["confusion"]["human"]["(none)"] == 1  # "Can a human take over?"
+    assert records["rules"]["details"]["confusion"]["human"]["(none)"] == 1  # "Your bot is a joke, put a human on"
     assert "path=combined" in stdout.decode()

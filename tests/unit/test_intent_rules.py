@@ -184,16 +184,18 @@ def test_frozen_intent_set_regression_slice() -> None:
     assert accuracy >= 0.95, per_label  # reported 243/246; «кофемашина сломалась» (a statement) stays a question
     accuracy, per_label = _rules_then_question([ROOT / "benchmarks/tuning2/intents.tsv"])
     assert accuracy >= 0.95 and min(per_label.values()) >= 0.85, per_label  # reported 70/70
+    accuracy, per_label = _rules_then_question([ROOT / "benchmarks/tuning3/intents.tsv"])
+    assert accuracy >= 0.97 and min(per_label.values()) >= 0.9, per_label  # 114/120 blind, 120/120 after its round
 
 
 def test_blind_frozen2_intent_set_regression_slice() -> None:
-    """frozen2 (written blind, never tuned on): reported 126/140 = 90.0 %; thresholds a little under.
+    """frozen2 (written blind, never tuned on): reported 126/140 = 90.0 %, then 128/140; thresholds a little under.
 
     Only the figures are asserted, never the messages: a failure here is fixed on the tuning sets.
     """
     accuracy, per_label = _rules_then_question([ROOT / "benchmarks/frozen2/intents.tsv"])
-    assert accuracy >= 0.88, per_label
-    assert min(per_label.values()) >= 0.6, per_label  # the weakest label, human, reported 0.65
+    assert accuracy >= 0.9, per_label
+    assert min(per_label.values()) >= 0.7, per_label  # the weakest labels, human and other, reported 0.75
 
 
 @pytest.mark.parametrize(("text", "key"), [
