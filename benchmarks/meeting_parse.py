@@ -1,10 +1,11 @@
 """Meeting-request parsing accuracy: exact match over labelled RU/EN phrases at a fixed "now", per set and kind.
 
-Five sets: ``frozen/meeting_phrases.jsonl`` (written before tuning; the rules were later tuned on it too, so
+Six sets: ``frozen/meeting_phrases.jsonl`` (written before tuning; the rules were later tuned on it too, so
 its figure is an upper bound), ``tuning/meeting_phrases.jsonl`` (the phrases the rules were tuned on), and two
 written blind on 2026-12-02 by a writer who saw neither the rules nor the earlier sets: ``frozen2/`` (only
-measured: the real figure) and ``tuning2/`` (what later tuning may look at); ``tuning3/``, written blind before
-the next round read the rules, is tuned on too. Each line has the text and the expected
+measured: the real figure) and ``tuning2/`` (what later tuning may look at); ``tuning3/`` and ``tuning4/``
+(typos of day words, relative and vague days), each written blind before its round read the rules, are tuned
+on too. Each line has the text and the expected
 ``start`` (local, minutes; with the offset where a row has its own ``now``/``tz``), ``day``, ``duration_min``,
 ``participants`` and ``problem`` (past / too_far / ambiguous, or ``ask``: no day may be picked). A phrase counts
 as correct only when all five match. A **silently wrong day** is a parse that picked a day (no problem flagged)
@@ -37,9 +38,9 @@ from bot.dialog.meetings.llm import parse_with_fallback  # noqa: E402
 from bot.dialog.meetings.parse import MeetingRequest, parse_meeting  # noqa: E402
 
 # frozen2/tuning2: written blind on 2026-12-02, after the rules had been tuned on frozen (see frozen2/README.md);
-# tuning3: written blind before the next round read the rules (see tuning3/README.md)
+# tuning3, tuning4: each written blind before its round read the rules (see their README.md)
 SETS = {name: Path(__file__).parent / name / "meeting_phrases.jsonl"
-        for name in ("frozen", "tuning", "frozen2", "tuning2", "tuning3")}
+        for name in ("frozen", "tuning", "frozen2", "tuning2", "tuning3", "tuning4")}
 BLIND = ("frozen2",)  # only figures are written for these, never the phrases missed
 RESULT = Path(__file__).parent / "results" / "meeting_parse.json"
 TZ = "Europe/Moscow"
@@ -160,8 +161,8 @@ def main() -> int:
         "benchmark": "meeting_parse", "now": NOW.isoformat(), "time_zone": TZ, "python": platform.python_version(),
         "sets": {name: str(path.relative_to(ROOT)) for name, path in SETS.items()},
         "note": "frozen2 = written blind, never tuned on (the real figure; its misses are not written); frozen = "
-                "written before tuning, later tuned on (an upper bound); tuning, tuning2, tuning3 = what the rules "
-                "were tuned on (tuning3 written blind before its round)",
+                "written before tuning, later tuned on (an upper bound); tuning, tuning2, tuning3, tuning4 = what "
+                "the rules were tuned on (tuning3 and tuning4 written blind before their rounds)",
         "rules": measure(),
     }
     if args.llm:
