@@ -69,16 +69,16 @@ def _english_ordinals() -> dict[str, int]:
     return words
 
 
-_RU_ORDINALS, _EN_ORDINALS = _russian_ordinals(), _english_ordinals()
-_DAY_WORDS = {**_RU_ORDINALS, **_EN_ORDINALS}
+RU_ORDINALS, _EN_ORDINALS = _russian_ordinals(), _english_ordinals()
+_DAY_WORDS = {**RU_ORDINALS, **_EN_ORDINALS}
 
 
 def _alternatives(words: dict[str, int] | tuple[str, ...]) -> str:
     return "|".join(sorted(words, key=len, reverse=True))
 
 
-_RU_ORDINAL = "(?P<word>" + _alternatives(_RU_ORDINALS) + ")"
-_RU_GENITIVE = "(?P<word>" + _alternatives(tuple(w for w in _RU_ORDINALS if w.endswith("го"))) + ")"
+_RU_ORDINAL = "(?P<word>" + _alternatives(RU_ORDINALS) + ")"
+_RU_GENITIVE = "(?P<word>" + _alternatives(tuple(w for w in RU_ORDINALS if w.endswith("го"))) + ")"
 _EN_ORDINAL = "(?P<word>" + _alternatives(_EN_ORDINALS) + ")"
 _DAY_NUM = r"(?P<day>\d{1,2})(?:-?(?:го|е|ое|ого)|st|nd|rd|th)?"
 _YEAR = r"(?:,?\s+(?P<year>\d{4})(?:\s*(?:года|г\.?))?)?"
@@ -175,6 +175,14 @@ def _weekday_match(text: str, context: str) -> tuple[int, int, int] | None:
         if text[a:b] == context[a:b] and (match[1] in _ABBREVIATIONS or _reads_as_day(context, match)):
             return _ALL_ABBREVIATIONS[match[1]], a, b
     return None
+
+
+def weekday_word(word: str) -> int | None:
+    """The weekday a whole lower-case word names («пятницу» 4, «пт» 4, "tue" 1), or None."""
+    if match := _WEEKDAY.fullmatch(word):
+        names = _WEEKDAYS_EN if word.isascii() else _WEEKDAYS_RU
+        return next(i for i, n in enumerate(names) if match[1].startswith(n[:5]))
+    return _ALL_ABBREVIATIONS.get(word)
 
 
 def stray_abbreviation(text: str) -> str | None:

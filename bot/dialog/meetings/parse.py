@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.dialog.meetings.dates import find_calendar_date, find_next_week, find_weekday, ruled_out, stray_abbreviation
 from bot.dialog.meetings.directory import Directory
+from bot.dialog.meetings.layout import read_other_script
 from bot.dialog.meetings.participants import find_people
 from bot.dialog.meetings.rules import (
     END_OF_DAY,
@@ -26,6 +27,7 @@ from bot.dialog.meetings.rules import (
     find_range,
     find_time,
 )
+from bot.dialog.meetings.slips import correct_slips, part_glued, unread_day
 from bot.dialog.meetings.typos import correct_day_typos, unclear_day
 from bot.i18n import Lang, detect_language
 
@@ -97,6 +99,13 @@ def _title(rest: str, original: str, lang: Lang) -> str:
     return "Встреча" if lang == "ru" else "Meeting"
 
 
+def repair(text: str) -> str:
+    """Slips around day words undone, each before the one it would hide: the other layout or translit first («pfdnhf»
+    is a day word only once re-keyed), glued words parted («завтрав 15»), months and parts of the day («в 7 вечра»,
+    which the day words' rules would take for «вчера»), then the day words themselves."""
+    return correct_day_typos(correct_slips(part_glued(read_other_script(text))))
+
+
 def parse_meeting(text: str, *, now: datetime, tz: ZoneInfo | str = "Europe/Moscow",
                   directory: Directory | None = None, max_days_ahead: int = 90, lang: Lang | None = None
                   ) -> MeetingRequest:
@@ -104,7 +113,7 @@ def parse_meeting(text: str, *, now: datetime, tz: ZoneInfo | str = "Europe/Mosc
     zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
     now = now.astimezone(zone) if now.tzinfo else now.replace(tzinfo=zone)
     req = MeetingRequest(lang=lang or detect_language(text))
-    text = correct_day_typos(text)
+    text = repair(text)
     lowered = normalise(text)
     ranged = find_range(lowered)
     lowered = _blank(lowered, ranged)
@@ -151,8 +160,8 @@ def _resolve_when(req: MeetingRequest, text: str, now: datetime, max_days_ahead:
     if len(days) > 1:
         req.problem, req.candidates = "ambiguous", list(days)
         return
-    if not days and (unclear_day(text) or stray_abbreviation(text)):
-        req.problem = "unclear_day"  # «на днях в 15», «в питнецу»: a day is meant, and never silently today
+    if not days and (unclear_day(text) or stray_abbreviation(text) or unread_day(text)):
+        req.problem = "unclear_day"  # «на днях в 15», «в питнецу», «в сч в 11»: a day is meant, never silently today
         return
     if not days:  # a time only: today if it is still ahead, else tomorrow
         if hm is None:
@@ -222,7 +231,7 @@ def _hinted_day(text: str, context: str, today: date, hm: tuple[int, int] | None
 
 def names_a_day(span: str, now: datetime) -> bool:
     """Whether a span names a day by itself, not only a time (which alone would mean today or tomorrow)."""
-    text = normalise(correct_day_typos(span))
+    text = normalise(repair(span))
     if find_delta(text) is not None:
         return True
     ahead = find_days_ahead(text)
@@ -255,7 +264,7 @@ def parse_when_text(when_text: str, time_of_day: str | None, *, now: datetime, m
     """
     hint = {"morning": "утром", "afternoon": "после обеда", "evening": "вечером"}.get(time_of_day or "")
     req = MeetingRequest()
-    _resolve_when(req, normalise(correct_day_typos(when_text)), now, max_days_ahead)
+    _resolve_when(req, normalise(repair(when_text)), now, max_days_ahead)
     if hint and req.day is not None and req.start is None:
         clock = find_time(hint)
         assert clock is not None  # the hints are rule phrases

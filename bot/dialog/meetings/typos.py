@@ -77,7 +77,16 @@ def _skeleton(word: str) -> str:
     return collapse_doubles("".join(c for c in word if c not in _VOWELS))
 
 
-def _distance(word: str, known: str) -> int:
+def _exchanged(word: str, known: str) -> bool:
+    """Two letters apart traded places («вротник», «вторник»): one slip of the fingers, not two."""
+    apart = [i for i, (a, b) in enumerate(zip(word, known, strict=False)) if a != b]
+    return len(word) == len(known) >= 6 and len(apart) == 2 and sorted(word) == sorted(known)
+
+
+def slip_count(word: str, known: str) -> int:
+    """Slips between a word and a known one: edits, a swap or a letter doubled counting as one each."""
+    if _exchanged(word, known):
+        return 1
     return min(osa_distance(word, known), osa_distance(collapse_doubles(word), collapse_doubles(known)))
 
 
@@ -98,7 +107,7 @@ def day_word_near(word: str, loose: bool = False) -> str | None:
     """
     if len(word) < 5 or word in _MEANING or _NOT_TYPOS.fullmatch(word):
         return None
-    near = sorted((_distance(word, v), v) for v in _MEANING
+    near = sorted((slip_count(word, v), v) for v in _MEANING
                   if v[0] == word[0] and abs(len(v) - len(word)) <= 2)
     fits = [(d, v) for d, v in near if d <= _allowed(word, v, loose)]
     if not fits:
@@ -115,6 +124,16 @@ def _shorthand(word: str) -> str | None:
     if len(word) >= 3 and not _VOWELS & set(word):
         return next((v for v in _MEANING if _skeleton(v) == collapse_doubles(word)), None)
     return None
+
+
+def exact_day_word(word: str) -> str | None:
+    """The day word a lower-case ``word`` is, as written or as listed shorthand ("tmrw"); no slips."""
+    return word if word in _MEANING else _shorthand(word)
+
+
+def day_word(word: str) -> str | None:
+    """The day word a lower-case ``word`` is, as written, as shorthand or with a clear slip; else None."""
+    return word if word in _MEANING else _shorthand(word) or day_word_near(word)
 
 
 def correct_day_typos(text: str) -> str:
