@@ -102,3 +102,24 @@ def test_more_ways_to_write_a_time(text: str, expected: str) -> None:
 
 def test_a_dotted_pair_that_may_be_a_date_stays_a_date() -> None:
     assert _when("пт 10.12")[2] == "ambiguous"  # Friday, or 10 December (a Thursday): the user says which
+
+
+@pytest.mark.parametrize("text", [
+    "через пару дней в 15", "in a couple of days", "a couple days from now at 3", "через пару недель",  # 2 or 3?
+    "давайте на следующей неделе", "let's meet next week", "на следующей неделе созвон",  # which day of it?
+    "через неделю во вторник",  # said on a Thursday: 1.12 (next week's) or 8.12 (a week after the coming one)?
+])
+def test_days_nobody_counted_are_asked(text: str) -> None:
+    assert _when(text)[:2] == (None, None) and _when(text)[2] in ("unclear_day", "ambiguous"), text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("послепослезавтра в 12", "Sun 29.11 12:00"),
+    ("Monday week at 3pm", "Mon 07.12 15:00"), ("Friday week at 10", "Fri 04.12 10:00"),  # a week after the coming one
+    ("Monday weekly sync at 10", "Mon 30.11 10:00"),  # "weekly" is no week on
+    ("через неделю в пятницу в 15", "Fri 04.12 15:00"),  # every reading of it is 4.12
+    ("через неделю в четверг в 11", "Thu 03.12 11:00"), ("in a week on Friday at 2pm", "Fri 04.12 14:00"),
+    ("через пару часов", "Thu 26.11 14:00"),  # hours still count from now
+])
+def test_days_counted_in_weeks_with_a_weekday(text: str, expected: str) -> None:
+    assert _when(text) == (expected, None, None)

@@ -34,8 +34,6 @@ _DAY_BEFORE = re.compile(r"(?:^|[,;:(!?]|\b(?:в|во|на|до|к|по|с|со|
 _DAY_AFTER = re.compile(r"\s*(?:,\s*)?(?:$|[?!;)]|[\d(]|(?:в|во|на|at|с|with|for|or|или)\s|noon|midday|lunch|"
                         r"morning|afternoon|evening|утр|вечер|дн[её]м|обед|после|next|след)")
 _PRONOUN_BEFORE = re.compile(r"\b(?:i|we|he|she|they|you)\s+$")
-_PART_OF_WEEK = re.compile(r"\b(?:начал[еоа]|конц[еау]|середин[еуы]|early|late|mid|end\s+of|middle\s+of)\W*$")
-_ANY_DAY = re.compile(r"\bsome\s*time\b|\bany\s*(?:time|day)\b|\bwhenever\b|\b\w+[-\s]нибудь\b|\bлюб(?:ой|ого|ом)\b")
 _NEXT_WEEK = re.compile(r"\b(?:на\s+)?(?:следующей|след\.?)\s+неделе\b|\bnext\s+week\b|\bна\s+той\s+неделе\b")
 _LAST_WEEK = re.compile(r"\b(?:на\s+)?прошлой\s+неделе\b|\blast\s+week\b")
 _MONTHS_RU = (r"январ[яьe]|феврал[яь]|марта?|апрел[яь]|ма[яй]|июн[яь]|июл[яь]|августа?|сентябр[яь]|октябр[яь]|"
@@ -110,6 +108,7 @@ _WEEK_AFTER_NEXT = re.compile(r"\bweek\s+after\s+next\b|\bнеделе\s+пос�
 _OFFSET_BEFORE = re.compile(r"(?:\b(?P<n>a|one|two|three|four|\d)\s+(?P<unit>week|day)s?|\bthe\s+day|"
                             r"\b(?:на\s+)?следующий\s+день)\s+(?:from|after|после)\s+$")
 _AFTER_NEXT = re.compile(r"\s+after\s+next\b")  # "the Friday after next": a week after the next Friday
+_WEEK_ON = re.compile(r"\s+week\b(?!\s*(?:\d|of\b))")  # "Monday week" (British): a week after the coming Monday
 # Words before a day that make it no day to book: a deadline («до пятницы», "by Friday", «к пятнице», «не позже
 # 5-го») — any day up to it, only the user can say which — or a day ruled out («кроме пятницы», «не в пятницу»,
 # "not on Friday"; not "why not Friday?", «почему бы не в пятницу»): the other day said, if any, is the one.
@@ -211,6 +210,8 @@ def find_weekday(text: str, context: str | None = None) -> Found[WeekdayHint] | 
         begin, plus = offset.start(), count * (7 if offset["unit"] == "week" else 1)
     if after_next := _AFTER_NEXT.match(text, end):
         end, plus = after_next.end(), plus + 7
+    elif week_on := _WEEK_ON.match(text, end):
+        end, plus = week_on.end(), plus + 7
     hint = WeekdayHint(weekday, strict=modifier.startswith(("следующ", "след", "next")) or after_next is not None,
                        week=_week_named(text), last=modifier.startswith(("прошл", "last", "prev")), plus_days=plus,
                        ruled_out=ruled_out(text[:start]))
@@ -229,19 +230,6 @@ def _week_named(text: str) -> int:
     if _WEEK_AFTER_NEXT.search(text):
         return 2
     return 1 if _NEXT_WEEK.search(text) else -1 if _LAST_WEEK.search(text) else 0
-
-
-def find_next_week(text: str, today: date) -> Found[date] | None:
-    """«на следующей неделе» / "next week" with no weekday: the next week's Monday, as a day («на прошлой неделе»:
-    the last one's, a past day to ask about).
-
-    Not a part of it («в конце следующей недели», "early next week"), nor any day of it ("sometime next week"):
-    which day that is, only the user can say.
-    """
-    match = _NEXT_WEEK.search(text) or _LAST_WEEK.search(text)
-    if match is None or _PART_OF_WEEK.search(text[:match.start()]) or _ANY_DAY.search(text):
-        return None
-    return Found(WeekdayHint(0, strict=True, week=_week_named(text)).resolve(today), match.span())
 
 
 def find_calendar_date(text: str, today: date) -> Found[DayHint] | None:

@@ -13,20 +13,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.dialog.meetings.dates import find_calendar_date, find_next_week, find_weekday, ruled_out, stray_abbreviation
+from bot.dialog.meetings.dates import find_calendar_date, find_weekday, ruled_out, stray_abbreviation
 from bot.dialog.meetings.directory import Directory
 from bot.dialog.meetings.layout import read_other_script
+from bot.dialog.meetings.offsets import find_day_adjective, find_days_ahead, find_delta
 from bot.dialog.meetings.participants import find_people
-from bot.dialog.meetings.rules import (
-    END_OF_DAY,
-    Found,
-    find_day_adjective,
-    find_days_ahead,
-    find_delta,
-    find_duration,
-    find_range,
-    find_time,
-)
+from bot.dialog.meetings.rules import END_OF_DAY, Found, find_duration, find_range, find_time
 from bot.dialog.meetings.slips import correct_slips, part_glued, unread_day
 from bot.dialog.meetings.typos import correct_day_typos, unclear_day
 from bot.i18n import Lang, detect_language
@@ -156,7 +148,7 @@ def _resolve_when(req: MeetingRequest, text: str, now: datetime, max_days_ahead:
     if named is None:
         req.problem = "unclear_day"  # «31.11 в 10»: a date is written, but not one to book
         return
-    days = named or _hinted_day(text, context, today, hm)
+    days = named or _hinted_day(context, today)
     if len(days) > 1:
         req.problem, req.candidates = "ambiguous", list(days)
         return
@@ -186,8 +178,10 @@ def _named_days(text: str, context: str, ahead: Found[int] | None, now: datetime
     today = now.date()
     found: list[date] = []
     dropped = False
+    weeks = 0  # «через неделю», "in 2 weeks": days counted in whole weeks, which a weekday may say more of
     while ahead is not None:
         found.append(today + timedelta(days=ahead.value))
+        weeks = ahead.value if ahead.value > 0 and ahead.value % 7 == 0 else weeks
         text = _blank(text, ahead)
         ahead = find_days_ahead(text)
     if (explicit := find_calendar_date(text, today)) is not None:
@@ -206,6 +200,12 @@ def _named_days(text: str, context: str, ahead: Found[int] | None, now: datetime
         if weekday.value.ruled_out:
             dropped = True
             continue
+        hint = weekday.value
+        if weeks and not (hint.plus_days or hint.strict or hint.week or hint.last):
+            found.remove(today + timedelta(days=weeks))
+            found.extend(_weeks_on(hint.weekday, weeks, today))
+            weeks = 0
+            continue
         if not weekday.value.plus_days and any(d.weekday() == weekday.value.weekday for d in named):
             continue
         day = weekday.value.resolve(today)
@@ -217,15 +217,24 @@ def _named_days(text: str, context: str, ahead: Found[int] | None, now: datetime
     return tuple(sorted(set(found)))
 
 
-def _hinted_day(text: str, context: str, today: date, hm: tuple[int, int] | None) -> tuple[date, ...]:
-    """Where no day is named: one said in passing («завтрашний созвон», "this morning"), or next week alone.
+def _weeks_on(weekday: int, days: int, today: date) -> list[date]:
+    """«через неделю в пятницу» as people mean it: the coming Friday a week on, the first Friday a week from today,
+    the Friday of the week after this one. Said on a Thursday they agree (4.12); of a Tuesday they part (1.12 or
+    8.12?), and the two days make it a question."""
+    coming = today + timedelta(days=(weekday - today.weekday()) % 7 + days)
+    first = today + timedelta(days=days)
+    first += timedelta(days=(weekday - first.weekday()) % 7)
+    return [coming, first, today - timedelta(days=today.weekday()) + timedelta(days=days + weekday)]
 
-    The hint is read in ``context``, where the times are still in ("this morning" may be the time found).
+
+def _hinted_day(context: str, today: date) -> tuple[date, ...]:
+    """Where no day is named: one said in passing («завтрашний созвон», "this morning"), read in ``context``, where
+    the times are still in ("this morning" may be the time found).
+
+    «На следующей неделе», "next week" alone is no day: its Monday would be a guess, so the user is asked which day.
     """
     if (adjective := find_day_adjective(context)) is not None:
         return (today + timedelta(days=adjective.value),)
-    if hm is None and (week := find_next_week(text, today)) is not None:
-        return (week.value,)  # from the next (or last) week's Monday; with a time it is a question: which day?
     return ()
 
 
@@ -238,7 +247,7 @@ def names_a_day(span: str, now: datetime) -> bool:
     rest = _blank(text, ahead)
     rest = _blank(rest, find_time(rest))
     named = _named_days(rest, text, ahead, now, None)
-    return named is None or bool(named or _hinted_day(rest, text, now.date(), None))
+    return named is None or bool(named or _hinted_day(text, now.date()))
 
 
 def _check(req: MeetingRequest, now: datetime, max_days_ahead: int) -> None:

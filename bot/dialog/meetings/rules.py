@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
 V = TypeVar("V")
 
-_NUMBERS = {
+NUMBERS = {
     "один": 1, "одну": 1, "одна": 1, "два": 2, "две": 2, "пару": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6,
     "семь": 7, "восемь": 8, "девять": 9, "десять": 10, "одиннадцать": 11, "двенадцать": 12, "пятнадцать": 15,
     "двадцать": 20, "тридцать": 30, "сорок пять": 45, "сорок": 40, "девяносто": 90,
@@ -22,11 +21,11 @@ _NUMBERS = {
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
     "forty-five": 45, "forty five": 45, "forty": 40, "ninety": 90, "a couple of": 2, "couple of": 2, "a couple": 2,
 }
-NUM = "(" + r"\d+(?:[.,]\d+)?|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + ")"
+NUM = "(" + r"\d+(?:[.,]\d+)?|" + "|".join(sorted(NUMBERS, key=len, reverse=True)) + ")"
 _ORDINAL_GEN = {"первого": 1, "второго": 2, "третьего": 3, "четвертого": 4, "пятого": 5, "шестого": 6,
                 "седьмого": 7, "восьмого": 8, "девятого": 9, "десятого": 10, "одиннадцатого": 11,
                 "двенадцатого": 12}
-_HOUR_WORDS = {"час": 1, **{k: v for k, v in _NUMBERS.items() if 1 <= v <= 12 and k not in ("an", "a", "пару")
+_HOUR_WORDS = {"час": 1, **{k: v for k, v in NUMBERS.items() if 1 <= v <= 12 and k not in ("an", "a", "пару")
                                  and "couple" not in k}}
 HOUR_WORD = "(" + "|".join(sorted(_HOUR_WORDS, key=len, reverse=True)) + ")"
 
@@ -34,7 +33,7 @@ HOUR_WORD = "(" + "|".join(sorted(_HOUR_WORDS, key=len, reverse=True)) + ")"
 def number(word: str) -> float:
     """A number written with digits (a comma is a decimal point) or as a word."""
     word = word.strip()
-    return _NUMBERS[word] if word in _NUMBERS else float(word.replace(",", "."))
+    return NUMBERS[word] if word in NUMBERS else float(word.replace(",", "."))
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ class Found(Generic[V]):
     span: tuple[int, int]
 
 
-def _first(text: str, rules: list[tuple[str, Any]]) -> tuple[re.Match[str], Any] | None:
+def first_rule(text: str, rules: list[tuple[str, Any]]) -> tuple[re.Match[str], Any] | None:
     """The first rule that matches, and its value (a constant, or a function of the match)."""
     for pattern, action in rules:
         if match := re.search(pattern, text):
@@ -81,7 +80,7 @@ _DURATION_RULES: list[tuple[str, Any]] = [
 
 def find_duration(text: str) -> Found[int] | None:
     """A meeting length in minutes («на полчаса», «на 1,5 часа», "for an hour"); «через 2 часа» is not one."""
-    hit = _first(text, _DURATION_RULES)
+    hit = first_rule(text, _DURATION_RULES)
     if hit is None:
         return None
     match, minutes = hit
@@ -162,7 +161,7 @@ _TIME_RULES: list[tuple[str, Any]] = [
      lambda m: (int(m[1]), 0, _BARE)),
     (r"\b(\d{1,2})\s*(?:o'?clock|ish)\b", lambda m: (int(m[1]), 0, _BARE)),
     (r"\bat\s+" + HOUR_WORD + r"\s+(fifteen|thirty|forty[-\s]five)\b",  # "at three thirty"
-     lambda m: (_HOUR_WORDS[m[1]], _NUMBERS[m[2].replace("-", " ")], _BARE)),
+     lambda m: (_HOUR_WORDS[m[1]], NUMBERS[m[2].replace("-", " ")], _BARE)),
     (r"\bat\s+" + HOUR_WORD + r"(?:\s*o'?clock)?\b", lambda m: (_HOUR_WORDS[m[1]], 0, _BARE)),
     (r"\b(?:в\s+районе|где-то\s+в|в|к|около|после|часов\s+в)\s+([01]?\d|2[0-3])\b" + _NOT_DATE_AFTER,
      lambda m: (int(m[1]), 0, _BARE)),
@@ -212,7 +211,7 @@ def _settle(text: str, hour: int, kind: str) -> int:
 
 def find_time(text: str) -> Found[tuple[int, int, str | None]] | None:
     """A time of day as (hour, minute, vague label or None): «в 15», «10 утра», «15:30», "3pm", «после обеда»."""
-    hit = _first(text, _TIME_RULES)
+    hit = first_rule(text, _TIME_RULES)
     if hit is None:
         return None
     match, (hour, minute, label) = hit
@@ -222,59 +221,6 @@ def find_time(text: str) -> Found[tuple[int, int, str | None]] | None:
     if not (0 <= hour <= 23 and 0 <= minute <= 59) and (hour, minute) != (END_OF_DAY, 0):
         return None
     return Found((hour, minute, label), span)
-
-
-# ----------------------------------------------------------------------------------- offsets from "now"
-_DELTA_RULES: list[tuple[str, Any]] = [
-    (r"\bчерез\s+полчаса\b|\bin\s+half\s+an\s+hour\b", timedelta(minutes=30)),
-    (r"\bчерез\s+полтора\s+часа\b|\bin\s+an\s+hour\s+and\s+a\s+half\b", timedelta(minutes=90)),
-    (r"\bчерез\s+час\b|\bin\s+(?:an|one)\s+hour\b", timedelta(hours=1)),
-    (r"\b(?:через|in)\s+" + NUM + r"\s*(?:час(?:а|ов)?|ч|hours?|hrs?|h)\b", lambda m: timedelta(hours=number(m[1]))),
-    (r"\b(?:через|in)\s+" + NUM + r"\s*(?:минут[уы]?|мин|minutes?|mins?)\b",
-     lambda m: timedelta(minutes=number(m[1]))),
-]
-_DAYS_RULES: list[tuple[str, Any]] = [
-    (r"\bчерез\s+неделю\b|\bin\s+(?:a|one)\s+week\b", 7),
-    (r"\b(?:через|in)\s+" + NUM + r"\s*(?:недел[иью]|weeks?)\b", lambda m: round(number(m[1])) * 7),
-    (r"\bчерез\s+день\b", 2),
-    (r"\b(?:через|in)\s+" + NUM + r"\s*(?:дн(?:я|ей)|день|days?)\b", lambda m: round(number(m[1]))),
-    # counted from today or tomorrow: "a week from today", "3 days from now", "a week tomorrow", "in a fortnight"
-    (r"\b" + NUM + r"\s*(week|day)s?\s+(?:from\s+)?(today|now|tomorrow)\b",
-     lambda m: round(number(m[1])) * (7 if m[2] == "week" else 1) + (m[3] == "tomorrow")),
-    (r"\b(?:in\s+)?a\s+fortnight(?:\s+from\s+(?:today|now))?\b|\bfortnight\s+today\b", 14),
-    (r"\bпослезавтра\b|\b(?:the\s+)?day\s+after\s+tomorrow\b", 2),
-    (r"\bзавтра\b|\btomorrow\b", 1),
-    (r"\bсегодня\b|\btoday\b", 0),  # "tonight" is a time rule (18:00 today)
-    (r"\bпозавчера\b|\b(?:the\s+)?day\s+before\s+yesterday\b", -2),
-    (r"\bвчера\b|\byesterday\b", -1),
-    (r"\b(?:неделю|(?:a|one)\s+week)\s+(?:назад|ago)\b", -7),
-    (r"\b" + NUM + r"\s*(?:недел[иьюе]\w*|weeks?)\s+(?:назад|ago)\b", lambda m: -7 * round(number(m[1]))),
-    (r"\b" + NUM + r"\s*(?:дн(?:я|ей)|день|days?)\s+(?:назад|ago)\b", lambda m: -round(number(m[1]))),
-]
-# «завтрашний созвон в 15», "this morning at 10", "tonight at 8": a day said in passing. Only a hint:
-# «вчерашнюю встречу перенесём на пятницу» is about Friday, so these count where nothing else names a day.
-_DAY_ADJECTIVES: list[tuple[str, Any]] = [
-    (r"\bпослезавтрашн\w*", 2), (r"\bпозавчерашн\w*", -2), (r"\bзавтрашн\w*", 1), (r"\bсегодняшн\w*", 0),
-    (r"\bвчерашн\w*", -1), (r"\bthis\s+(?:morning|afternoon|evening)\b|\btonight\b", 0),
-]
-
-
-def find_delta(text: str) -> Found[timedelta] | None:
-    """A start relative to now: «через 2 часа», "in 30 minutes" (a start time, not a duration)."""
-    hit = _first(text, _DELTA_RULES)
-    return Found(hit[1], hit[0].span()) if hit else None
-
-
-def find_days_ahead(text: str) -> Found[int] | None:
-    """Days from today: «завтра» 1, «послезавтра» 2, «через 3 дня» 3, «через неделю» 7, «вчера» -1."""
-    hit = _first(text, _DAYS_RULES)
-    return Found(int(hit[1]), hit[0].span()) if hit else None
-
-
-def find_day_adjective(text: str) -> Found[int] | None:
-    """Days from today an adjective says («завтрашний» 1, «вчерашнюю» -1): a hint where no day is named."""
-    hit = _first(text, _DAY_ADJECTIVES)
-    return Found(int(hit[1]), hit[0].span()) if hit else None
 
 
 # -------------------------------------------------------------------------------------------- time ranges
@@ -299,7 +245,7 @@ def _range(h1: int, m1: int, h2: int, m2: int, start_suffix: str | None, part: s
 
 def find_range(text: str) -> Found[tuple[int, int, int]] | None:
     """A time range «с 14 до 15», "from 2 to 3pm", "2-3pm": (start hour, start minute, minutes)."""
-    hit = _first(text, _RANGES)
+    hit = first_rule(text, _RANGES)
     if hit is None or not (0 <= hit[1][0] <= 23 and 5 <= hit[1][2] <= 12 * 60):
         return None
     return Found(hit[1], hit[0].span())
