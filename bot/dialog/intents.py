@@ -18,6 +18,7 @@ from bot import metrics
 from bot.dialog import intent_lexicon as lex
 from bot.dialog.intents_other import is_keyboard_mash, is_other
 from bot.dialog.intents_rules import is_human, is_meeting, is_smalltalk, squeezed
+from bot.keyboard import TO_RUSSIAN_LAYOUT, from_translit
 from inference.llm import ChatMessage, LLMClient, LLMError
 
 log = logging.getLogger(__name__)
@@ -45,11 +46,6 @@ class Classification:
 _I = re.IGNORECASE
 _LONGEST = 1000  # a longer text is no chat command, and would cost the patterns too much time
 _LATIN_ONLY = re.compile(r"[a-z\s\d.,;'\[\]`!?-]*[a-z][a-z\s\d.,;'\[\]`!?-]*")
-# Russian typed with the English layout on: the key under each Latin character, in the Russian layout.
-_RU_LAYOUT = str.maketrans("qwertyuiop[]asdfghjkl;'zxcvbnm,.`", "йцукенгшщзхъфывапролджэячсмитьбюе")
-_TRANSLIT = (("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"), ("ts", "ц"),
-             ("ya", "я"), ("yu", "ю"), ("yo", "е"), ("ye", "е"))
-_TRANSLIT_LETTERS = str.maketrans("abvgdezijklmnoprstufhcwxq'", "абвгдезийклмнопрстуфхцвхкь")
 
 
 def _looks_mistyped(text: str) -> bool:
@@ -57,13 +53,6 @@ def _looks_mistyped(text: str) -> bool:
     words = re.findall(r"[a-z,.;'\[\]]+", text)
     return bool(words) and sum(not re.search(r"[aeiou]", w) for w in words) >= 0.5 * len(words)
 
-
-def _from_translit(text: str) -> str:
-    """Russian written in Latin letters, read back: "spasibo" → «спасибо», "dobryy den" → «добрый ден»."""
-    for latin, cyrillic in _TRANSLIT:
-        text = text.replace(latin, cyrillic)
-    text = re.sub(r"(?<=[аеиоуыэюя])y|y(?=[аеиоуэ])", "й", text)
-    return text.replace("y", "ы").translate(_TRANSLIT_LETTERS)
 
 
 def _normalised(text: str) -> str:
@@ -87,9 +76,9 @@ def _decide(text: str, *, all_rules: bool = True) -> Intent | None:
 def _decide_as_russian(latin: str) -> Intent | None:
     """A Latin text read as Russian typed in the English layout («ghbdtn» is «привет»), then as translit ("spasibo");
     translit is trusted only for small talk and a person, the short set phrases people write in it."""
-    if _looks_mistyped(latin) and (decided := _decide(latin.translate(_RU_LAYOUT))):
+    if _looks_mistyped(latin) and (decided := _decide(latin.translate(TO_RUSSIAN_LAYOUT).replace("ё", "е"))):
         return decided
-    return _decide(_from_translit(latin), all_rules=False)
+    return _decide(from_translit(latin), all_rules=False)
 
 
 def classify_by_rules(text: str) -> Classification | None:

@@ -13,17 +13,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from bot.keyboard import from_translit
+
 _CYRILLIC = re.compile(r"[а-яё]")
 _LATIN_WORD = re.compile(r"[a-z']+")
-# Russian typed on a Latin keyboard, as people do it (no one standard): longest spellings first.
-_TRANSLIT = sorted({
-    "shch": "щ", "sch": "щ", "zh": "ж", "kh": "х", "ch": "ч", "sh": "ш", "ts": "ц", "yu": "ю", "ya": "я",
-    "yo": "е", "iu": "ю", "ia": "я", "a": "а", "b": "б", "c": "ц", "d": "д", "e": "е", "f": "ф", "g": "г",
-    "h": "х", "i": "и", "j": "й", "k": "к", "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "q": "к",
-    "r": "р", "s": "с", "t": "т", "u": "у", "v": "в", "w": "в", "x": "кс", "y": "ы", "z": "з", "'": "ь",
-}.items(), key=lambda pair: -len(pair[0]))
-_TRANSLIT_RE = re.compile("|".join(re.escape(latin) for latin, _ in _TRANSLIT))
-_TRANSLIT_MAP = dict(_TRANSLIT)
 # Shorter stems are too ambiguous to correct: one edit turns "many" into "mini" and "near" into "year". English
 # needs longer stems than Russian, because a small knowledge base lacks many common English words (measured on
 # benchmarks/tuning2 + tuning3). Stems this long or longer may take two edits.
@@ -33,9 +26,7 @@ TWO_EDITS_FROM = 8
 
 def transliterate(word: str) -> str:
     """A Latin-typed Russian word in Cyrillic ("otpuska" → «отпуска»); other words unchanged."""
-    if not _LATIN_WORD.fullmatch(word):
-        return word
-    return _TRANSLIT_RE.sub(lambda m: _TRANSLIT_MAP[m.group(0)], word)
+    return from_translit(word) if _LATIN_WORD.fullmatch(word) else word
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:

@@ -13,29 +13,20 @@ import re
 
 from bot.dialog.meetings.dates import weekday_word
 from bot.dialog.meetings.typos import day_word
+from bot.keyboard import TO_ENGLISH_LAYOUT, TO_RUSSIAN_LAYOUT, from_translit
 
-_EN_KEYS, _RU_KEYS = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`", "йцукенгшщзхъфывапролджэячсмитьбюё"
-_TO_RU, _TO_EN = str.maketrans(_EN_KEYS, _RU_KEYS), str.maketrans(_RU_KEYS, _EN_KEYS)
+_TO_RU, _TO_EN = TO_RUSSIAN_LAYOUT, TO_ENGLISH_LAYOUT
 # A word typed on Latin keys: letters and the keys of «х ъ ж э б ю ё» between them («ce,,jne» is «субботу»).
 _LATIN_KEYS = re.compile(r"(?<![\w`\[\];',.])[a-z`][a-z`\[\];',.]*(?<![,.])(?![\w`\[\]])")
 _CYRILLIC_WORD = re.compile(r"[а-яё]+")
 _CYRILLIC, _LATIN = re.compile(r"[а-яё]"), re.compile(r"[a-z]")
 _AFTER_V = re.compile(r"(?:^|\s)во?\s+$")  # «в dn в 15»: a re-keyed abbreviation counts only after «в»
-_TRANSLIT = (("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"), ("ts", "ц"),
-             ("ya", "я"), ("ia", "я"), ("yu", "ю"), ("iu", "ю"), ("yo", "е"), ("ye", "е"))
-_TRANSLIT_LETTERS = str.maketrans("abvgdezijklmnoprstufhcwxq'", "абвгдезийклмнопрстуфхцвхкь")
 # The Russian words a day and a time are read with; no other transliterated word is read back.
 _TIME_WORDS = frozenset((
     "в", "во", "на", "к", "через", "после", "или", "утром", "утра", "вечером", "вечера", "дня", "днем", "ночи",
     "час", "часа", "часов", "полчаса", "обеда", "неделю", "недели", "дней", "день", "следующей", "следующий",
     "следующую", "эту", "этот"))
 
-
-def _from_translit(word: str) -> str:
-    for latin, cyrillic in _TRANSLIT:
-        word = word.replace(latin, cyrillic)
-    word = re.sub(r"(?<=[аеиоуыэюя])y|y(?=[аеиоуэ])", "й", word)
-    return word.replace("y", "ы").translate(_TRANSLIT_LETTERS)
 
 
 def _rekeyed_day(word: str, table: dict[int, int], before: str) -> bool:
@@ -71,7 +62,7 @@ def _read_translit(text: str) -> str:
     lowered = text.lower()
     if _CYRILLIC.search(lowered):
         return text
-    words = [(m, _from_translit(m[0])) for m in re.finditer(r"[a-z']+", lowered)]
+    words = [(m, from_translit(m[0])) for m in re.finditer(r"[a-z']+", lowered)]
     if not any(_russian_day(m[0], cyr) for m, cyr in words):
         return text
     for m, cyr in reversed(words):
