@@ -99,10 +99,12 @@ class LLMClient:
         # Answers streaming now, and when one last made progress: a busy one-slot server is not a dead one.
         self._in_flight = 0
         self._progress_at = 0.0
-        # The read timeout is per read: a long answer may stream for minutes, a silent server may not.
+        # The read timeout is per read: a long answer may stream for minutes, a silent server may not. The pool is
+        # as wide as the openai client's was: every answer streaming at once holds a connection.
         self._http = httpx.AsyncClient(base_url=base_url.rstrip("/") + "/",
                                        headers={"Authorization": f"Bearer {api_key}"},
-                                       timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s))
+                                       timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s),
+                                       limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100))
 
     def _body(self, messages: Sequence[ChatMessage], **fields: Any) -> dict[str, Any]:
         """A chat completion request (a test may add sampling fields here)."""
