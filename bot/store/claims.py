@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import and_, exists, not_, or_, select, update
 from sqlmodel import Session, col
 
-from bot.store.models import Message, MessageStatus, utcnow
+from bot.store.models import Chat, Message, MessageStatus, utcnow
 
 
 class Claim(enum.StrEnum):
@@ -28,6 +28,7 @@ class Claim(enum.StrEnum):
 
 
 _table = Message.__table__  # type: ignore[attr-defined]  # the Core table of the SQLModel class
+_chats = Chat.__table__  # type: ignore[attr-defined]
 
 
 def _claimable(now: datetime) -> Any:
@@ -57,6 +58,12 @@ def claim_message(session: Session, *, message_id: int, owner: str, lease_s: flo
     """Claim a message for ``owner`` until now + ``lease_s``: one atomic UPDATE, ordered per chat."""
     now = now or utcnow()
     lease = timedelta(seconds=lease_s)
+    # The chat's claims take turns: its row stays locked until this transaction ends. Under PostgreSQL's READ
+    # COMMITTED, two processes claiming two messages of one chat at once would each miss the other's uncommitted
+    # claim, and the later message could be answered before the earlier one (SQLite has one writer anyway).
+    chat_id = session.execute(select(_table.c.chat_id).where(_table.c.id == message_id)).scalar_one_or_none()
+    if chat_id is not None:
+        session.execute(select(_chats.c.id).where(_chats.c.id == chat_id).with_for_update())
     result = session.execute(
         update(_table).where(_table.c.id == message_id, _claimable(now), not_(_earlier_unfinished(now, lease)))
         .values(status=MessageStatus.answering.name, claimed_by=owner, lease_until=now + lease))

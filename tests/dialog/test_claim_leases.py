@@ -132,6 +132,33 @@ def test_many_processes_racing_for_one_message_one_wins(container: Container) ->
     assert outcomes.count(Claim.taken) == 7
 
 
+def test_two_processes_claiming_two_messages_of_one_chat_at_once_take_turns(container: Container) -> None:
+    """Under PostgreSQL's READ COMMITTED two claims in flight at once would each miss the other's uncommitted
+    one: with the earlier message waiting longer than a lease (a backlog; such a message is no longer waited
+    for), both would win and the later answer could go out first. The chat's claims take turns instead."""
+    engine = container.engine
+    first, second = _add(engine, 1, "first", tg_id=30), _add(engine, 1, "second", tg_id=31)
+    with session_scope(engine) as session:  # both waited longer than a lease: a busy cluster's backlog
+        for message_id in (first, second):
+            repo.update_message(session, message_id=message_id, stored_at=utcnow() - timedelta(seconds=90))
+
+    holder = Session(engine)  # the first claim, made and not yet committed
+    try:
+        assert claims.claim_message(holder, message_id=first, owner="p1:1:x", lease_s=30) is Claim.claimed
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            racing = pool.submit(_claim, engine, second, "p2:1:x")
+            try:
+                early = racing.result(timeout=1.0)  # SQLite has one writer at a time anyway: this times out
+            except TimeoutError:
+                early = None
+            holder.commit()
+            outcome = early or racing.result(timeout=10)
+    finally:
+        holder.close()
+    assert outcome is Claim.blocked, "the second message was claimed while the first was being claimed"
+    assert _status(engine, second) == (MessageStatus.pending, None)
+
+
 class RecordingChannel:
     """The transport side of the Channel protocol: records what the pipeline says; ``gate`` holds a reply."""
 
