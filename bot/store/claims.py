@@ -61,9 +61,13 @@ def claim_message(session: Session, *, message_id: int, owner: str, lease_s: flo
     # The chat's claims take turns: its row stays locked until this transaction ends. Under PostgreSQL's READ
     # COMMITTED, two processes claiming two messages of one chat at once would each miss the other's uncommitted
     # claim, and the later message could be answered before the earlier one (SQLite has one writer anyway).
+    # Never waited for: a chat whose claim is in flight elsewhere is "blocked" now and tried again, so a stalled
+    # process cannot make the others queue behind its lock. NO KEY UPDATE lets messages of the chat be stored.
     chat_id = session.execute(select(_table.c.chat_id).where(_table.c.id == message_id)).scalar_one_or_none()
-    if chat_id is not None:
-        session.execute(select(_chats.c.id).where(_chats.c.id == chat_id).with_for_update())
+    if chat_id is not None and session.execute(
+            select(_chats.c.id).where(_chats.c.id == chat_id).with_for_update(skip_locked=True, key_share=True)
+    ).first() is None:
+        return Claim.blocked
     result = session.execute(
         update(_table).where(_table.c.id == message_id, _claimable(now), not_(_earlier_unfinished(now, lease)))
         .values(status=MessageStatus.answering.name, claimed_by=owner, lease_until=now + lease))
