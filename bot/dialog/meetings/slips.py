@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from bot.dialog.meetings.dates import RU_ORDINALS, weekday_word
-from bot.dialog.meetings.typos import day_word_near, exact_day_word, slip_count
+from bot.dialog.meetings.typos import day_word_near, exact_day_word, nearest_known, slip_count
 
 _MONTHS = {form: n for n, forms in enumerate((
     ("января", "январь", "january"), ("февраля", "февраль", "february"), ("марта", "март", "march"),
@@ -42,13 +42,7 @@ def nearest(word: str, vocabulary: Mapping[str, int], slips: int = 1, short: boo
     Words under four letters only when ``short`` («дян» after an hour)."""
     if len(word) < (3 if short else 4) or word in vocabulary:
         return None
-    near = sorted((slip_count(word, v), v) for v in vocabulary if v[0] == word[0] and abs(len(v) - len(word)) <= 2)
-    fits = [(d, v) for d, v in near if d <= (slips + 1 if len(v) >= 8 else slips)]
-    if not fits:
-        return None
-    best, known = fits[0]
-    rivals = {vocabulary[v] for d, v in near if d <= best + 1} - {vocabulary[known]}
-    return None if rivals else known
+    return nearest_known(word, vocabulary, lambda known: slips + 1 if len(known) >= 8 else slips)
 
 
 def _day_run(word: str) -> bool:

@@ -9,6 +9,7 @@ the message a question: a day word that is present but not understood must never
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable, Mapping
 from functools import lru_cache
 
 # The words typos are corrected to, grouped by what they mean (two spellings of one day never compete).
@@ -107,14 +108,21 @@ def day_word_near(word: str, loose: bool = False) -> str | None:
     """
     if len(word) < 5 or word in _MEANING or _NOT_TYPOS.fullmatch(word):
         return None
-    near = sorted((slip_count(word, v), v) for v in _MEANING
-                  if v[0] == word[0] and abs(len(v) - len(word)) <= 2)
-    fits = [(d, v) for d, v in near if d <= _allowed(word, v, loose)]
+    return nearest_known(word, _MEANING, lambda known: _allowed(word, known, loose), rivals_allowed=loose)
+
+
+def nearest_known(word: str, vocabulary: Mapping[str, Hashable], allowed: Callable[[str], int], *,
+                  rivals_allowed: bool = False) -> str | None:
+    """The word of ``vocabulary`` nearest ``word`` within ``allowed(known)`` slips, keeping the first letter; None
+    when a word of another meaning (``vocabulary``'s value) is as near or one slip further, unless
+    ``rivals_allowed``."""
+    near = sorted((slip_count(word, v), v) for v in vocabulary if v[0] == word[0] and abs(len(v) - len(word)) <= 2)
+    fits = [(d, v) for d, v in near if d <= allowed(v)]
     if not fits:
         return None
     best, known = fits[0]
-    rivals = {_MEANING[v] for d, v in near if d <= best + 1} - {_MEANING[known]}
-    return None if rivals and not loose else known
+    rivals = {vocabulary[v] for d, v in near if d <= best + 1} - {vocabulary[known]}
+    return None if rivals and not rivals_allowed else known
 
 
 def _shorthand(word: str) -> str | None:
@@ -133,7 +141,7 @@ def exact_day_word(word: str) -> str | None:
 
 def day_word(word: str) -> str | None:
     """The day word a lower-case ``word`` is, as written, as shorthand or with a clear slip; else None."""
-    return word if word in _MEANING else _shorthand(word) or day_word_near(word)
+    return exact_day_word(word) or day_word_near(word)
 
 
 def correct_day_typos(text: str) -> str:
