@@ -21,20 +21,27 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 log = logging.getLogger(__name__)
 
 
-class _ServerBusy(Exception):
-    """The server answered 429 or 5xx: overloaded, starting or restarting."""
+class _ErrorStatus(Exception):
+    """The server answered an error status."""
 
     def __init__(self, status_code: int) -> None:
         super().__init__(f"HTTP {status_code}")
         self.status_code = status_code
 
 
-class _Refused(Exception):
-    """The server answered another error status (a bad request, an unknown model): no retry helps."""
+class _ServerBusy(_ErrorStatus):
+    """429 or 5xx: overloaded, starting or restarting."""
 
-    def __init__(self, status_code: int) -> None:
-        super().__init__(f"HTTP {status_code}")
-        self.status_code = status_code
+
+class _Refused(_ErrorStatus):
+    """Another error status (a bad request, an unknown model): no retry helps."""
+
+
+def _raise_for_status(response: httpx.Response) -> None:
+    """Nothing for a success; else the error its status calls for."""
+    if not response.is_success:
+        code = response.status_code
+        raise (_ServerBusy if code == 429 or code >= 500 else _Refused)(code)
 
 
 # Failures worth another try: the server cannot be reached, timed out, or is briefly overloaded.
@@ -115,12 +122,11 @@ class LLMClient:
         """Send one request; an error status is raised (read and closed), a good one returned unread."""
         request = self._http.build_request("POST", "chat/completions", json=body, headers=session_headers())
         response = await self._http.send(request, stream=stream)
-        if response.is_success:
-            return response
-        await response.aread()
-        await response.aclose()
-        busy = response.status_code == 429 or response.status_code >= 500
-        raise (_ServerBusy if busy else _Refused)(response.status_code)
+        if not response.is_success:
+            await response.aread()
+            await response.aclose()
+        _raise_for_status(response)
+        return response
 
     def _failure(self, exc: Exception) -> LLMError:
         """The typed error a caller handles, naming what went wrong."""
@@ -182,9 +188,7 @@ class LLMClient:
     async def _models(self) -> list[dict[str, Any]]:
         """The ``/models`` list (OpenAI's ``{"data": [{"id": …, "owned_by": …}]}``)."""
         response = await self._http.get("models")
-        if not response.is_success:
-            busy = response.status_code == 429 or response.status_code >= 500
-            raise (_ServerBusy if busy else _Refused)(response.status_code)
+        _raise_for_status(response)
         data = response.json().get("data") or []
         return [m for m in data if isinstance(m, dict)]
 
