@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +127,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             modes = [*MODES, *SWEEP]
             rows, latency = [], defaultdict(list)
             min_score = relevance_floor(settings)
+            # the bot's floor: with its credit for shared words (bot/knowledge/relevance.py)
+            relevant = partial(is_relevant, min_score=min_score, lexical_weight=settings.retrieval.floor_lexical_weight)
             for q in questions:
                 row: dict[str, Any] = {k: q[k] for k in ("language", "question", "expected_file", "expected_heading")}
                 for mode in modes:
@@ -134,17 +137,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     rank = rank_of(hits, q)
                     correct = hits[rank - 1] if rank else None
                     row[mode] = {"rank": rank, "top": _describe(hits[0]) if hits else None,
-                                 "correct_passes_floor": bool(correct and is_relevant(correct, min_score)),
+                                 "correct_passes_floor": bool(correct and relevant(correct)),
                                  "correct_score": round(correct.score, 3) if correct else None,
                                  "correct_lexical": round(correct.lexical, 3) if correct and correct.lexical
                                  is not None else None,
-                                 "refused": not any(is_relevant(h, min_score) for h in hits[:settings.retrieval.top_k])}
+                                 "refused": not any(relevant(h) for h in hits[:settings.retrieval.top_k])}
                 rows.append(row)
             off_topic: dict[str, list[dict[str, Any]]] = {mode: [] for mode in modes}
             for language, question in absent:
                 for mode in modes:
                     hits, _ = search(index, lexical, mode, question)
-                    passing = [h for h in hits[: settings.retrieval.top_k] if is_relevant(h, min_score)]
+                    passing = [h for h in hits[: settings.retrieval.top_k] if relevant(h)]
                     off_topic[mode].append({"language": language, "question": question,
                                             "let_through": len(passing), "top": _describe(hits[0]) if hits else None})
             chunks = index.count()
