@@ -9,10 +9,17 @@ squeezed («спасибооо»).
 
 from __future__ import annotations
 
+import re
+
 
 def any_of(*alternatives: str) -> str:
     """One non-capturing group of the alternatives."""
     return "(?:" + "|".join(alternatives) + ")"
+
+
+def either(*alternatives: str) -> re.Pattern[str]:
+    """The alternatives as one compiled pattern, case aside: each a structure the rules look for."""
+    return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
 # --- small talk: a message made only of these units (and the fillers below) is small talk ---------------------------

@@ -8,11 +8,8 @@ refunds?") is left to intents_rules.py's question guards. Texts come lowercased,
 
 from __future__ import annotations
 
-import re
-
 from bot.dialog import intent_lexicon as lex
 
-_I = re.IGNORECASE
 _PLEASE = lex.PLEASE
 _ADJ_RU, _ADJ_EN = lex.PERSON_ADJECTIVE_RU, lex.PERSON_ADJECTIVE_EN
 _NOT_FOR_A_TASK = lex.NOT_FOR_A_TASK
@@ -21,11 +18,7 @@ _SOMEONE_RU = (r"(?:(?:жив|реальн|настоящ|ответственн
                r"консультант\w*|сотрудник\w*|руководител\w*|руководств(?:у|ом)\b|живого|живым)")
 _SOMEONE_EN = (r"(?:(?:a|an|the|your|some|real|live|actual)\s+){0,3}(?:humans?|person|people|agent|operator|manager|"
                r"supervisor|representative|some(?:one|body))")
-
-
-def _either(*alternatives: str) -> re.Pattern[str]:
-    return re.compile("|".join(alternatives), _I)
-
+_either = lex.either
 
 # The whole message calls for someone: «есть кто живой?», «оператор, ответьте», «где живой человек», "human please".
 CALL_FOR_SOMEONE = _either(

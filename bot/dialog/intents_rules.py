@@ -25,9 +25,7 @@ if TYPE_CHECKING:
 _I = re.IGNORECASE
 _PLEASE = lex.PLEASE
 
-
-def _either(*alternatives: str) -> re.Pattern[str]:
-    return re.compile("|".join(alternatives), _I)
+_either = lex.either
 
 
 # --- questions about people and meetings -----------------------------------------------------------------------------
