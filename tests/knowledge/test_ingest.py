@@ -141,3 +141,21 @@ def test_a_folder_is_embedded_across_files_and_each_file_still_stands_alone(kb: 
     # again: nothing changes, nothing is embedded
     again = [r for _, r in service.ingest_files(paths) if isinstance(r, IngestResult)]
     assert {r.status for r in again} == {IngestStatus.unchanged} and embedder.batches == [3]
+
+
+def test_a_chunk_is_embedded_as_its_heading_path_and_text_without_labels_or_a_repeated_title() -> None:
+    from llama_index.core.schema import MetadataMode
+
+    from bot.knowledge.chunking import chunk_file
+    from bot.knowledge.loaders import load_bytes
+
+    with_title = load_bytes("# Travel\n\n## Per diem\n\nForty euros a day abroad.\n".encode(), filename="travel.md")
+    chunk = chunk_file(with_title, space="default", chunk_size=512, chunk_overlap=64)[-1]
+    assert chunk.get_content(metadata_mode=MetadataMode.EMBED) == (
+        "Travel › Per diem\n\n## Per diem\n\nForty euros a day abroad.")
+    assert chunk.metadata["title"] == "Travel", "the title stays in the metadata for citations"
+    # A document without a top heading: its title (from the file name) is not in the path, so it leads the text.
+    untitled = load_bytes("## Per diem\n\nForty euros a day abroad.\n".encode(), filename="travel-rules.md")
+    chunk = chunk_file(untitled, space="default", chunk_size=512, chunk_overlap=64)[-1]
+    title = chunk.metadata["title"]
+    assert chunk.get_content(metadata_mode=MetadataMode.EMBED).startswith(f"{title} › Per diem\n\n## Per diem")
