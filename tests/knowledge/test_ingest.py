@@ -149,13 +149,13 @@ def test_a_chunk_is_embedded_as_its_heading_path_and_text_without_labels_or_a_re
     from bot.knowledge.chunking import chunk_file
     from bot.knowledge.loaders import load_bytes
 
-    with_title = load_bytes("# Travel\n\n## Per diem\n\nForty euros a day abroad.\n".encode(), filename="travel.md")
+    with_title = load_bytes(b"# Travel\n\n## Per diem\n\nForty euros a day abroad.\n", filename="travel.md")
     chunk = chunk_file(with_title, space="default", chunk_size=512, chunk_overlap=64)[-1]
     assert chunk.get_content(metadata_mode=MetadataMode.EMBED) == (
         "Travel › Per diem\n\n## Per diem\n\nForty euros a day abroad.")
     assert chunk.metadata["title"] == "Travel", "the title stays in the metadata for citations"
     # A document without a top heading: its title (from the file name) is not in the path, so it leads the text.
-    untitled = load_bytes("## Per diem\n\nForty euros a day abroad.\n".encode(), filename="travel-rules.md")
+    untitled = load_bytes(b"## Per diem\n\nForty euros a day abroad.\n", filename="travel-rules.md")
     chunk = chunk_file(untitled, space="default", chunk_size=512, chunk_overlap=64)[-1]
     title = chunk.metadata["title"]
     assert chunk.get_content(metadata_mode=MetadataMode.EMBED).startswith(f"{title} › Per diem\n\n## Per diem")
