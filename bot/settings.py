@@ -155,6 +155,9 @@ class RetrievalSettings(BaseModel):
     lexical_transliterate: bool = True
     lexical_typo_edits: int = Field(default=0, ge=0, le=2)
     lexical_typo_weight: float = Field(default=0.8, gt=0.0, le=1.0)
+    # A chat word («зп», «комп», "pto") also matches the standard words of bot/knowledge/colloquial.tsv, counted at
+    # this weight (0 = off).
+    lexical_colloquial_weight: float = Field(default=0.9, ge=0.0, le=1.0)
 
 
 class AnswerSettings(BaseModel):
