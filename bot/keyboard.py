@@ -1,6 +1,7 @@
-"""Russian typed on Latin keys: with the English layout on («ghbdtn» is «привет»), or transliterated ("zavtra").
+"""How people mistype: Russian on Latin keys — the English layout on («ghbdtn» is «привет»), or transliterated
+("zavtra") — and how many slips of the fingers separate two words («зватра», «завтра»).
 
-One place for both readings, used by the intent rules, the meeting parser and the lexical search; each caller
+One place for these readings, used by the intent rules, the meeting parser and the lexical search; each caller
 decides when a reading is worth trusting (a word that then means something), never this module.
 """
 
@@ -25,3 +26,22 @@ def from_translit(text: str) -> str:
     for latin, cyrillic in _GROUPS:
         text = text.replace(latin, cyrillic)
     return _SHORT_I.sub("й", text).replace("y", "ы").translate(_LETTERS)
+
+
+def slip_distance(a: str, b: str, limit: int | None = None) -> int:
+    """Edits between ``a`` and ``b``, a swap of neighbours counting as one («зватра» is one from «завтра»):
+    optimal string alignment. With ``limit``, ``limit + 1`` as soon as the distance is known to exceed it."""
+    if limit is not None and abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before, row = [0] * (len(b) + 1), list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], before[j - 2] + 1)
+        # A row's least value never falls in the rows after it, so once it is past the limit, so is the distance.
+        if limit is not None and min(current) > limit:
+            return limit + 1
+        before, row = row, current
+    return row[-1]

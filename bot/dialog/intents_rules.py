@@ -201,10 +201,10 @@ _SLIP_CANDIDATE = re.compile(r"\b(?:вс|со|me)[a-zа-я]{4,9}\b")
 
 @lru_cache(maxsize=4096)
 def _spelled(word: str) -> str:
-    from bot.dialog.meetings.typos import osa_distance
+    from bot.keyboard import slip_distance
 
     return next((known for known in _MEETING_SPELLINGS if known[:2] == word[:2] and abs(len(known) - len(word)) <= 1
-                 and osa_distance(word, known) == 1), word)
+                 and slip_distance(word, known) == 1), word)
 
 
 def is_meeting(text: str) -> bool:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.keyboard import from_translit
+from bot.keyboard import from_translit, slip_distance
 
 _CYRILLIC = re.compile(r"[а-яё]")
 _LATIN_WORD = re.compile(r"[a-z']+")
@@ -27,22 +27,6 @@ TWO_EDITS_FROM = 8
 def transliterate(word: str) -> str:
     """A Latin-typed Russian word in Cyrillic ("otpuska" → «отпуска»); other words unchanged."""
     return from_translit(word) if _LATIN_WORD.fullmatch(word) else word
-
-
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance of ``a`` and ``b``, or ``limit + 1`` as soon as it is known to exceed ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        previous, row[0] = row[0], i
-        best = row[0]
-        for j, cb in enumerate(b, start=1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ca != cb))
-            best = min(best, row[j])
-        if best > limit:
-            return limit + 1
-    return row[-1]
 
 
 @dataclass(frozen=True)
@@ -110,7 +94,7 @@ class Speller:
         limit = min(self.max_edits, 2 if len(stem) >= TWO_EDITS_FROM else 1)
         best, terms = limit + 1, list[str]()
         for term in self._by_script[cyrillic]:
-            distance = edit_distance(stem, term, best if terms else limit)
+            distance = slip_distance(stem, term, best if terms else limit)
             if distance < best:
                 best, terms = distance, [term]
             elif distance == best and distance <= limit:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bot.keyboard import slip_distance
 from bot.knowledge.index import Chunk, Hit
 from bot.knowledge.lexical import Tokenizer
 from bot.knowledge.relevance import is_relevant
-from bot.knowledge.spelling import Alternative, Speller, edit_distance, transliterate
+from bot.knowledge.spelling import Alternative, Speller, transliterate
 
 TEXT = ("Ежегодный отпуск: 28 календарных дней. Заявление подаётся в «Пульс». Больничный оформляется у врача. "
         "Expense reports are reimbursed within 30 days; attach the receipt.")
@@ -25,8 +26,11 @@ def test_transliteration_and_edit_distance() -> None:
     assert transliterate("zhdat") == "ждат"
     assert transliterate("shchi") == "щи"
     assert transliterate("отпуск") == "отпуск"  # Cyrillic is left alone
-    assert edit_distance("атпуск", "отпуск", 2) == 1
-    assert edit_distance("abcdef", "uvwxyz", 2) == 3  # stops at limit + 1
+    assert slip_distance("атпуск", "отпуск", 2) == 1
+    assert slip_distance("abcdef", "uvwxyz", 2) == 3  # stops at limit + 1
+    assert slip_distance("abcdef", "uvwxyz") == 6
+    assert slip_distance("зватра", "завтра", 1) == slip_distance("зватра", "завтра") == 1, "a swap is one slip"
+    assert slip_distance("reimbursd", "reimbursed", 1) == 1
 
 
 def test_latin_typed_russian_finds_the_cyrillic_stem() -> None:

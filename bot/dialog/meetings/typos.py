@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable, Hashable, Mapping
 from functools import lru_cache
 
+from bot.keyboard import slip_distance
+
 # The words typos are corrected to, grouped by what they mean (two spellings of one day never compete).
 _MEANINGS: tuple[tuple[str, ...], ...] = (
     ("завтра",), ("послезавтра",), ("сегодня",), ("вчера",), ("позавчера",), ("понедельник",), ("вторник",),
@@ -56,19 +58,6 @@ _UNCLEAR_DAY = re.compile("|".join((
 )))
 
 
-def osa_distance(a: str, b: str) -> int:
-    """Edit distance counting a swap of neighbours as one edit («зватра» is one edit from «завтра»)."""
-    rows = [list(range(len(b) + 1))]
-    for i, ca in enumerate(a, 1):
-        row = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                row[j] = min(row[j], rows[-2][j - 2] + 1)
-        rows.append(row)
-    return rows[-1][-1]
-
-
 def collapse_doubles(word: str) -> str:
     """«сеереду» → «середу», "tommorrow" → "tomorow": doubling a letter or not is the commonest slip of all."""
     return re.sub(r"(.)\1+", r"\1", word)
@@ -88,7 +77,7 @@ def slip_count(word: str, known: str) -> int:
     """Slips between a word and a known one: edits, a swap or a letter doubled counting as one each."""
     if _exchanged(word, known):
         return 1
-    return min(osa_distance(word, known), osa_distance(collapse_doubles(word), collapse_doubles(known)))
+    return min(slip_distance(word, known), slip_distance(collapse_doubles(word), collapse_doubles(known)))
 
 
 def _allowed(word: str, known: str, loose: bool) -> int:
