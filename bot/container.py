@@ -185,7 +185,8 @@ class Container:
         cfg = self.settings.retrieval
         lexical = (LexicalIndex(self.engine, typo_edits=cfg.lexical_typo_edits, typo_weight=cfg.lexical_typo_weight,
                                 transliterate=cfg.lexical_transliterate,
-                                colloquial_weight=cfg.lexical_colloquial_weight) if cfg.mode == "hybrid" else None)
+                                colloquial_weight=cfg.lexical_colloquial_weight,
+                                translation_weight=cfg.lexical_translation_weight) if cfg.mode == "hybrid" else None)
         return KnowledgeIndex(client=self.qdrant, embed_model=self.embed_model,
                               model_name=self.settings.embeddings.model_dir.name,
                               collection_prefix=self.settings.qdrant.collection_prefix, lexical=lexical,

@@ -158,6 +158,8 @@ class RetrievalSettings(BaseModel):
     # A chat word («зп», «комп», "pto") also matches the standard words of bot/knowledge/colloquial.tsv, counted at
     # this weight (0 = off).
     lexical_colloquial_weight: float = Field(default=0.9, ge=0.0, le=1.0)
+    # A workplace term also matches its translations in bot/knowledge/glossary.tsv (English ↔ Russian), at this weight.
+    lexical_translation_weight: float = Field(default=0.8, ge=0.0, le=1.0)
 
 
 class AnswerSettings(BaseModel):

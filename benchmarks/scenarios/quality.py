@@ -180,6 +180,7 @@ def run_set(name: str, args: argparse.Namespace, ctx: RunContext) -> list[dict[s
               "cross_language_floor_offset": settings.retrieval.cross_language_floor_offset,
               "cross_language_lexical_share": settings.retrieval.cross_language_lexical_share,
               "lexical_colloquial_weight": settings.retrieval.lexical_colloquial_weight,
+              "lexical_translation_weight": settings.retrieval.lexical_translation_weight,
               "min_score": min_score, "top_k": top_k, "answerability": args.answerability,
               "per_kind": args.per_kind, "ingest_s": round(ingest_s, 2), "ask_s": round(ask_s, 2)}
     return summarise(name, rows, common, ctx)

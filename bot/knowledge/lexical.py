@@ -22,7 +22,7 @@ import numpy as np
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from bot.knowledge.colloquial import colloquial_stems
+from bot.knowledge.lexicons import COLLOQUIAL, GLOSSARY, related_terms
 from bot.knowledge.spelling import Alternative, Speller
 from bot.store.models import ChunkRecord, DocumentRecord
 
@@ -111,11 +111,11 @@ class LexicalIndex:
     """BM25 search over the chunk table, filtered by knowledge space."""
 
     def __init__(self, engine: Engine, *, refresh_s: float = 1.0, typo_edits: int = 0, typo_weight: float = 0.8,
-                 transliterate: bool = True, colloquial_weight: float = 0.0) -> None:
+                 transliterate: bool = True, colloquial_weight: float = 0.0, translation_weight: float = 0.0) -> None:
         self._engine = engine
         self._refresh_s = refresh_s
         self._typo_edits, self._typo_weight, self._transliterate = typo_edits, typo_weight, transliterate
-        self._colloquial_weight = colloquial_weight
+        self._lexicons = ((COLLOQUIAL, colloquial_weight), (GLOSSARY, translation_weight))
         self._tokenize = Tokenizer()
         self._snapshot: _Snapshot | None = None
         self._checked_at = 0.0
@@ -236,12 +236,11 @@ class LexicalIndex:
             bm25.index([doc or [""] for doc in corpus], show_progress=False)
         log.info("lexical index: %d chunks in %.0f ms", len(ids), (time.perf_counter() - started) * 1000)
         speller = None
-        if self._typo_edits > 0 or self._transliterate or self._colloquial_weight > 0:
-            colloquial = colloquial_stems(self._tokenize.stem) if self._colloquial_weight > 0 else None
+        related = related_terms(self._tokenize.stem, self._lexicons)
+        if self._typo_edits > 0 or self._transliterate or related:
             speller = Speller(vocab, stem_russian=lambda word: self._tokenize.stem(word, "ru"),
                               max_edits=self._typo_edits, typo_weight=self._typo_weight,
-                              transliterate=self._transliterate, stop_words=self._tokenize.stop_words,
-                              colloquial=colloquial, colloquial_weight=self._colloquial_weight)
+                              transliterate=self._transliterate, stop_words=self._tokenize.stop_words, related=related)
         return _Snapshot(version=version, ids=ids, space_codes=space_codes, space_of=space_of, doc_terms=doc_terms,
                          vocab=vocab, df=df, bm25=bm25, positions={c: i for i, c in enumerate(ids)},
                          speller=speller)

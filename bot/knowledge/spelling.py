@@ -10,7 +10,7 @@ stems a few edits away in the same script, at a reduced weight. Known words are 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.keyboard import from_translit, slip_distance
@@ -42,7 +42,7 @@ class Speller:
 
     def __init__(self, vocabulary: Iterable[str], *, stem_russian: Callable[[str], str], max_edits: int = 0,
                  typo_weight: float = 0.8, transliterate: bool = True, stop_words: frozenset[str] = frozenset(),
-                 colloquial: Mapping[str, Sequence[str]] | None = None, colloquial_weight: float = 0.9):
+                 related: Mapping[str, Mapping[str, float]] | None = None):
         self._known = set(vocabulary)
         self._by_script: dict[bool, list[str]] = {True: [], False: []}
         for term in self._known:
@@ -50,9 +50,10 @@ class Speller:
         self._stem_russian, self._stop = stem_russian, stop_words
         self.max_edits, self.typo_weight, self.transliterate = max_edits, typo_weight, transliterate
         self._cache: dict[tuple[str, str], list[Alternative]] = {}
-        # A chat word («зп», "pto") also stands for the standard words a document uses (bot/knowledge/colloquial.py).
-        self._colloquial = {stem: [Alternative(t, colloquial_weight) for t in terms if t in self._known]
-                            for stem, terms in (colloquial or {}).items()}
+        # A chat word («зп», "pto") or a term of the other language («отпуск», "vacation") also stands for the words
+        # a document uses for it (bot/knowledge/lexicons.py), those the vocabulary has.
+        self._related = {stem: [Alternative(t, w) for t, w in terms.items() if t in self._known]
+                         for stem, terms in (related or {}).items()}
 
     def ignorable(self, word: str, stem: str) -> bool:
         """A Latin-typed Russian function word ("na", "ne", "chto"): dropped, as its Cyrillic spelling would be."""
@@ -61,11 +62,11 @@ class Speller:
 
     def alternatives(self, word: str, stem: str) -> list[Alternative]:
         """Known terms for ``word`` (stemmed ``stem``): itself when known, else its transliteration or near
-        spellings; empty when nothing is close enough (the word then stays unknown). A colloquial word stands
-        for itself (when known) and for its standard words."""
-        standard = self._colloquial.get(stem)
-        if standard:
-            return ([Alternative(stem, 1.0)] if stem in self._known else []) + standard
+        spellings; empty when nothing is close enough (the word then stays unknown). A word of a lexicon stands
+        for itself (when known) and for its related words."""
+        related = self._related.get(stem)
+        if related:
+            return ([Alternative(stem, 1.0)] if stem in self._known else []) + related
         if stem in self._known:
             return [Alternative(stem, 1.0)]
         key = (word, stem)
