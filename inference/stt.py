@@ -47,11 +47,18 @@ def resolve_device(device: str, compute_type: str) -> tuple[str, str]:
     return device, compute_type
 
 
+# Whisper's fallback (faster-whisper's default): a segment the model is unsure of (low log-probability, or
+# repeating itself) is decoded again at rising temperatures, which samples — so such a clip may read differently on
+# each run. ``(0.0,)`` keeps the first, greedy reading: repeatable, and what the tests use on synthetic speech.
+FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
+
 class WhisperTranscriber:
     """One loaded Whisper model; build it once per worker process."""
 
     def __init__(self, model_dir: Path, *, device: str = "auto", compute_type: str = "auto", beam_size: int = 1,
-                 vad_filter: bool = True, language: str = "ru", cpu_threads: int = 0) -> None:
+                 vad_filter: bool = True, language: str = "ru", cpu_threads: int = 0,
+                 temperatures: tuple[float, ...] = FALLBACK_TEMPERATURES) -> None:
         require_model_dir(model_dir, what="Whisper model", marker="model.bin")
         from faster_whisper import WhisperModel
 
@@ -64,6 +71,7 @@ class WhisperTranscriber:
         self._beam_size = beam_size
         self._vad_filter = vad_filter
         self._language = None if language == "auto" else language
+        self._temperatures = list(temperatures)
 
     def transcribe(self, path: Path, on_progress: Callable[[float], None] | None = None) -> Transcript:
         """Transcribe a file (OGG/Opus, MP3, M4A, WAV…); ``on_progress`` gets 0..1 as segments arrive."""
@@ -71,7 +79,8 @@ class WhisperTranscriber:
 
         try:
             segments_iter, info = self._model.transcribe(str(path), beam_size=self._beam_size,
-                                                         vad_filter=self._vad_filter, language=self._language)
+                                                         vad_filter=self._vad_filter, language=self._language,
+                                                         temperature=self._temperatures)
             segments = []
             for s in segments_iter:  # decoding happens lazily, segment by segment
                 segments.append(Segment(round(s.start, 2), round(s.end, 2), s.text.strip()))

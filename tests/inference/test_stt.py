@@ -16,8 +16,11 @@ def whisper() -> WhisperTranscriber:
     return WhisperTranscriber(Settings(_env_file=None).stt.model_dir, device="cpu")  # type: ignore[call-arg]
 
 
-def test_russian_speech_is_transcribed(whisper: WhisperTranscriber, audio: dict[str, Path]) -> None:
-    whisper._language = "ru"
+def test_russian_speech_is_transcribed(audio: dict[str, Path]) -> None:
+    # espeak-ng's Russian is hard to hear: the greedy reading has the words, but its log-probability (≈ −1.2) is below
+    # Whisper's fallback threshold, and the sampled re-readings drop «отпуск» about one time in three. Greedy only.
+    whisper = WhisperTranscriber(Settings(_env_file=None).stt.model_dir, device="cpu",  # type: ignore[call-arg]
+                                 language="ru", temperatures=(0.0,))
     transcript = whisper.transcribe(audio["ru"])
     words = transcript.text.lower()
     assert transcript.language == "ru" and "сколько" in words and "отпуск" in words
