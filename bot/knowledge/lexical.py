@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,11 @@ log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"\w\w+|\d")
 _CYRILLIC = re.compile(r"[а-яё]")
+
+
+def _script(word: str) -> str:
+    """The stemmer a word takes by its script."""
+    return "ru" if _CYRILLIC.search(word) else "en"
 
 
 class Tokenizer:
@@ -53,12 +59,16 @@ class Tokenizer:
         out = []
         for word in _WORD.findall(text.lower().replace("ё", "е")):
             if word not in self._stop:
-                out.append((word, self.stem(word, "ru" if _CYRILLIC.search(word) else "en")))
+                out.append((word, self.stem_word(word)))
         return out
+
+    def stem_word(self, word: str) -> str:
+        """A lower-case ``word``'s stem by its script's stemmer: Russian for Cyrillic, else English."""
+        return self.stem(word, _script(word))
 
     def stem(self, word: str, language: str) -> str:
         """``word``'s stem by ``language``'s stemmer (cached)."""
-        key = word if language == ("ru" if _CYRILLIC.search(word) else "en") else f"{language}:{word}"
+        key = word if language == _script(word) else f"{language}:{word}"
         stem = self._cache.get(key)
         if stem is None:
             with self._lock:
@@ -120,6 +130,11 @@ class LexicalIndex:
         self._snapshot: _Snapshot | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
+
+    @cached_property
+    def _related(self) -> dict[str, dict[str, float]]:
+        """The lexicons' related stems, read once (every snapshot of this index shares them)."""
+        return related_terms(self._tokenize.stem_word, self._lexicons)
 
     def invalidate(self) -> None:
         """Check the table on the next search (this process just changed it)."""
@@ -236,7 +251,7 @@ class LexicalIndex:
             bm25.index([doc or [""] for doc in corpus], show_progress=False)
         log.info("lexical index: %d chunks in %.0f ms", len(ids), (time.perf_counter() - started) * 1000)
         speller = None
-        related = related_terms(self._tokenize.stem, self._lexicons)
+        related = self._related
         if self._typo_edits > 0 or self._transliterate or related:
             speller = Speller(vocab, stem_russian=lambda word: self._tokenize.stem(word, "ru"),
                               max_edits=self._typo_edits, typo_weight=self._typo_weight,

@@ -15,7 +15,6 @@ A query word found in one also matches its words there (bot/knowledge/spelling.p
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -23,14 +22,15 @@ from pathlib import Path
 COLLOQUIAL = Path(__file__).with_name("colloquial.tsv")
 GLOSSARY = Path(__file__).with_name("glossary.tsv")
 
-Stem = Callable[[str, str], str]  # (word, language) → stem
-_CYRILLIC = re.compile(r"[а-я]")
+# A lower-case word → its stem, by its script as documents are stemmed (bot/knowledge/lexical.Tokenizer.stem_word).
+Stem = Callable[[str], str]
 
 
 @lru_cache(maxsize=4)
-def _rows(path: Path) -> tuple[tuple[str, tuple[str, ...], str], ...]:
+def _rows(path: Path) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(source word, its words) of each row; the ``lang`` column documents the file, the script picks the stemmer."""
     with path.open(encoding="utf-8", newline="") as f:
-        return tuple((_normal(r["colloquial"]), tuple(_normal(w) for w in r["standard"].split()), r["lang"].strip())
+        return tuple((_normal(r["colloquial"]), tuple(_normal(w) for w in r["standard"].split()))
                      for r in csv.DictReader(f, delimiter="\t") if r.get("colloquial") and r.get("standard"))
 
 
@@ -38,18 +38,13 @@ def _normal(word: str) -> str:
     return word.strip().lower().replace("ё", "е")
 
 
-def _language(word: str) -> str:
-    """The stemmer a word takes: by its script, as the lexical index stems documents."""
-    return "ru" if _CYRILLIC.search(word) else "en"
-
-
 def lexicon_stems(stem: Stem, path: Path) -> dict[str, tuple[str, ...]]:
     """Stem of each source word → the stems of its words (several rows of one stem merge)."""
     found: dict[str, list[str]] = {}
-    for word, standard, _language_of_row in _rows(path):
-        key = stem(word, _language(word))
+    for word, standard in _rows(path):
+        key = stem(word)
         targets = found.setdefault(key, [])
-        targets += [s for s in (stem(w, _language(w)) for w in standard) if s != key and s not in targets]
+        targets += [s for s in map(stem, standard) if s != key and s not in targets]
     return {key: tuple(targets) for key, targets in found.items() if targets}
 
 
